@@ -1,0 +1,56 @@
+using System.CommandLine;
+using LmCompare.Cli.Commands;
+using LmCompare.Core;
+
+namespace LmCompare.Cli;
+
+/// <summary>
+/// The root command. Exit codes: 0 success, 1 usage error, 2 bad input or data, 3 internal failure.
+/// </summary>
+public static class LmcApp
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("lmc: compare pair-distance counting, Kneser-Ney n-grams and a small GPT on the same corpus");
+        root.Options.Add(GlobalOptions.Home);
+        root.Options.Add(GlobalOptions.Quiet);
+        root.Options.Add(GlobalOptions.Json);
+        var corpus = new Command("corpus", "Ingest text into a tokenised corpus and inspect it");
+        corpus.Subcommands.Add(CorpusIngestCommand.Create());
+        corpus.Subcommands.Add(CorpusStatsCommand.Create());
+        corpus.Subcommands.Add(CorpusListCommand.Create());
+        root.Subcommands.Add(corpus);
+        return root;
+    }
+
+    public static int Run(string[] args)
+    {
+        var parse = BuildRoot().Parse(args);
+        return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Runs a command body, turning every failure into one line on stderr and a documented exit code.</summary>
+    public static int Execute(ParseResult parse, Func<CommandContext, int> body)
+    {
+        var context = new CommandContext(parse);
+        try
+        {
+            return body(context);
+        }
+        catch (LmcException e)
+        {
+            context.Error(e.Message);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            context.Error("cancelled");
+            return ExitCodes.Internal;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LMC_DEBUG") != "1")
+        {
+            context.Error($"internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (set LMC_DEBUG=1 for a stack trace)");
+            return ExitCodes.Internal;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using LmCompare.Cli;
+
+return LmcApp.Run(args);

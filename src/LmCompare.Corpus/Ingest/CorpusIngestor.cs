@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using LmCompare.Core;
+using LmCompare.Corpus.Sources;
+using LmCompare.Corpus.Tokenizers;
+
+namespace LmCompare.Corpus.Ingest;
+
+/// <summary>
+/// <c>lmc corpus ingest</c> as a staged pipeline: <b>scan</b> (find documents, plan splits), <b>tokenize</b>
+/// (provisional ids per split), <b>vocabulary</b> (cut from training counts), <b>write</b> (final ids, document
+/// indexes), <b>commit</b> (manifest last, then one rename). Everything is written into a hidden temporary folder,
+/// so a failure or a killed process never leaves a folder that looks like a complete corpus.
+/// </summary>
+public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport>? progress = null)
+{
+    public IngestResult Ingest(IngestOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        options.Validate();
+        var tokenizer = TokenizerFactory.Create(options.Tokenizer);
+        string target = workspace.CorpusDirectory(options.Name);
+        CheckTarget(target, options);
+        var plan = Scan(options);
+        workspace.EnsureWritable(workspace.CorporaDirectory);
+        RemoveStalePartials(options.Name);
+        string temp = Path.Combine(workspace.CorporaDirectory, $".{options.Name}.partial-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            var manifest = Build(options, tokenizer, plan, temp);
+            Commit(temp, target);
+            return new IngestResult(target, manifest, clock.Elapsed);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void CheckTarget(string target, IngestOptions options)
+    {
+        if (!Directory.Exists(target)) return;
+        bool isCorpus = File.Exists(Path.Combine(target, "manifest.json"));
+        if (!isCorpus && Directory.EnumerateFileSystemEntries(target).Any())
+            throw new UsageException($"{target} exists and holds files lmc did not write (source text?); choose another --name");
+        if (isCorpus && !options.Force)
+            throw new UsageException($"corpus '{options.Name}' already exists in {target}; pass --force to replace it");
+    }
+
+    private SplitPlan Scan(IngestOptions options)
+    {
+        progress?.Report(new ProgressReport("scan", 0, null, "documents"));
+        if (!options.ExplicitSplits)
+            return SplitPlanner.ByFractions(SourceDiscovery.Expand(options.Paths), options.EffectiveFractions, options.Seed);
+        return SplitPlanner.Explicit(
+            SourceDiscovery.Expand(options.TrainPaths ?? []),
+            SourceDiscovery.Expand(options.ValidPaths ?? []),
+            SourceDiscovery.Expand(options.TestPaths ?? []));
+    }
+
+    private CorpusManifest Build(IngestOptions options, ITokenizer tokenizer, SplitPlan plan, string temp)
+    {
+        using var stage = new TokenizeStage(temp, tokenizer, options.Format, progress);
+        stage.Run(plan, options.EffectiveFractions);
+        var train = stage.SplitCounters[Splits.Train];
+        if (train.Words == 0) throw new InputException("the training split holds no tokens after normalisation and tokenisation");
+
+        progress?.Report(new ProgressReport("vocabulary", 0, null, "types"));
+        var vocabulary = Vocabulary.Build(stage.Vocabulary.TrainingCounts(), options.Vocabulary, 0, train.Lines);
+        var remap = stage.Vocabulary.RemapTo(vocabulary);
+        var splits = new Dictionary<string, SplitManifest>();
+        for (int s = 0; s < Splits.Names.Count; s++)
+            splits[Splits.Names[s]] = WriteSplit(temp, s, stage.SplitCounters[s], remap);
+        vocabulary.Save(Path.Combine(temp, "vocab.txt"));
+
+        var manifest = new CorpusManifest
+        {
+            Name = options.Name,
+            CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            Tool = ToolInfo.Description,
+            Format = options.Format,
+            Tokenizer = tokenizer.Settings,
+            Vocabulary = new VocabularyManifest(options.Vocabulary.MinCount, options.Vocabulary.MaxVocab, vocabulary.Count, stage.TypeGrowth[^1][1]),
+            Split = plan.Mode == "explicit"
+                ? new SplitSettings(plan.Mode, null, null)
+                : new SplitSettings(plan.Mode, options.EffectiveFractions, plan.LineBlocks ? null : options.Seed),
+            Sources = stage.Sources,
+            Splits = splits,
+            TrainTypeGrowth = stage.TypeGrowth,
+        };
+        AtomicFile.WriteAllText(Path.Combine(temp, "manifest.json"), manifest.ToJson());
+        return manifest;
+    }
+
+    /// <summary>Stage "write": provisional ids to final ids, counting OOVs; the document index beside it.</summary>
+    private SplitManifest WriteSplit(string temp, int split, SplitCounter counter, int[] remap)
+    {
+        string name = Splits.Names[split];
+        string provisional = TokenizeStage.ProvisionalPath(temp, name);
+        long oov = 0, tokens = 0;
+        using (var writer = new TokenFileWriter(Path.Combine(temp, name + ".bin")))
+        {
+            foreach (var chunk in ProvisionalChunks(provisional))
+            {
+                foreach (int id in chunk.Span)
+                {
+                    int final = remap[id];
+                    if (final == SpecialTokens.UnknownId) oov++;
+                    writer.Write(final);
+                }
+                tokens += chunk.Length;
+                progress?.Report(new ProgressReport("write " + name, tokens, counter.Words + counter.Lines, "tokens"));
+            }
+            writer.Complete();
+        }
+        File.Delete(provisional);
+        var bounds = counter.DocumentStarts.Append(tokens).ToArray();
+        new DocumentIndex(bounds).Save(Path.Combine(temp, name + ".docs"));
+        return new SplitManifest(counter.Documents, counter.Lines, tokens, tokens - counter.Lines, oov, counter.Bytes);
+    }
+
+    private static IEnumerable<ReadOnlyMemory<int>> ProvisionalChunks(string path)
+    {
+        var buffer = new int[1 << 18];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        int read;
+        while ((read = stream.ReadAtLeast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()), buffer.Length * sizeof(int), throwOnEndOfStream: false)) > 0)
+        {
+            yield return buffer.AsMemory(0, read / sizeof(int));
+        }
+    }
+
+    /// <summary>Stage "commit": the complete folder replaces any previous corpus of the same name by rename.</summary>
+    private void Commit(string temp, string target)
+    {
+        progress?.Report(new ProgressReport("commit", 0, null, "files"));
+        string? old = null;
+        if (Directory.Exists(target))
+        {
+            old = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Environment.ProcessId}");
+            Directory.Move(target, old);
+        }
+        Directory.Move(temp, target);
+        if (old is not null) TryDelete(old);
+    }
+
+    /// <summary>Temporary folders of earlier runs that were killed (their process is gone).</summary>
+    private void RemoveStalePartials(string name)
+    {
+        foreach (string dir in Directory.EnumerateDirectories(workspace.CorporaDirectory, $".{name}.*"))
+        {
+            string suffix = dir[(dir.LastIndexOf('-') + 1)..];
+            if (int.TryParse(suffix, out int pid) && !ProcessIsAlive(pid)) TryDelete(dir);
+        }
+    }
+
+    private static bool ProcessIsAlive(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

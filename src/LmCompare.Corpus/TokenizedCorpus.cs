@@ -1,0 +1,76 @@
+using LmCompare.Core;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Tokenizers;
+
+namespace LmCompare.Corpus;
+
+/// <summary>
+/// An ingested corpus on disk: manifest, vocabulary and one token file plus document index per split. Every model
+/// reads its ids from here; none tokenises text itself.
+/// </summary>
+public sealed class TokenizedCorpus
+{
+    private TokenizedCorpus(string directory, CorpusManifest manifest, Vocabulary vocabulary)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Vocabulary = vocabulary;
+    }
+
+    public string Directory { get; }
+
+    public CorpusManifest Manifest { get; }
+
+    public Vocabulary Vocabulary { get; }
+
+    public string Name => Manifest.Name;
+
+    public string TokenPath(int split) => Path.Combine(Directory, Splits.Names[split] + ".bin");
+
+    public string DocumentIndexPath(int split) => Path.Combine(Directory, Splits.Names[split] + ".docs");
+
+    public ITokenizer CreateTokenizer() => TokenizerFactory.Create(Manifest.Tokenizer);
+
+    public SplitManifest SplitInfo(int split) => Manifest.Splits[Splits.Names[split]];
+
+    /// <summary>All ids of a split, checked against the vocabulary and the manifest's token count.</summary>
+    public int[] ReadTokens(int split)
+    {
+        var ids = TokenFile.ReadAll(TokenPath(split), Vocabulary.Count);
+        long expected = SplitInfo(split).Tokens;
+        if (ids.LongLength != expected)
+            throw new InputException($"{TokenPath(split)}: holds {ids.LongLength} tokens, the manifest says {expected}");
+        return ids;
+    }
+
+    public DocumentIndex ReadDocuments(int split) => DocumentIndex.Load(DocumentIndexPath(split), SplitInfo(split).Tokens);
+
+    /// <summary>Opens a complete corpus; a missing or incomplete one is an <see cref="InputException"/>.</summary>
+    public static TokenizedCorpus Open(Workspace workspace, string name)
+    {
+        CorpusNames.Validate(name);
+        string directory = workspace.CorpusDirectory(name);
+        string manifestPath = Path.Combine(directory, "manifest.json");
+        if (!System.IO.Directory.Exists(directory))
+            throw new InputException($"corpus '{name}' not found in {workspace.CorporaDirectory} (see lmc corpus list)");
+        if (!File.Exists(manifestPath))
+            throw new InputException($"{directory}: not an ingested corpus (no manifest.json; ingestion never finished or these are source files)");
+        var manifest = CorpusManifest.Load(manifestPath);
+        var vocabulary = Vocabulary.Load(Path.Combine(directory, "vocab.txt"));
+        if (vocabulary.Count != manifest.Vocabulary.Size)
+            throw new InputException($"{Path.Combine(directory, "vocab.txt")}: {vocabulary.Count} tokens, the manifest says {manifest.Vocabulary.Size}");
+        return new TokenizedCorpus(directory, manifest, vocabulary);
+    }
+
+    /// <summary>Names of every complete corpus under the workspace, sorted.</summary>
+    public static IReadOnlyList<string> List(Workspace workspace)
+    {
+        if (!System.IO.Directory.Exists(workspace.CorporaDirectory)) return [];
+        return System.IO.Directory.EnumerateDirectories(workspace.CorporaDirectory)
+            .Where(d => File.Exists(Path.Combine(d, "manifest.json")) && !Path.GetFileName(d).StartsWith('.'))
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using LmCompare.Core;
+using Microsoft.ML.Tokenizers;
+
+namespace LmCompare.Corpus.Tokenizers;
+
+/// <summary>
+/// Words (letters with inner apostrophes: "don't", "whale's"), numbers, and every other non-space character as
+/// its own token, via Microsoft.ML.Tokenizers' <see cref="RegexPreTokenizer"/>. This is the rule the project's
+/// reference <c>sotu.tok</c> was made with, widened from ASCII to all Unicode letters and digits.
+/// Optionally lower-cases the keys; offsets always point into the original line.
+/// </summary>
+public sealed partial class WordTokenizer : ITokenizer
+{
+    [GeneratedRegex(@"[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]", RegexOptions.CultureInvariant)]
+    private static partial Regex WordRegex();
+
+    private readonly RegexPreTokenizer _preTokenizer = new(WordRegex(), null);
+    private readonly bool _lowercase;
+
+    public WordTokenizer(bool lowercase = false)
+    {
+        _lowercase = lowercase;
+        Settings = new TokenizerSettings("word", lowercase);
+    }
+
+    public TokenizerSettings Settings { get; }
+
+    public void Tokenize(string line, TokenBuffer tokens)
+    {
+        tokens.Clear();
+        foreach (var (offset, length) in _preTokenizer.PreTokenize(line))
+        {
+            var source = line.AsSpan(offset, length);
+            tokens.Add(source, offset, length);
+            if (_lowercase) source.ToLowerInvariant(tokens.KeySpan(tokens.Count - 1));
+        }
+    }
+
+    /// <summary>Spaces between tokens, except before closing punctuation and after opening punctuation.</summary>
+    public string Detokenize(IReadOnlyList<string> tokens)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            string token = tokens[i];
+            bool glueLeft = i == 0 || IsClosing(token) || IsOpening(tokens[i - 1]);
+            if (!glueLeft) text.Append(' ');
+            text.Append(token);
+        }
+        return text.ToString();
+    }
+
+    private static bool IsClosing(string token) => token is "." or "," or ";" or ":" or "!" or "?" or ")" or "]" or "}" or "%" or "'" or "’" or "”";
+
+    private static bool IsOpening(string token) => token is "(" or "[" or "{" or "$" or "“" or "‘";
+}
