@@ -26,7 +26,22 @@ public static class LmcApp
     public static int Run(string[] args)
     {
         var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, not the parser's default of the errors followed by the whole help text.
+            Console.Error.WriteLine($"lmc: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see: {CommandPath(parse.CommandResult)} --help)");
+            return ExitCodes.Usage;
+        }
         return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Add(c.Command is RootCommand ? "lmc" : c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     /// <summary>Runs a command body, turning every failure into one line on stderr and a documented exit code.</summary>

@@ -17,7 +17,7 @@ public sealed record PowerLawFit(double Slope, double Intercept, double RSquared
 /// <param name="Heaps">log types against log training words, V = K n^beta: Slope is beta, exp(Intercept) is K.</param>
 public sealed record CorpusStatistics(
     string Corpus, string Tokenizer, int VocabularySize, long TrainTypes,
-    IReadOnlyList<SplitStatistics> Splits, IReadOnlyList<WordCount> TopWords, PowerLawFit Zipf, PowerLawFit Heaps)
+    IReadOnlyList<SplitStatistics> Splits, IReadOnlyList<WordCount> TopWords, PowerLawFit? Zipf, PowerLawFit? Heaps)
 {
     public static CorpusStatistics Compute(TokenizedCorpus corpus, int top = 20)
     {
@@ -49,7 +49,7 @@ public sealed record CorpusStatistics(
     /// Zipf's law f(r) ~ C r^s. Ranks are sampled log-uniformly (r = 1, 2, ... growing by 10% per step) up to the last
     /// word seen at least 5 times, so the long tail of hapaxes (a staircase in log-log space) does not dominate the fit.
     /// </summary>
-    public static PowerLawFit FitZipf(Vocabulary vocabulary)
+    public static PowerLawFit? FitZipf(Vocabulary vocabulary)
     {
         var points = new List<(double X, double Y)>();
         int words = vocabulary.Count - SpecialTokens.Count;
@@ -66,18 +66,18 @@ public sealed record CorpusStatistics(
     }
 
     /// <summary>Heaps' law V(n) = K n^beta from the type growth recorded at ingestion (n = 2^k training words).</summary>
-    public static PowerLawFit FitHeaps(IReadOnlyList<long[]> growth) =>
+    public static PowerLawFit? FitHeaps(IReadOnlyList<long[]> growth) =>
         Fit(growth.Where(p => p[0] >= 16 && p[1] > 0).Select(p => (Math.Log(p[0]), Math.Log(p[1]))).ToList());
 
-    /// <summary>Ordinary least squares of Y on X; NaN slope with fewer than two points.</summary>
-    public static PowerLawFit Fit(IReadOnlyList<(double X, double Y)> points)
+    /// <summary>Ordinary least squares of Y on X; null with fewer than two distinct X values.</summary>
+    public static PowerLawFit? Fit(IReadOnlyList<(double X, double Y)> points)
     {
         int n = points.Count;
-        if (n < 2) return new PowerLawFit(double.NaN, double.NaN, double.NaN, n);
+        if (n < 2) return null;
         double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
         double sxy = points.Sum(p => (p.X - mx) * (p.Y - my)), sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
         double syy = points.Sum(p => (p.Y - my) * (p.Y - my));
-        if (sxx == 0) return new PowerLawFit(double.NaN, double.NaN, double.NaN, n);
+        if (sxx == 0) return null;
         double slope = sxy / sxx;
         double r2 = syy == 0 ? 1 : sxy * sxy / (sxx * syy);
         return new PowerLawFit(slope, my - slope * mx, r2, n);

@@ -41,7 +41,11 @@ public static class CorpusStatsCommand
         for (int i = 0; i < stats.TopWords.Count; i++)
             words.AddRow((i + 1).ToString(), Markup.Escape(stats.TopWords[i].Word), stats.TopWords[i].Count.ToString("N0"));
         console.Write(words);
-        Console.Out.WriteLine($"Zipf: frequency ~ rank^{stats.Zipf.Slope:0.000} (R² {stats.Zipf.RSquared:0.000}, {stats.Zipf.Points} log-spaced ranks)");
-        Console.Out.WriteLine($"Heaps: types ~ {Math.Exp(stats.Heaps.Intercept):0.00} × words^{stats.Heaps.Slope:0.000} (R² {stats.Heaps.RSquared:0.000}, {stats.Heaps.Points} points)");
+        Console.Out.WriteLine(stats.Zipf is { } zipf
+            ? $"Zipf: frequency ~ rank^{zipf.Slope:0.000} (R² {zipf.RSquared:0.000}, {zipf.Points} log-spaced ranks)"
+            : "Zipf: too few words seen 5 times or more to fit");
+        Console.Out.WriteLine(stats.Heaps is { } heaps
+            ? $"Heaps: types ~ {Math.Exp(heaps.Intercept):0.00} × words^{heaps.Slope:0.000} (R² {heaps.RSquared:0.000}, {heaps.Points} points)"
+            : "Heaps: too few training words to fit (needs 32 or more)");
     }
 }

@@ -68,6 +68,8 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
 
         progress?.Report(new ProgressReport("vocabulary", 0, null, "types"));
         var vocabulary = Vocabulary.Build(stage.Vocabulary.TrainingCounts(), options.Vocabulary, 0, train.Lines);
+        if (vocabulary.Count == SpecialTokens.Count)
+            throw new InputException($"no training word occurs at least --min-count {options.Vocabulary.MinCount} times: the vocabulary would be empty");
         var remap = stage.Vocabulary.RemapTo(vocabulary);
         var splits = new Dictionary<string, SplitManifest>();
         for (int s = 0; s < Splits.Names.Count; s++)

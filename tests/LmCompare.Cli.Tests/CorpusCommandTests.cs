@@ -1,0 +1,114 @@
+using System.Text.Json;
+using LmCompare.Tests;
+
+namespace LmCompare.Cli.Tests;
+
+public class CorpusCommandTests
+{
+    private static void WriteFixture(TempDirectory temp)
+    {
+        temp.Write("src/train.txt", "the cat sat .\n\nthe dog ran .\n");
+        temp.Write("src/valid.txt", "the cat ran .\n");
+        temp.Write("src/test.txt.gz", "a bird sat .\n");
+    }
+
+    private static string[] IngestArgs(TempDirectory temp, params string[] extra) =>
+        ["corpus", "ingest", "--name", "tiny", "--tokenizer", "whitespace", "--home", temp.Combine("home"), "--train", temp.Combine("src/train.txt"),
+         "--valid", temp.Combine("src/valid.txt"), "--test", temp.Combine("src/test.txt.gz"), .. extra];
+
+    [Fact]
+    public void IngestThenStats_Json_GivesHandComputedCounts()
+    {
+        using var temp = new TempDirectory();
+        WriteFixture(temp);
+
+        var ingest = LmcProcess.Run(temp.Path, IngestArgs(temp, "--json"));
+        var stats = LmcProcess.Run(temp.Path, "corpus", "stats", "tiny", "--json", "--home", temp.Combine("home"));
+
+        Assert.Equal(0, ingest.ExitCode);
+        using var ingestJson = JsonDocument.Parse(ingest.Stdout);
+        Assert.Equal(9, ingestJson.RootElement.GetProperty("vocabularySize").GetInt32());
+        Assert.Equal(0, stats.ExitCode);
+        using var json = JsonDocument.Parse(stats.Stdout);
+        var splits = json.RootElement.GetProperty("splits").EnumerateArray().ToList();
+        Assert.Equal([10L, 5L, 5L], splits.Select(s => s.GetProperty("tokens").GetInt64()));
+        Assert.Equal([0L, 0L, 2L], splits.Select(s => s.GetProperty("oov").GetInt64()));
+        Assert.Equal([7, 5, 4], splits.Select(s => s.GetProperty("types").GetInt32())); // distinct ids incl. </s> (and <unk> in test)
+        Assert.Equal(0.5, splits[2].GetProperty("oovRate").GetDouble());
+        Assert.Equal(".", json.RootElement.GetProperty("topWords")[0].GetProperty("word").GetString());
+    }
+
+    [Fact]
+    public void Ingest_MobyDick_CountsMatchTheShippedChapters()
+    {
+        using var temp = new TempDirectory();
+
+        var run = LmcProcess.Run(temp.Path, "corpus", "ingest", Path.Combine(RepositoryPaths.Corpora, "moby-dick"), "--name", "moby", "--json", "--home", temp.Path);
+        var list = LmcProcess.Run(temp.Path, "corpus", "list", "--json", "--home", temp.Path);
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var splits = json.RootElement.GetProperty("splits");
+        Assert.Equal(138, splits.EnumerateObject().Sum(s => s.Value.GetProperty("documents").GetInt32()));
+        long lines = splits.EnumerateObject().Sum(s => s.Value.GetProperty("lines").GetInt64());
+        long tokens = splits.EnumerateObject().Sum(s => s.Value.GetProperty("tokens").GetInt64());
+        Assert.Equal(tokens, splits.EnumerateObject().Sum(s => s.Value.GetProperty("words").GetInt64()) + lines);
+        Assert.Equal(lines, CountNonBlankLines(Path.Combine(RepositoryPaths.Corpora, "moby-dick")));
+        Assert.Contains("\"moby\"", list.Stdout);
+    }
+
+    private static long CountNonBlankLines(string directory) =>
+        Directory.GetFiles(directory, "*.gz").Sum(f =>
+        {
+            using var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(f), System.IO.Compression.CompressionMode.Decompress));
+            long n = 0;
+            while (reader.ReadLine() is { } line) if (!string.IsNullOrWhiteSpace(line.Replace("\uFEFF", ""))) n++;
+            return n;
+        });
+
+    [Fact]
+    public void Ingest_InvalidUtf8_WarnsAndReportsCount()
+    {
+        using var temp = new TempDirectory();
+        WriteFixture(temp);
+        temp.WriteBytes("src/train.txt", [(byte)'a', 0xff, (byte)' ', (byte)'b', (byte)'\n']);
+
+        var run = LmcProcess.Run(temp.Path, IngestArgs(temp, "--json"));
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(1, json.RootElement.GetProperty("invalidUtf8").GetInt32());
+        Assert.Contains(run.StderrLines, l => l.Contains("train.txt: 1 invalid UTF-8 sequence(s) replaced"));
+    }
+
+    [Fact]
+    public void Version_PrintsVersion()
+    {
+        var run = LmcProcess.Run(null, "--version");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", run.Stdout);
+    }
+
+    [Fact]
+    public void SuggestDirective_CompletesSubcommands()
+    {
+        var run = LmcProcess.Run(null, "[suggest:7]", "corpus ");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["ingest", "list", "stats"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-') && !l.StartsWith('/')));
+    }
+
+    [Fact]
+    public void Json_StdoutHoldsOnlyTheResultObject()
+    {
+        using var temp = new TempDirectory();
+        WriteFixture(temp);
+
+        var run = LmcProcess.Run(temp.Path, IngestArgs(temp, "--json"));
+
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+        Assert.Contains(run.StderrLines, l => l.StartsWith("ingest: "));
+    }
+}
