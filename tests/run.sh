@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (every test project in LmCompare.sln) and ends with the line
+# "N passed, N failed", counted from the TRX result files rather than from dotnet test's own summary.
+# Extra arguments go to dotnet test, e.g. tests/run.sh --filter "Category!=Slow".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results="$(mktemp -d "${TMPDIR:-/tmp}/lmc-test-results.XXXXXX")"
+trap 'rm -rf "$results"' EXIT
+
+dotnet test LmCompare.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status before every test could run (build error?)" >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
