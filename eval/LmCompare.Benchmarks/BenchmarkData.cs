@@ -1,0 +1,48 @@
+using System.IO.Compression;
+
+namespace LmCompare.Benchmarks;
+
+/// <summary>
+/// Locates the benchmark corpus: sotu.tok (2.0M tokens) from the project's shared reference folder beside the
+/// repository, or the addresses fetched by corpora/fetch.sh.
+/// </summary>
+public static class BenchmarkData
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string SotuPath()
+    {
+        string shared = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "reference", "sotu.tok.gz"));
+        if (File.Exists(shared)) return shared;
+        string fetched = Path.Combine(RepositoryRoot, "corpora", "sotu");
+        if (Directory.Exists(fetched)) return fetched;
+        throw new FileNotFoundException($"sotu not found: expected {shared}, or run corpora/fetch.sh sotu");
+    }
+
+    /// <summary>sotu as one plain text file in a temporary folder (decompression is not what is measured).</summary>
+    public static string SotuPlainText(string directory)
+    {
+        string source = SotuPath();
+        string target = Path.Combine(directory, "sotu.txt");
+        if (File.Exists(target)) return target;
+        using var output = File.Create(target);
+        if (Directory.Exists(source))
+        {
+            foreach (string file in Directory.GetFiles(source, "*.txt").Order(StringComparer.Ordinal))
+                using (var input = File.OpenRead(file)) input.CopyTo(output);
+        }
+        else
+        {
+            using var input = new GZipStream(File.OpenRead(source), CompressionMode.Decompress);
+            input.CopyTo(output);
+        }
+        return target;
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LmCompare.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("LmCompare.sln not found");
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(LmCompare.Benchmarks.BenchmarkData).Assembly).Run(args);
