@@ -7,8 +7,15 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d "${TMPDIR:-/tmp}/lmc-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 
-dotnet test LmCompare.sln -c Release --logger "trx" --results-directory "$results" "$@"
-status=$?
+status=0
+dotnet build LmCompare.sln -c Release || status=$?
+if [ "$status" -eq 0 ]; then
+  # One run per test project, each with its own TRX file (a shared, timestamped name could collide).
+  for project in tests/*/*.Tests.csproj; do
+    name="$(basename "$project" .csproj)"
+    dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=$?
+  done
+fi
 
 passed=0
 failed=0
