@@ -19,12 +19,24 @@ public static class ConsoleProgress
         return console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx => work(new LiveProgress(ctx)));
+            .Start(ctx =>
+            {
+                var live = new LiveProgress(ctx);
+                var result = work(live);
+                live.CompleteAll();
+                return result;
+            });
     }
 
     private sealed class LiveProgress(ProgressContext context) : IProgress<ProgressReport>
     {
         private readonly Dictionary<string, ProgressTask> _tasks = [];
+
+        public void CompleteAll()
+        {
+            lock (_tasks)
+                foreach (var task in _tasks.Values) { task.IsIndeterminate = false; task.Value = task.MaxValue; }
+        }
 
         public void Report(ProgressReport value)
         {
@@ -32,7 +44,7 @@ public static class ConsoleProgress
             {
                 if (!_tasks.TryGetValue(value.Stage, out var task))
                 {
-                    foreach (var previous in _tasks.Values) if (!previous.IsFinished) previous.Value = previous.MaxValue;
+                    foreach (var previous in _tasks.Values) { previous.IsIndeterminate = false; previous.Value = previous.MaxValue; }
                     task = context.AddTask(value.Stage, maxValue: Math.Max(1, value.Total ?? 1));
                     _tasks[value.Stage] = task;
                 }
