@@ -20,6 +20,12 @@ public static class LmcApp
         corpus.Subcommands.Add(CorpusStatsCommand.Create());
         corpus.Subcommands.Add(CorpusListCommand.Create());
         root.Subcommands.Add(corpus);
+        var pairs = new Command("pairs", "The pair-distance count model: (word, next word, distance) counts");
+        pairs.Subcommands.Add(PairsBuildCommand.Create());
+        pairs.Subcommands.Add(PairsShowCommand.Create());
+        pairs.Subcommands.Add(PairsTopCommand.Create());
+        pairs.Subcommands.Add(PairsDumpCommand.Create());
+        root.Subcommands.Add(pairs);
         return root;
     }
 

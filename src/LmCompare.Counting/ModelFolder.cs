@@ -1,0 +1,87 @@
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+
+namespace LmCompare.Counting;
+
+/// <summary>How a build treats a model folder that already exists.</summary>
+public enum ExistingModel { Refuse, Replace, Resume }
+
+/// <summary>
+/// <c>&lt;home&gt;/models/&lt;name&gt;/</c> during a build: held under an exclusive lock file so two builds never write
+/// into one folder; <c>manifest.json</c> is written last, so a folder without it is an unfinished build.
+/// </summary>
+public sealed class ModelFolder : IDisposable
+{
+    private FileStream? _lock;
+
+    private ModelFolder(string path) => Path = path;
+
+    public string Path { get; }
+
+    public string ManifestPath => System.IO.Path.Combine(Path, "manifest.json");
+
+    public bool IsComplete => File.Exists(ManifestPath);
+
+    public string FilePath(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Creates or claims the folder of model <paramref name="name"/> under the lock; applies --force / --resume.</summary>
+    public static ModelFolder Claim(Workspace workspace, string name, ExistingModel existing)
+    {
+        CorpusNames.Validate(name);
+        string path = System.IO.Path.Combine(workspace.ModelsDirectory, name);
+        bool existed = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any(e => System.IO.Path.GetFileName(e) != ".lock");
+        workspace.EnsureWritable(workspace.ModelsDirectory);
+        Directory.CreateDirectory(path);
+        var folder = new ModelFolder(path);
+        folder.Lock();
+        if (existed && existing == ExistingModel.Refuse)
+        {
+            folder.Dispose();
+            throw new UsageException(folder.IsComplete
+                ? $"model '{name}' already exists in {path}; pass --force to rebuild it"
+                : $"{path} holds an unfinished build; pass --resume to continue it or --force to start over");
+        }
+        if (existed && existing == ExistingModel.Replace) folder.Clear();
+        return folder;
+    }
+
+    private void Lock()
+    {
+        string lockPath = System.IO.Path.Combine(Path, ".lock");
+        try
+        {
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _lock.SetLength(0);
+            var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _lock.Write(pid);
+            _lock.Flush();
+        }
+        catch (IOException)
+        {
+            throw new InputException($"{Path} is locked by another build ({lockPath}); wait for it to finish");
+        }
+    }
+
+    /// <summary>Deletes everything but the lock file.</summary>
+    public void Clear()
+    {
+        foreach (string entry in Directory.EnumerateFileSystemEntries(Path))
+        {
+            if (System.IO.Path.GetFileName(entry) == ".lock") continue;
+            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+            else File.Delete(entry);
+        }
+    }
+
+    public long BytesOnDisk() => new DirectoryInfo(Path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    public void Dispose()
+    {
+        if (_lock is null) return;
+        string lockPath = _lock.Name;
+        _lock.Dispose();
+        _lock = null;
+        try { File.Delete(lockPath); } catch (IOException) { }
+    }
+}

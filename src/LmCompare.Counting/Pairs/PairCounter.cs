@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LmCompare.Core;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>Resume state stored with every checkpoint of the count store: pairs starting before TokensDone are counted.</summary>
+/// <param name="Fingerprint">Corpus, vocabulary and N: a resume with anything else is refused.</param>
+public sealed record CountProgress(long TokensDone, string Fingerprint)
+{
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+
+    public static CountProgress? FromBytes(byte[] bytes) => bytes.Length == 0 ? null : JsonSerializer.Deserialize<CountProgress>(bytes);
+}
+
+/// <summary>
+/// Stage "count": c_d(u, v) for d = 1..N over the training ids, never across a document boundary. Counts aggregate in a
+/// <see cref="CountTable"/> of the memory budget; when it fills (or <see cref="PairModelSettings.CheckpointSeconds"/>
+/// pass) they are merged into the store by read-modify-write and the store is checkpointed together with the position
+/// reached, so a killed build resumes from its last checkpoint and ends with exactly the same counts.
+/// </summary>
+public sealed class PairCounter(ICountStore store, PairModelSettings settings, IProgress<ProgressReport>? progress)
+{
+    public int Merges { get; private set; }
+
+    /// <summary>Counts from <paramref name="startToken"/> (a resume point) to the end of the training split.</summary>
+    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, string fingerprint)
+    {
+        int n = settings.Distances;
+        // No bigger than the budget, nor than the pairs left to count could fill.
+        long maxKeys = Math.Max(1, (tokens.Length - startToken) * n);
+        var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)));
+        var clock = Stopwatch.StartNew();
+        for (int doc = 0; doc < documents.Documents; doc++)
+        {
+            var (start, end) = documents[doc];
+            for (long i = Math.Max(start, startToken); i < end; i++)
+            {
+                if (table.Count + n > table.Capacity || ((i & 0xFFFF) == 0 && clock.Elapsed.TotalSeconds > settings.CheckpointSeconds))
+                {
+                    Merge(table, i, fingerprint);
+                    clock.Restart();
+                }
+                int u = tokens[(int)i];
+                long last = Math.Min(end - 1, i + n);
+                for (long j = i + 1; j <= last; j++) table.Increment(PairKey.Pack(u, tokens[(int)j], (int)(j - i)));
+                if ((i & 0xFFFFF) == 0) progress?.Report(new ProgressReport("count", i, tokens.Length, "tokens"));
+            }
+        }
+        Merge(table, tokens.Length, fingerprint);
+        progress?.Report(new ProgressReport("count", tokens.Length, tokens.Length, "tokens"));
+    }
+
+    private void Merge(CountTable table, long tokensDone, string fingerprint)
+    {
+        progress?.Report(new ProgressReport("merge", Merges, null, "merges"));
+        table.Drain(store.AddBatch);
+        progress?.Report(new ProgressReport("checkpoint", Merges, null, "checkpoints"));
+        store.Checkpoint(new CountProgress(tokensDone, fingerprint).ToBytes());
+        Merges++;
+    }
+}

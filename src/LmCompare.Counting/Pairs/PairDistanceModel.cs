@@ -1,0 +1,100 @@
+using LmCompare.Core;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>
+/// The pair-distance model as a probability model (DESIGN.md): P(v | h) = lambda_0 P_uni(v) + sum_d lambda_d P_d(v | h_-d),
+/// the lambdas of the bucket of h_-1. Distances with no word in the context drop out and the lambdas renormalise.
+/// All log-probabilities it returns are natural logs.
+/// </summary>
+public sealed class PairDistanceModel : ILanguageModel
+{
+    private readonly ModelFootprint _footprint;
+
+    public PairDistanceModel(string name, Vocabulary vocabulary, PairProbabilities probabilities, PairLambdas lambdas, ModelFootprint footprint)
+    {
+        Name = name;
+        Vocabulary = vocabulary;
+        Probabilities = probabilities;
+        Lambdas = lambdas;
+        _footprint = footprint;
+        if (probabilities.Tables.VocabularySize != vocabulary.Count)
+            throw new InputException($"model {name}: tables have {probabilities.Tables.VocabularySize} ids, the vocabulary {vocabulary.Count}");
+    }
+
+    public string Name { get; }
+    public Vocabulary Vocabulary { get; }
+    public PairProbabilities Probabilities { get; }
+    public PairLambdas Lambdas { get; }
+    public ModelFootprint Footprint => _footprint;
+    public int Distances => Probabilities.Tables.Distances;
+
+    /// <summary>P(v | context), a plain probability.</summary>
+    public double Probability(ReadOnlySpan<int> context, int v)
+    {
+        int n = Math.Min(context.Length, Distances);
+        if (n == 0) return Probabilities.Unigram[v];
+        var w = WeightsFor(context);
+        double numerator = w[0] * Probabilities.Unigram[v], denominator = w[0];
+        for (int d = 1; d <= n; d++)
+        {
+            numerator += w[d] * Probabilities.Distance(context[^d], v, d);
+            denominator += w[d];
+        }
+        return denominator > 0 ? numerator / denominator : Probabilities.Unigram[v];
+    }
+
+    private double[] WeightsFor(ReadOnlySpan<int> context) =>
+        Lambdas.For(Probabilities.Tables.RowTotal[Probabilities.Tables.RowOf(context[^1], 1)]);
+
+    public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
+    {
+        var p = new double[Vocabulary.Count];
+        NextTokenProbabilities(context, p);
+        for (int v = 0; v < p.Length; v++) logProbs[v] = (float)Math.Log(p[v]);
+    }
+
+    /// <summary>The whole next-token distribution in O(V + successors of the context's rows).</summary>
+    public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<double> p)
+    {
+        p.Clear();
+        int n = Math.Min(context.Length, Distances);
+        double unigramWeight = 1;
+        if (n > 0)
+        {
+            var w = WeightsFor(context);
+            double denominator = w[0];
+            for (int d = 1; d <= n; d++) denominator += w[d];
+            if (denominator > 0)
+            {
+                unigramWeight = w[0] / denominator;
+                for (int d = 1; d <= n; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
+            }
+        }
+        var unigram = Probabilities.Unigram;
+        for (int v = 0; v < p.Length; v++) p[v] += unigramWeight * unigram[v];
+    }
+
+    public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
+    {
+        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(Probability(tokens[..i], tokens[i]));
+    }
+
+    /// <summary>
+    /// Step 4 taken literally: candidates are the union of the top-K successor lists of the context words at their
+    /// distances, ranked by the combined probability. Returns at most <paramref name="k"/> (id, probability) pairs.
+    /// </summary>
+    public IReadOnlyList<(int Id, double Probability)> PredictVote(ReadOnlySpan<int> context, int k)
+    {
+        var candidates = new HashSet<int>();
+        int n = Math.Min(context.Length, Distances);
+        for (int d = 1; d <= n; d++)
+            foreach (int v in Probabilities.Tables.TopSuccessors(context[^d], d)) candidates.Add(v);
+        var ranked = new List<(int Id, double Probability)>(candidates.Count);
+        foreach (int v in candidates) ranked.Add((v, Probability(context, v)));
+        ranked.Sort((a, b) => a.Probability != b.Probability ? b.Probability.CompareTo(a.Probability) : a.Id.CompareTo(b.Id));
+        return ranked.Take(k).ToList();
+    }
+
+    public void Dispose() { }
+}

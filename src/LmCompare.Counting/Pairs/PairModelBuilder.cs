@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>What <c>lmc pairs build</c> produced.</summary>
+public sealed record PairBuildResult(string Directory, PairModelManifest Manifest, bool AlreadyComplete, long ResumedFromToken);
+
+/// <summary>
+/// <c>lmc pairs build</c> as a staged pipeline: <b>count</b> (c_d(u,v) into the FASTER store, checkpointed),
+/// <b>derive</b> (scan the store into the scoring tables), <b>fit</b> (EM for the lambdas on the validation split),
+/// <b>evaluate</b> (document-scoped validation and test perplexity), <b>commit</b> (manifest last).
+/// </summary>
+public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
+{
+    public const string TablesFile = "pairs.tables";
+    public const string StoreFolder = "store";
+
+    public PairBuildResult Build(string corpusName, string modelName, PairModelSettings settings, ExistingModel existing)
+    {
+        var clock = Stopwatch.StartNew();
+        settings.Validate();
+        var corpus = TokenizedCorpus.Open(workspace, corpusName);
+        PairKey.CheckVocabulary(corpus.Vocabulary.Count);
+        if (corpus.SplitInfo(Splits.Train).Tokens == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        using var folder = ModelFolder.Claim(workspace, modelName, existing);
+        if (folder.IsComplete && existing == ExistingModel.Resume)
+            return new PairBuildResult(folder.Path, PairModelManifest.Load(folder.ManifestPath), AlreadyComplete: true, 0);
+
+        string fingerprint = Fingerprint(corpus, settings);
+        var stages = new Dictionary<string, double>();
+        var train = corpus.ReadTokens(Splits.Train);
+        var (store, resumedFrom) = OpenStore(folder, settings, fingerprint, train.Length, existing);
+        int merges;
+        PairTables tables;
+        using (store)
+        {
+            var stage = Stopwatch.StartNew();
+            var counter = new PairCounter(store, settings, progress);
+            if (resumedFrom < train.Length) counter.Count(train, corpus.ReadDocuments(Splits.Train), resumedFrom, fingerprint);
+            merges = counter.Merges;
+            stages["count"] = stage.Elapsed.TotalSeconds;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back
+            stage.Restart();
+            tables = PairTableBuilder.Build(store, corpus.Vocabulary.Count, settings, progress);
+            stages["derive"] = stage.Elapsed.TotalSeconds;
+        }
+        return Finish(corpus, folder, modelName, settings, tables, train.LongLength, merges, stages, clock, resumedFrom);
+    }
+
+    private PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, PairTables tables,
+        long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom)
+    {
+        var stage = Stopwatch.StartNew();
+        ulong hash = tables.Save(folder.FilePath(TablesFile));
+        var probabilities = new PairProbabilities(tables);
+        var valid = corpus.ReadTokens(Splits.Valid);
+        var validDocs = corpus.ReadDocuments(Splits.Valid);
+        var fit = LambdaFitter.Fit(probabilities, valid, validDocs, progress: progress);
+        stages["fit"] = stage.Elapsed.TotalSeconds;
+        stage.Restart();
+        var model = new PairDistanceModel(modelName, corpus.Vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.Entries, 0, tables.Entries));
+        progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
+        var validPerplexity = DocumentPerplexity.Compute(model, valid, validDocs);
+        var testPerplexity = DocumentPerplexity.Compute(model, corpus.ReadTokens(Splits.Test), corpus.ReadDocuments(Splits.Test));
+        stages["evaluate"] = stage.Elapsed.TotalSeconds;
+
+        var perDistance = new long[settings.Distances];
+        for (long r = 0; r < tables.RowTotal.LongLength; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
+        var manifest = new PairModelManifest
+        {
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = CorpusFingerprint(corpus), VocabularySize = corpus.Vocabulary.Count,
+            Distances = settings.Distances, TopK = settings.TopK, MemoryBytes = settings.MemoryBytes, Tool = ToolInfo.Description,
+            CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+            TrainTokens = trainTokens, Merges = merges, DistinctPairs = tables.Entries, DistinctPairsPerDistance = perDistance,
+            Discounts = probabilities.Discounts, UnigramDiscount = probabilities.UnigramDiscount,
+            LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations, EmPositions = fit.Positions,
+            ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity), TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
+            TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
+            StoreBytes = FasterCountStore.DirectoryBytes(folder.FilePath(StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
+        };
+        AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
+    }
+
+    /// <summary>A new store, or with --resume the checkpointed one and the position its counts reach.</summary>
+    private static (ICountStore Store, long ResumeFrom) OpenStore(ModelFolder folder, PairModelSettings settings, string fingerprint, long trainTokens, ExistingModel existing)
+    {
+        var storeSettings = new FasterStoreSettings
+        {
+            Directory = folder.FilePath(StoreFolder),
+            IndexBuckets = FasterStoreSettings.BucketsFor(Math.Min(trainTokens * settings.Distances, 1L << 34) / 2),
+            LogMemoryBytes = Math.Max(16L << 20, settings.MemoryBytes / 4),
+        };
+        bool hasCheckpoint = Directory.Exists(Path.Combine(storeSettings.Directory, "checkpoints"))
+            && Directory.EnumerateFileSystemEntries(Path.Combine(storeSettings.Directory, "checkpoints"), "*", SearchOption.AllDirectories).Any();
+        if (existing != ExistingModel.Resume || !hasCheckpoint)
+        {
+            folder.Clear();
+            return (FasterCountStore.Create(storeSettings), 0);
+        }
+        var store = FasterCountStore.Open(storeSettings);
+        var progress = CountProgress.FromBytes(store.RecoveredCookie);
+        if (progress is null || progress.Fingerprint != fingerprint)
+        {
+            store.Dispose();
+            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--distances); use --force to start over");
+        }
+        return (store, progress.TokensDone);
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
+
+    private static string Fingerprint(TokenizedCorpus corpus, PairModelSettings settings) =>
+        $"{CorpusFingerprint(corpus)}/N={settings.Distances}";
+
+    public static string CorpusFingerprint(TokenizedCorpus corpus) =>
+        Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(corpus.Directory, "manifest.json"))));
+}

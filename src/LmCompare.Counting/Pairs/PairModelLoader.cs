@@ -1,0 +1,30 @@
+using System.Globalization;
+using LmCompare.Core;
+using LmCompare.Corpus;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>Opens a built pair-distance model: manifest, its corpus's vocabulary (checked), and the verified tables.</summary>
+public static class PairModelLoader
+{
+    public static (PairModelManifest Manifest, string Directory) ReadManifest(Workspace workspace, string name)
+    {
+        Corpus.Ingest.CorpusNames.Validate(name);
+        string directory = Path.Combine(workspace.ModelsDirectory, name);
+        if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
+        return (PairModelManifest.Load(Path.Combine(directory, "manifest.json")), directory);
+    }
+
+    public static PairDistanceModel Load(Workspace workspace, string name)
+    {
+        var (manifest, directory) = ReadManifest(workspace, name);
+        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
+        if (PairModelBuilder.CorpusFingerprint(corpus) != manifest.CorpusFingerprint)
+            throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
+        ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var tables = PairTables.Load(Path.Combine(directory, manifest.TablesFile), hash);
+        var lambdas = new PairLambdas(manifest.LambdaBucketToGroup, manifest.Lambdas);
+        return new PairDistanceModel(name, corpus.Vocabulary, new PairProbabilities(tables), lambdas,
+            new ModelFootprint(manifest.DistinctPairs, manifest.BytesOnDisk, manifest.DistinctPairs));
+    }
+}

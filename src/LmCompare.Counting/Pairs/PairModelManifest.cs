@@ -1,0 +1,65 @@
+using System.Text.Json;
+using LmCompare.Core;
+using LmCompare.Corpus.Ingest;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary><c>manifest.json</c> of a pair-distance model, written last.</summary>
+public sealed record PairModelManifest
+{
+    public const string KindName = "pairs";
+
+    public int Schema { get; init; } = 1;
+    public string Kind { get; init; } = KindName;
+    public required string Name { get; init; }
+    public required string Corpus { get; init; }
+    /// <summary>SHA-256 of the corpus manifest the model was built from: another corpus or vocabulary is refused.</summary>
+    public required string CorpusFingerprint { get; init; }
+    public required int VocabularySize { get; init; }
+    public required int Distances { get; init; }
+    public required int TopK { get; init; }
+    public required long MemoryBytes { get; init; }
+    public required string Tool { get; init; }
+    public required string CreatedUtc { get; init; }
+    public required double BuildSeconds { get; init; }
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
+    public required long TrainTokens { get; init; }
+    /// <summary>Times the in-memory counts were merged into the store (each followed by a checkpoint).</summary>
+    public required int Merges { get; init; }
+    public required long DistinctPairs { get; init; }
+    public required long[] DistinctPairsPerDistance { get; init; }
+    /// <summary>D_1..D_N.</summary>
+    public required double[] Discounts { get; init; }
+    public required double UnigramDiscount { get; init; }
+    public required int[] LambdaBucketToGroup { get; init; }
+    /// <summary>Per group: lambda_0 (unigram), lambda_1..lambda_N.</summary>
+    public required double[][] Lambdas { get; init; }
+    public required IReadOnlyList<EmIteration> EmIterations { get; init; }
+    public required long EmPositions { get; init; }
+    /// <summary>Document-scoped perplexities over every token (incl. &lt;/s&gt; and OOV), computed at build time.</summary>
+    public required double? ValidPerplexity { get; init; }
+    public required double? TestPerplexity { get; init; }
+    public required double? TestPerplexityExclOov { get; init; }
+    public required string TablesFile { get; init; }
+    public required string TablesXxHash64 { get; init; }
+    public required long StoreBytes { get; init; }
+    public required long BytesOnDisk { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
+
+    public static PairModelManifest Load(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<PairModelManifest>(File.ReadAllText(path), CorpusManifest.JsonOptions)
+                ?? throw new InputException($"{path}: empty manifest");
+            if (manifest.Kind != KindName) throw new InputException($"{path}: a '{manifest.Kind}' model, not a pair-distance model");
+            return manifest;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: corrupt manifest ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using LmCompare.Core;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>
+/// The component distributions of the pair-distance model (DESIGN.md, "The models"):
+/// P_uni: Kneser-Ney's continuation unigram, absolutely discounted and interpolated with the uniform distribution
+///   over every id but &lt;s&gt; (which is never predicted): P_uni(v) = max(N1+(.v) - D0, 0) / N1+(..) + D0 T / N1+(..) / (V - 1),
+///   T = words with N1+(.v) &gt; 0, D0 = n1 / (n1 + 2 n2) over the continuation counts.
+/// P_d(v | u) = max(c_d(u,v) - D_d, 0) / c_d(u,.) + D_d n_d(u,.) / c_d(u,.) P_uni(v): interpolated absolute discounting
+///   (Ney, Essen and Kneser 1994), D_d = n1 / (n1 + 2 n2) of distance d; P_d = P_uni when u was never followed at d.
+/// Probabilities here are plain (not logs).
+/// </summary>
+public sealed class PairProbabilities
+{
+    public PairProbabilities(PairTables tables)
+    {
+        Tables = tables;
+        Discounts = Enumerable.Range(0, tables.Distances).Select(d => Discount(tables.Singletons[d], tables.Doubletons[d])).ToArray();
+        Unigram = ContinuationUnigram(tables.Continuation, out double d0);
+        UnigramDiscount = d0;
+    }
+
+    public PairTables Tables { get; }
+
+    /// <summary>D_d for d = 1..N at index d-1.</summary>
+    public double[] Discounts { get; }
+
+    public double UnigramDiscount { get; }
+
+    /// <summary>P_uni(v) for every id; sums to 1.</summary>
+    public double[] Unigram { get; }
+
+    /// <summary>D = n1 / (n1 + 2 n2) (Ney et al. 1994), 0.5 when there are no singletons or doubletons to estimate it from.</summary>
+    public static double Discount(long n1, long n2) => n1 + 2 * n2 == 0 || n1 == 0 ? 0.5 : (double)n1 / (n1 + 2 * n2);
+
+    private static double[] ContinuationUnigram(int[] continuation, out double discount)
+    {
+        int v = continuation.Length;
+        long total = 0, types = 0, n1 = 0, n2 = 0;
+        foreach (int c in continuation)
+        {
+            total += c;
+            if (c > 0) types++;
+            if (c == 1) n1++;
+            else if (c == 2) n2++;
+        }
+        discount = Discount(n1, n2);
+        var p = new double[v];
+        double uniform = total == 0 ? 1.0 / (v - 1) : discount * types / total / (v - 1);
+        for (int w = 0; w < v; w++)
+        {
+            if (w == SpecialTokens.SentenceStartId) continue;
+            p[w] = (total == 0 ? 0 : Math.Max(continuation[w] - discount, 0) / total) + uniform;
+        }
+        return p;
+    }
+
+    /// <summary>P_d(v | u).</summary>
+    public double Distance(int u, int v, int d)
+    {
+        var t = Tables;
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
+        if (total == 0) return Unigram[v];
+        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
+        int index = t.Successors.AsSpan(start, length).BinarySearch(v);
+        double discount = Discounts[d - 1];
+        double seen = index >= 0 ? Math.Max(t.Counts[start + index] - discount, 0) : 0;
+        return (seen + discount * length * Unigram[v]) / total;
+    }
+
+    /// <summary>
+    /// Adds weight * P_d(. | u) to every entry of <paramref name="p"/> except the part proportional to P_uni, which it
+    /// returns as a coefficient (so a caller sums those once over the vocabulary).
+    /// </summary>
+    public double AddDistance(int u, int d, double weight, Span<double> p)
+    {
+        var t = Tables;
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
+        if (total == 0) return weight;
+        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
+        double discount = Discounts[d - 1];
+        for (int i = start; i < start + length; i++) p[t.Successors[i]] += weight * Math.Max(t.Counts[i] - discount, 0) / total;
+        return weight * discount * length / total;
+    }
+}
