@@ -22,6 +22,7 @@ public static class BenchmarkData
     /// <summary>sotu as one plain text file in a temporary folder (decompression is not what is measured).</summary>
     public static string SotuPlainText(string directory)
     {
+        Directory.CreateDirectory(directory);
         string source = SotuPath();
         string target = Path.Combine(directory, "sotu.txt");
         if (File.Exists(target)) return target;

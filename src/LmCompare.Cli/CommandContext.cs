@@ -19,7 +19,15 @@ public sealed class CommandContext(ParseResult parse)
     public bool Quiet { get; } = parse.GetValue(GlobalOptions.Quiet);
 
     /// <summary>Tables and summaries go to stdout (never in --json mode).</summary>
-    public IAnsiConsole Out { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+    public IAnsiConsole Out { get; } = CreateOut();
+
+    /// <summary>Spectre assumes 80 columns when stdout is not a terminal; wide tables then wrap, so allow 200.</summary>
+    private static IAnsiConsole CreateOut()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected) console.Profile.Width = 200;
+        return console;
+    }
 
     public void Error(string message) => Console.Error.WriteLine($"lmc: error: {message}");
 

@@ -37,7 +37,7 @@ public sealed class PairCounter(ICountStore store, PairModelSettings settings, I
             var (start, end) = documents[doc];
             for (long i = Math.Max(start, startToken); i < end; i++)
             {
-                if (table.Count + n > table.Capacity || ((i & 0xFFFF) == 0 && clock.Elapsed.TotalSeconds > settings.CheckpointSeconds))
+                if (table.MustDrainBefore(n) || ((i & 0xFFFF) == 0 && clock.Elapsed.TotalSeconds > settings.CheckpointSeconds))
                 {
                     Merge(table, i, fingerprint);
                     clock.Restart();

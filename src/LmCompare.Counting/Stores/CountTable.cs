@@ -11,22 +11,21 @@ public sealed class CountTable
 {
     private const long Empty = -1;
     private const double MaxLoad = 0.7;
-    private readonly long[] _keys;
-    private readonly long[] _values;
-    private readonly int _shift;
-    private readonly int _mask;
+    private const long InitialBytes = 64L << 20;
+    private readonly long _maxSlots;
+    private long[] _keys = [];
+    private long[] _values = [];
+    private int _shift;
+    private int _mask;
 
-    /// <summary>A table using at most <paramref name="bytes"/> bytes (rounded down to a power of two of slots).</summary>
-    public CountTable(long bytes)
+    /// <summary>
+    /// A table that starts at 64 MB (or <paramref name="maxBytes"/> if smaller) and doubles as it fills, up to
+    /// <paramref name="maxBytes"/>: typical corpora have far fewer distinct keys than the worst case.
+    /// </summary>
+    public CountTable(long maxBytes)
     {
-        long slots = (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1024, bytes / 16 / 2 + 1));
-        slots = Math.Min(slots, 1L << 30);
-        _keys = new long[slots];
-        _values = new long[slots];
-        Array.Fill(_keys, Empty);
-        _mask = (int)(slots - 1);
-        _shift = 64 - BitOperations.Log2((ulong)slots);
-        Capacity = (int)(slots * MaxLoad);
+        _maxSlots = Math.Min(1L << 30, (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1024, maxBytes / 16 / 2 + 1)));
+        Allocate(Math.Min(_maxSlots, (long)BitOperations.RoundUpToPowerOf2((ulong)(InitialBytes / 16))));
     }
 
     /// <summary>Bytes of a table that holds <paramref name="keys"/> keys without filling up.</summary>
@@ -35,25 +34,61 @@ public sealed class CountTable
     /// <summary>Distinct keys held.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Keys it can hold before it must be drained.</summary>
-    public int Capacity { get; }
-
-    public bool IsFull => Count >= Capacity;
+    /// <summary>Keys the table holds at its current size.</summary>
+    public int Capacity { get; private set; }
 
     public long Bytes => _keys.LongLength * 16;
 
-    /// <summary>Adds one to the count of <paramref name="key"/> (key &gt;= 0). The caller drains the table when <see cref="IsFull"/>.</summary>
-    public void Increment(long key)
+    /// <summary>
+    /// True when <paramref name="more"/> new keys might not fit even after growing to the budget: the caller drains
+    /// the table then. Grows the table when that makes room.
+    /// </summary>
+    public bool MustDrainBefore(int more)
     {
-        int slot = (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> _shift);
+        while (Count + more > Capacity)
+        {
+            if (_keys.LongLength >= _maxSlots) return true;
+            Grow();
+        }
+        return false;
+    }
+
+    private void Allocate(long slots)
+    {
+        _keys = new long[slots];
+        _values = new long[slots];
+        Array.Fill(_keys, Empty);
+        _mask = (int)(slots - 1);
+        _shift = 64 - BitOperations.Log2((ulong)slots);
+        Capacity = (int)(slots * MaxLoad);
+    }
+
+    private void Grow()
+    {
+        var keys = _keys;
+        var values = _values;
+        Allocate(_keys.LongLength * 2);
+        Count = 0;
+        for (int i = 0; i < keys.Length; i++)
+            if (keys[i] != Empty) Add(keys[i], values[i]);
+    }
+
+    private int SlotOf(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> _shift);
+
+    /// <summary>Adds one to the count of <paramref name="key"/> (key &gt;= 0). Call <see cref="MustDrainBefore"/> first.</summary>
+    public void Increment(long key) => Add(key, 1);
+
+    private void Add(long key, long delta)
+    {
+        int slot = SlotOf(key);
         while (true)
         {
             long current = _keys[slot];
-            if (current == key) { _values[slot]++; return; }
+            if (current == key) { _values[slot] += delta; return; }
             if (current == Empty)
             {
                 _keys[slot] = key;
-                _values[slot] = 1;
+                _values[slot] = delta;
                 Count++;
                 return;
             }
@@ -63,7 +98,7 @@ public sealed class CountTable
 
     public long Get(long key)
     {
-        int slot = (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> _shift);
+        int slot = SlotOf(key);
         while (true)
         {
             long current = _keys[slot];
@@ -75,7 +110,7 @@ public sealed class CountTable
 
     /// <summary>
     /// Moves the entries to the front of the arrays (in slot order, deterministic) and hands them to
-    /// <paramref name="sink"/>; the table is empty afterwards.
+    /// <paramref name="sink"/>; the table is empty afterwards (and keeps its size).
     /// </summary>
     public void Drain(Action<ReadOnlyMemory<long>, ReadOnlyMemory<long>> sink)
     {
