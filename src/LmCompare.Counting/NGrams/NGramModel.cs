@@ -1,0 +1,134 @@
+using LmCompare.Core;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// A backoff n-gram model scored as KenLM's query scores it: log10 p(w | h) = prob(longest n-gram h'w present) plus the
+/// backoffs of the contexts of h longer than h' (Katz 1987), summed in single precision in that order. Every
+/// &lt;/s&gt; ends a sentence: the next token is scored after &lt;s&gt;, as n-gram models score sentences independently.
+/// The <see cref="ILanguageModel"/> calls return natural logs; &lt;s&gt; is never predicted.
+/// </summary>
+public sealed class NGramModel : ILanguageModel
+{
+    private const int Bos = SpecialTokens.SentenceStartId, Eos = SpecialTokens.SentenceEndId;
+    private const double Ln10 = 2.302585092994046;
+    private readonly NGramTable[] _tables;
+
+    public NGramModel(string name, Vocabulary vocabulary, NGramModelData data, ModelFootprint footprint)
+    {
+        Name = name;
+        Vocabulary = vocabulary;
+        Data = data;
+        _tables = data.Tables;
+        Footprint = footprint;
+    }
+
+    public string Name { get; }
+    public Vocabulary Vocabulary { get; }
+    public NGramModelData Data { get; }
+    public int Order => _tables.Length;
+    public ModelFootprint Footprint { get; }
+
+    /// <summary>
+    /// log10 p(word | context); <paramref name="context"/> holds the previous tokens of the sentence, &lt;s&gt; first
+    /// (only the last N-1 are used). A word missing from the unigrams is scored as &lt;unk&gt;.
+    /// </summary>
+    public float Log10Prob(ReadOnlySpan<int> context, int word)
+    {
+        Span<int> gram = stackalloc int[Order];
+        int maxContext = Math.Min(context.Length, Order - 1);
+        int unigram = _tables[0].Find([word]);
+        if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _tables[0].Find([word]); }
+        if (unigram < 0) return -99f;
+        float prob = _tables[0].Prob[unigram];
+        ulong hash = NGramTable.Extend(NGramTable.Seed, word);
+        int matched = 0;
+        gram[Order - 1] = word;
+        for (int j = 1; j <= maxContext; j++)
+        {
+            gram[Order - 1 - j] = context[^j];
+            hash = NGramTable.Extend(hash, context[^j]);
+            int index = _tables[j].Find(gram[(Order - 1 - j)..], hash);
+            if (index < 0) break;
+            prob = _tables[j].Prob[index];
+            matched = j;
+        }
+        if (matched == maxContext) return prob;
+        // Backoffs of the contexts longer than the match, shortest first (as KenLM adds them).
+        ulong contextHash = NGramTable.Seed;
+        for (int j = 1; j <= maxContext; j++)
+        {
+            contextHash = NGramTable.Extend(contextHash, context[^j]);
+            if (j <= matched) continue;
+            int index = _tables[j - 1].Find(context[^j..], contextHash);
+            if (index < 0) break;
+            prob += _tables[j - 1].Backoff[index];
+        }
+        return prob;
+    }
+
+    /// <summary>The sentence context of position <paramref name="i"/>: &lt;s&gt; and the tokens since the last &lt;/s&gt;.</summary>
+    private static int SentenceContext(ReadOnlySpan<int> tokens, int i, Span<int> buffer, int maxContext)
+    {
+        int start = i;
+        while (start > 0 && tokens[start - 1] != Eos && i - start < maxContext) start--;
+        int length = i - start;
+        bool withBos = length < maxContext; // the sentence start is within reach
+        int n = 0;
+        if (withBos) buffer[n++] = Bos;
+        tokens[start..i].CopyTo(buffer[n..]);
+        return n + length;
+    }
+
+    public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
+    {
+        Span<int> context = stackalloc int[Order];
+        for (int i = start; i < tokens.Length; i++)
+        {
+            int n = SentenceContext(tokens, i, context, Order - 1);
+            logProbs[i - start] = Log10Prob(context[..n], tokens[i]) * Ln10;
+        }
+    }
+
+    public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
+    {
+        Span<int> buffer = stackalloc int[Order];
+        int n = SentenceContext(context, context.Length, buffer, Order - 1);
+        for (int w = 0; w < Vocabulary.Count; w++)
+            logProbs[w] = w == Bos ? float.NegativeInfinity : (float)(Log10Prob(buffer[..n], w) * Ln10);
+    }
+
+    public void Dispose() { }
+}
+
+/// <summary>KenLM's query summary: perplexity including and excluding OOVs (log10 sums as query keeps them).</summary>
+public sealed record KenLmPerplexity(long Tokens, long Oov, double Perplexity, double PerplexityExclOov, double Log10Total)
+{
+    /// <summary>Scores every sentence (ended by &lt;/s&gt;) after &lt;s&gt;, summing each sentence in float and the corpus in double.</summary>
+    public static KenLmPerplexity Compute(NGramModel model, ReadOnlySpan<int> tokens)
+    {
+        double total = 0, oovTotal = 0;
+        long count = 0, oov = 0;
+        int order = model.Order;
+        Span<int> context = stackalloc int[order];
+        int sentenceStart = 0;
+        float sentence = 0f;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int n = 0;
+            int from = Math.Max(sentenceStart, i - (order - 1));
+            if (i - sentenceStart < order - 1) context[n++] = SpecialTokens.SentenceStartId;
+            tokens[from..i].CopyTo(context[n..]);
+            n += i - from;
+            float p = model.Log10Prob(context[..n], tokens[i]);
+            sentence += p;
+            count++;
+            if (tokens[i] == SpecialTokens.UnknownId) { oov++; oovTotal += p; }
+            if (tokens[i] == SpecialTokens.SentenceEndId) { total += sentence; sentence = 0f; sentenceStart = i + 1; }
+        }
+        total += sentence;
+        double incl = count == 0 ? double.NaN : Math.Pow(10, -total / count);
+        double excl = count == oov ? double.NaN : Math.Pow(10, -(total - oovTotal) / (count - oov));
+        return new KenLmPerplexity(count, oov, incl, excl, total);
+    }
+}

@@ -1,0 +1,119 @@
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// The n-grams of one order: words in a flat array (stride = order) with per-entry counts and model values, indexed
+/// by an open-addressing hash table that compares the words themselves (no hash collision can merge two n-grams).
+/// The hash runs over the words from the last to the first, so a query can extend a match one context word at a time.
+/// </summary>
+public sealed class NGramTable
+{
+    private int[] _words;
+    private int[] _slots = []; // entry index + 1; 0 = empty
+    private int _mask;
+
+    public NGramTable(int order, int capacity = 1024)
+    {
+        Order = order;
+        _words = new int[Math.Max(1, capacity) * order];
+        Raw = new long[Math.Max(1, capacity)];
+        Adjusted = new long[Raw.Length];
+        Resize(SlotsFor(capacity));
+    }
+
+    public int Order { get; }
+    public int Count { get; private set; }
+    /// <summary>Occurrences (sum over the padded N-grams this n-gram ends).</summary>
+    public long[] Raw { get; private set; }
+    /// <summary>Kneser-Ney count: distinct left extensions, or the raw count for n-grams that start with &lt;s&gt; and the top order.</summary>
+    public long[] Adjusted { get; private set; }
+    /// <summary>log10 p, filled by the estimator or an ARPA file.</summary>
+    public float[] Prob { get; private set; } = [];
+    /// <summary>log10 backoff (0 when the n-gram is not a context).</summary>
+    public float[] Backoff { get; private set; } = [];
+
+    public ReadOnlySpan<int> Words(int index) => _words.AsSpan(index * Order, Order);
+
+    /// <summary>Hash of words[..n] taken from the last word backwards (see <see cref="Extend"/>).</summary>
+    public static ulong HashOf(ReadOnlySpan<int> words)
+    {
+        ulong h = Seed;
+        for (int i = words.Length - 1; i >= 0; i--) h = Extend(h, words[i]);
+        return h;
+    }
+
+    public const ulong Seed = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>Adds one more (earlier) word to a hash.</summary>
+    public static ulong Extend(ulong hash, int word)
+    {
+        ulong z = hash ^ ((uint)word * 0xBF58476D1CE4E5B9UL);
+        z = (z ^ (z >> 31)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 29);
+    }
+
+    /// <summary>Index of the n-gram, or -1.</summary>
+    public int Find(ReadOnlySpan<int> words, ulong hash)
+    {
+        int slot = (int)(hash & (ulong)_mask);
+        while (true)
+        {
+            int entry = _slots[slot] - 1;
+            if (entry < 0) return -1;
+            if (_words.AsSpan(entry * Order, Order).SequenceEqual(words)) return entry;
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    public int Find(ReadOnlySpan<int> words) => Find(words, HashOf(words));
+
+    /// <summary>Index of the n-gram, adding it (with zero counts) when absent.</summary>
+    public int FindOrAdd(ReadOnlySpan<int> words, ulong hash, out bool added)
+    {
+        int slot = (int)(hash & (ulong)_mask);
+        while (true)
+        {
+            int entry = _slots[slot] - 1;
+            if (entry < 0) break;
+            if (_words.AsSpan(entry * Order, Order).SequenceEqual(words)) { added = false; return entry; }
+            slot = (slot + 1) & _mask;
+        }
+        added = true;
+        if (Count == Raw.Length) GrowEntries();
+        int index = Count++;
+        words.CopyTo(_words.AsSpan(index * Order, Order));
+        _slots[slot] = index + 1;
+        if (Count * 2 > _slots.Length) Resize(_slots.Length * 2);
+        return index;
+    }
+
+    public int FindOrAdd(ReadOnlySpan<int> words, out bool added) => FindOrAdd(words, HashOf(words), out added);
+
+    /// <summary>Allocates the probability and backoff arrays (after counting).</summary>
+    public void AllocateValues()
+    {
+        Prob = new float[Count];
+        Backoff = new float[Count];
+    }
+
+    private void GrowEntries()
+    {
+        int n = Raw.Length * 2;
+        Array.Resize(ref _words, n * Order);
+        var raw = Raw; Array.Resize(ref raw, n); Raw = raw;
+        var adjusted = Adjusted; Array.Resize(ref adjusted, n); Adjusted = adjusted;
+    }
+
+    private static int SlotsFor(int entries) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries * 2));
+
+    private void Resize(int slots)
+    {
+        _slots = new int[slots];
+        _mask = slots - 1;
+        for (int i = 0; i < Count; i++)
+        {
+            int slot = (int)(HashOf(Words(i)) & (ulong)_mask);
+            while (_slots[slot] != 0) slot = (slot + 1) & _mask;
+            _slots[slot] = i + 1;
+        }
+    }
+}
