@@ -26,6 +26,12 @@ public static class LmcApp
         pairs.Subcommands.Add(PairsTopCommand.Create());
         pairs.Subcommands.Add(PairsDumpCommand.Create());
         root.Subcommands.Add(pairs);
+        var ngram = new Command("ngram", "The Kneser-Ney n-gram model, computed as KenLM's lmplz computes it; ARPA files");
+        ngram.Subcommands.Add(NGramBuildCommand.Create());
+        ngram.Subcommands.Add(NGramEvalCommand.Create());
+        ngram.Subcommands.Add(NGramArpaCommands.Export());
+        ngram.Subcommands.Add(NGramArpaCommands.Import());
+        root.Subcommands.Add(ngram);
         return root;
     }
 

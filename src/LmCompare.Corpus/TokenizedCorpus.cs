@@ -45,6 +45,27 @@ public sealed class TokenizedCorpus
 
     public DocumentIndex ReadDocuments(int split) => DocumentIndex.Load(DocumentIndexPath(split), SplitInfo(split).Tokens);
 
+    /// <summary>
+    /// Tokenises a text file (.txt or .gz) as this corpus's documents were: same format, normalisation, tokenizer and
+    /// vocabulary (unknown words become &lt;unk&gt;), &lt;/s&gt; after every line.
+    /// </summary>
+    public int[] EncodeFile(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: no such file");
+        var tokenizer = CreateTokenizer();
+        var normalizer = new LineNormalizer(Manifest.Format);
+        var buffer = new TokenBuffer();
+        var ids = new List<int>();
+        Sources.DocumentReader.ReadLines(Sources.SourceDocument.FromPath(Path.GetFullPath(path), path), raw =>
+        {
+            if (normalizer.Normalize(raw) is not { } line) return;
+            tokenizer.Tokenize(line, buffer);
+            for (int i = 0; i < buffer.Count; i++) ids.Add(Vocabulary.IdOf(buffer.Key(i)));
+            ids.Add(SpecialTokens.SentenceEndId);
+        });
+        return ids.ToArray();
+    }
+
     /// <summary>Opens a complete corpus; a missing or incomplete one is an <see cref="InputException"/>.</summary>
     public static TokenizedCorpus Open(Workspace workspace, string name)
     {

@@ -20,85 +20,86 @@ public static class KneserNeyEstimator
     {
         settings.Validate();
         int n = settings.Order;
-        progress?.Report(new ProgressReport("count", 0, tokens.Length, "tokens"));
-        var padded = CountPadded(tokens, n);
-        progress?.Report(new ProgressReport("adjust", 0, n, "orders"));
-        var levels = new NGramTable[n];
-        levels[n - 1] = padded;
-        for (int order = n - 1; order >= 1; order--) levels[order - 1] = Suffixes(levels[order]);
         var rank = KenLmRanks(tokens, vocabularySize);
-        var quirk = LastInSuffixOrder(padded, rank);
+        progress?.Report(new ProgressReport("count", 0, tokens.Length, "tokens"));
         var tables = new NGramTable[n];
-        for (int order = 1; order <= n; order++) tables[order - 1] = Keep(levels[order - 1], order == n);
+        for (int k = 1; k <= n; k++) tables[k - 1] = new NGramTable(k, k == 1 ? Math.Max(1024, vocabularySize) : Math.Max(1024, k == 2 ? tokens.Length / 3 : tokens.Length));
+        var quirk = CountPadded(tokens, tables, rank);
+        progress?.Report(new ProgressReport("adjust", 0, n, "orders"));
+        var suffix = new int[n][];
+        for (int order = n - 1; order >= 1; order--) suffix[order] = AddSuffixes(tables[order], tables[order - 1]);
+        foreach (var table in tables) SetKneserNeyCounts(table, highest: table.Order == n);
         EnsureSpecialUnigrams(tables[0]);
+        foreach (var table in tables) table.AllocateValues();
         progress?.Report(new ProgressReport("discount", 0, n, "orders"));
-        var discounts = Enumerable.Range(1, n).Select(order => DiscountFor(tables[order - 1], order, n, levels, quirk, settings.DiscountFallback)).ToArray();
+        var discounts = Enumerable.Range(1, n).Select(order => DiscountFor(tables[order - 1], order, n, quirk, settings.DiscountFallback)).ToArray();
         progress?.Report(new ProgressReport("interpolate", 0, n, "orders"));
-        Probabilities(tables, discounts);
-        return new NGramModelData(tables, discounts, rank);
+        var contexts = Probabilities(tables, suffix, discounts);
+        return new NGramModelData(tables, discounts, rank) { Contexts = contexts };
     }
 
-    /// <summary>Stage "count": every N-gram ending at a word or &lt;/s&gt; of a sentence, with N-1 &lt;s&gt; before the sentence.</summary>
-    private static NGramTable CountPadded(ReadOnlySpan<int> tokens, int n)
+    /// <summary>
+    /// Stage "count": every N-gram ending at a word or &lt;/s&gt; of a sentence, with N-1 &lt;s&gt; before the sentence.
+    /// Windows with more than one &lt;s&gt; are not N-grams; lmplz keeps only their part from the last &lt;s&gt; on, with its
+    /// raw count, one order down or more: that part is counted straight into its order here. Returns the padded window
+    /// that comes last in suffix order of KenLM's word ids (see <see cref="DiscountFor"/>).
+    /// </summary>
+    private static int[] CountPadded(ReadOnlySpan<int> tokens, NGramTable[] tables, int[] rank)
     {
-        var table = new NGramTable(n, Math.Max(1024, tokens.Length));
+        int n = tables.Length;
         Span<int> window = stackalloc int[n];
         window.Fill(Bos);
+        var last = new int[n];
+        last.AsSpan().Fill(Bos);
+        int inSentence = 0;
         for (int i = 0; i < tokens.Length; i++)
         {
             window[1..].CopyTo(window);
             window[n - 1] = tokens[i];
-            int index = table.FindOrAdd(window, out _);
-            table.Raw[index]++;
-            if (tokens[i] == Eos) window.Fill(Bos);
+            inSentence++;
+            int length = inSentence >= n - 1 ? n : inSentence + 1; // from the last <s> on
+            var table = tables[length - 1];
+            table.Raw[table.FindOrAdd(window[(n - length)..], out _)]++;
+            if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last);
+            if (tokens[i] == Eos) { window.Fill(Bos); inSentence = 0; }
         }
-        return table;
+        return last;
+    }
+
+    private static bool SuffixOrderGreater(ReadOnlySpan<int> a, ReadOnlySpan<int> b, int[] rank)
+    {
+        for (int j = a.Length - 1; j >= 0; j--)
+            if (a[j] != b[j]) return rank[a[j]] > rank[b[j]];
+        return false;
     }
 
     /// <summary>
-    /// The (L)-suffixes of the (L+1)-level entries: raw counts add up, the adjusted count is the number of distinct
-    /// entries a suffix came from (its distinct left extensions, &lt;s&gt; included).
+    /// Adds the (L)-suffix of every (L+1)-gram to the order below: raw counts add up; the adjusted count is the number
+    /// of distinct n-grams a suffix ends (its distinct left extensions, &lt;s&gt; included). Returns each entry's suffix index.
     /// </summary>
-    private static NGramTable Suffixes(NGramTable upper)
+    private static int[] AddSuffixes(NGramTable upper, NGramTable lower)
     {
-        var lower = new NGramTable(upper.Order - 1, Math.Max(1024, upper.Count / 2));
+        var suffix = new int[upper.Count];
         for (int i = 0; i < upper.Count; i++)
         {
             int index = lower.FindOrAdd(upper.Words(i)[1..], out _);
             lower.Raw[index] += upper.Raw[i];
             lower.Adjusted[index]++;
+            suffix[i] = index;
         }
-        return lower;
+        return suffix;
     }
 
-    /// <summary>
-    /// The n-grams lmplz keeps at one order: none with &lt;s&gt; after the first word; the Kneser-Ney count is the raw count at
-    /// the highest order and for n-grams starting with &lt;s&gt;, the continuation count otherwise.
-    /// </summary>
-    private static NGramTable Keep(NGramTable level, bool highest)
+    /// <summary>The Kneser-Ney count is the raw count at the highest order and for n-grams that start with &lt;s&gt;.</summary>
+    private static void SetKneserNeyCounts(NGramTable table, bool highest)
     {
-        var kept = new NGramTable(level.Order, level.Count);
-        for (int i = 0; i < level.Count; i++)
-        {
-            var words = level.Words(i);
-            if (level.Order >= 2 && words[1] == Bos) continue;
-            int index = kept.FindOrAdd(words, out _);
-            kept.Raw[index] = level.Raw[i];
-            kept.Adjusted[index] = highest || words[0] == Bos ? level.Raw[i] : level.Adjusted[i];
-        }
-        kept.AllocateValues();
-        return kept;
+        for (int i = 0; i < table.Count; i++)
+            if (highest || table.Words(i)[0] == Bos) table.Adjusted[i] = table.Raw[i];
     }
 
     private static void EnsureSpecialUnigrams(NGramTable unigrams)
     {
-        bool grew = false;
-        foreach (int special in new[] { Unk, Bos })
-        {
-            unigrams.FindOrAdd([special], out bool added);
-            grew |= added;
-        }
-        if (grew) unigrams.AllocateValues();
+        foreach (int special in new[] { Unk, Bos }) unigrams.FindOrAdd([special], out _);
     }
 
     /// <summary>KenLM's word ids: &lt;unk&gt; &lt;s&gt; &lt;/s&gt;, then words in order of first appearance in training.</summary>
@@ -113,29 +114,10 @@ public static class KneserNeyEstimator
         return rank;
     }
 
-    /// <summary>
-    /// The padded N-gram that lmplz's adjust stage sees last (suffix order over its word ids). lmplz records the suffixes
-    /// of this one in the count-of-counts with their raw instead of adjusted counts; doing the same keeps the discounts equal.
-    /// </summary>
-    private static int[] LastInSuffixOrder(NGramTable padded, int[] rank)
-    {
-        int best = 0;
-        for (int i = 1; i < padded.Count; i++)
-        {
-            var a = padded.Words(i);
-            var b = padded.Words(best);
-            for (int j = a.Length - 1; j >= 0; j--)
-            {
-                if (rank[a[j]] == rank[b[j]]) continue;
-                if (rank[a[j]] > rank[b[j]]) best = i;
-                break;
-            }
-        }
-        return padded.Words(best).ToArray();
-    }
-
     /// <summary>Stage "discount": n1..n4 of the order's Kneser-Ney counts, then D_j = j - (j+1) Y n_{j+1} / n_j, Y = n1 / (n1 + 2 n2).</summary>
-    private static Discount DiscountFor(NGramTable table, int order, int highest, NGramTable[] levels, int[] quirk, bool fallback)
+    /// <remarks>lmplz records the suffixes of the padded window it sees last (suffix order) with their raw instead of
+    /// adjusted counts; doing the same keeps the discounts equal.</remarks>
+    private static Discount DiscountFor(NGramTable table, int order, int highest, int[] quirk, bool fallback)
     {
         var n = new long[5];
         int quirkIndex = order < highest && (order < 2 || quirk[highest - order + 1] != Bos) ? table.Find(quirk.AsSpan(highest - order)) : -1;
@@ -165,44 +147,64 @@ public static class KneserNeyEstimator
     }
 
     /// <summary>Stages "initial" and "interpolate", order by order from the unigrams up.</summary>
-    private static void Probabilities(NGramTable[] tables, Discount[] discounts)
+    private static int[][] Probabilities(NGramTable[] tables, int[][] suffix, Discount[] discounts)
     {
+        var contexts = new int[tables.Length][];
         int vocabulary = tables[0].Count - 1; // the uniform distribution includes <unk>, excludes <s>
         float uniform = (float)(1.0 / vocabulary);
-        var linear = new float[tables.Length][];
+        float[] lower = [];
         for (int k = 1; k <= tables.Length; k++)
         {
             var table = tables[k - 1];
-            var (denominator, gamma) = ContextSums(table, k == 1 ? null : tables[k - 2], discounts[k - 1]);
-            linear[k - 1] = new float[table.Count];
-            for (int i = 0; i < table.Count; i++)
+            var context = contexts[k - 1] = ContextIndexes(table, k == 1 ? null : tables[k - 2]);
+            var (denominator, gamma) = ContextSums(table, context, k == 1 ? 1 : tables[k - 2].Count, discounts[k - 1]);
+            var linear = new float[table.Count];
+            var discount = discounts[k - 1];
+            var suffixOf = k == 1 ? null : suffix[k - 1];
+            var below = lower;
+            Parallel.For(0, (table.Count + 65535) / 65536, chunk =>
             {
-                var words = table.Words(i);
-                int context = k == 1 ? 0 : tables[k - 2].Find(words[..^1]);
-                float initial = discounts[k - 1].Apply(table.Adjusted[i]) / denominator[context];
-                float lower = k == 1 ? uniform : linear[k - 2][tables[k - 2].Find(words[1..])];
-                float p = initial + gamma[context] * lower;
-                linear[k - 1][i] = p;
-                table.Prob[i] = Math.Min(0f, MathF.Log10(p));
-            }
+                int end = Math.Min(table.Count, (chunk + 1) * 65536);
+                for (int i = chunk * 65536; i < end; i++)
+                {
+                    int c = context[i];
+                    float initial = discount.Apply(table.Adjusted[i]) / denominator[c];
+                    float p = initial + gamma[c] * (suffixOf is null ? uniform : below[suffixOf[i]]);
+                    linear[i] = p;
+                    table.Prob[i] = Math.Min(0f, MathF.Log10(p));
+                }
+            });
             if (k >= 2) SetBackoffs(tables[k - 2], gamma, denominator);
+            lower = linear;
         }
         int bos = tables[0].Find([Bos]);
         if (bos >= 0) tables[0].Prob[bos] = 0f; // never predicted; lmplz writes 0
+        return contexts;
     }
 
-    /// <summary>Per context (an entry of the order below, or the one empty context of the unigrams): the sum of counts and gamma.</summary>
-    private static (float[] Denominator, float[] Gamma) ContextSums(NGramTable table, NGramTable? contexts, Discount discount)
+    /// <summary>Index of each n-gram's context (its first k-1 words) in the order below; 0 for unigrams (one empty context).</summary>
+    public static int[] ContextIndexes(NGramTable table, NGramTable? contexts)
     {
-        int size = contexts?.Count ?? 1;
+        var index = new int[table.Count];
+        if (contexts is null) return index;
+        Parallel.For(0, (table.Count + 65535) / 65536, chunk =>
+        {
+            int end = Math.Min(table.Count, (chunk + 1) * 65536);
+            for (int i = chunk * 65536; i < end; i++) index[i] = contexts.Find(table.Words(i)[..^1]);
+        });
+        return index;
+    }
+
+    /// <summary>Per context: the sum of its n-grams' counts (as float) and gamma = (D1 N1 + D2 N2 + D3+ N3+) / sum.</summary>
+    private static (float[] Denominator, float[] Gamma) ContextSums(NGramTable table, int[] context, int size, Discount discount)
+    {
         var sum = new long[size];
         var byCount = new long[size * 4];
         for (int i = 0; i < table.Count; i++)
         {
-            int context = contexts is null ? 0 : contexts.Find(table.Words(i)[..^1]);
             long count = table.Adjusted[i];
-            sum[context] += count;
-            if (count > 0) byCount[context * 4 + Math.Min(count, 3)]++;
+            sum[context[i]] += count;
+            if (count > 0) byCount[context[i] * 4 + Math.Min(count, 3)]++;
         }
         var denominator = new float[size];
         var gamma = new float[size];
@@ -231,4 +233,13 @@ public static class KneserNeyEstimator
 public sealed record NGramModelData(NGramTable[] Tables, Discount[] Discounts, int[] KenLmRank)
 {
     public int Order => Tables.Length;
+
+    /// <summary>Per order, each n-gram's context index in the order below (computed when not given).</summary>
+    public int[][]? Contexts { get; set; }
+
+    public int[] ContextsOf(int order)
+    {
+        Contexts ??= new int[Order][];
+        return Contexts[order - 1] ??= KneserNeyEstimator.ContextIndexes(Tables[order - 1], order == 1 ? null : Tables[order - 2]);
+    }
 }

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using LmCompare.Core;
+using LmCompare.Counting;
+using LmCompare.Counting.NGrams;
+using LmCompare.Counting.Stores;
+using Spectre.Console;
+
+namespace LmCompare.Cli.Commands;
+
+/// <summary><c>lmc ngram build --corpus NAME --name MODEL --order N</c>: interpolated modified Kneser-Ney as lmplz computes it.</summary>
+public static class NGramBuildCommand
+{
+    private static readonly Option<string> CorpusOption = new("--corpus") { Description = "An ingested corpus", Required = true };
+    private static readonly Option<string> NameOption = new("--name") { Description = "Model name (folder under <home>/models)", Required = true };
+    private static readonly Option<int> OrderOption = new("--order") { Description = "Highest order, 1..8", DefaultValueFactory = _ => 5 };
+    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory for the model store's in-memory log (a quarter of it)", DefaultValueFactory = _ => "1GB" };
+    private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data gives none (KenLM's --discount_fallback)" };
+    private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Checkpoint the store at least this often while writing", DefaultValueFactory = _ => 300 };
+    private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
+
+    public static Command Create()
+    {
+        var command = new Command("build", "Build an interpolated modified Kneser-Ney n-gram model (KenLM lmplz parity)")
+        {
+            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, CheckpointOption, ResumeOption, ForceOption,
+        };
+        command.SetAction(parse => LmcApp.Execute(parse, context =>
+        {
+            if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
+            int checkpoint = parse.GetValue(CheckpointOption);
+            if (checkpoint < 0) throw new UsageException("--checkpoint-seconds must not be negative");
+            var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption), MemorySize.Parse(parse.GetValue(MemoryOption)!));
+            var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
+            var result = context.WithProgress("ngram build", progress =>
+                new NGramModelBuilder(context.Workspace, progress).Build(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, settings, existing, checkpoint));
+            if (context.Json) context.WriteJson(result.Manifest);
+            else Print(context, result);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static void Print(CommandContext context, NGramBuildResult result)
+    {
+        var m = result.Manifest;
+        if (result.AlreadyComplete) { Console.Out.WriteLine($"model {m.Name} is already complete ({result.Directory}); nothing to resume"); return; }
+        if (result.ResumedFromRecord > 0) Console.Out.WriteLine($"resumed from the checkpoint after {result.ResumedFromRecord:N0} stored n-grams");
+        var table = new Table().AddColumns("order", "n-grams", "D1", "D2", "D3+");
+        for (int k = 0; k < m.Order; k++)
+            table.AddRow((k + 1).ToString(), m.NGramCounts[k].ToString("N0"),
+                m.Discounts.Length > k ? m.Discounts[k][0].ToString("0.0000") : "-", m.Discounts.Length > k ? m.Discounts[k][1].ToString("0.0000") : "-",
+                m.Discounts.Length > k ? m.Discounts[k][2].ToString("0.0000") : "-");
+        context.Out.Write(table);
+        Console.Out.WriteLine($"model {m.Name}: order {m.Order} ({m.Source}), built in {m.BuildSeconds:0.00} s ({string.Join(", ", m.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))})");
+        Console.Out.WriteLine($"test: perplexity {m.TestPerplexity:0.0000} including OOVs, {m.TestPerplexityExclOov:0.0000} excluding, {m.TestOov:N0} OOVs, {m.TestTokens:N0} tokens (sentence scope, as KenLM's query)");
+        Console.Out.WriteLine($"-> {result.Directory} ({m.BytesOnDisk / 1048576.0:0.0} MB on disk)");
+    }
+}

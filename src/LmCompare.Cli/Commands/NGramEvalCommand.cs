@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.NGrams;
+
+namespace LmCompare.Cli.Commands;
+
+/// <summary><c>lmc ngram eval MODEL [--split test | --text FILE]</c>: KenLM's query summary for a split or a file.</summary>
+public static class NGramEvalCommand
+{
+    private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "A built or imported n-gram model" };
+    private static readonly Option<string> SplitOption = new("--split") { Description = "train, valid or test", DefaultValueFactory = _ => "test" };
+    private static readonly Option<string?> TextOption = new("--text") { Description = "Score this text file instead (tokenised like the corpus)" };
+
+    public static Command Create()
+    {
+        var command = new Command("eval", "Perplexity including and excluding OOVs, OOV and token counts (as KenLM's query)") { ModelArgument, SplitOption, TextOption };
+        command.SetAction(parse => LmcApp.Execute(parse, context =>
+        {
+            string? text = parse.GetValue(TextOption);
+            int split = Splits.Parse(parse.GetValue(SplitOption)!);
+            var load = Stopwatch.StartNew();
+            using var model = NGramModelLoader.Load(context.Workspace, parse.GetValue(ModelArgument)!);
+            double loadSeconds = load.Elapsed.TotalSeconds;
+            var corpus = TokenizedCorpus.Open(context.Workspace, NGramModelLoader.ReadManifest(context.Workspace, model.Name).Manifest.Corpus);
+            var tokens = text is null ? corpus.ReadTokens(split) : corpus.EncodeFile(text);
+            var clock = Stopwatch.StartNew();
+            var result = KenLmPerplexity.Compute(model, tokens);
+            double seconds = clock.Elapsed.TotalSeconds;
+            string source = text ?? $"{corpus.Name}/{Splits.Names[split]}";
+            if (context.Json)
+            {
+                context.WriteJson(new
+                {
+                    model = model.Name, source, tokens = result.Tokens, oov = result.Oov, perplexity = result.Perplexity,
+                    perplexityExclOov = result.PerplexityExclOov, log10Total = result.Log10Total, loadSeconds, scoreSeconds = seconds,
+                    tokensPerSecond = seconds > 0 ? result.Tokens / seconds : 0,
+                });
+                return ExitCodes.Success;
+            }
+            Console.Out.WriteLine($"{model.Name} on {source}:");
+            Console.Out.WriteLine($"Perplexity including OOVs:\t{result.Perplexity:0.0000}");
+            Console.Out.WriteLine($"Perplexity excluding OOVs:\t{result.PerplexityExclOov:0.0000}");
+            Console.Out.WriteLine($"OOVs:\t{result.Oov}");
+            Console.Out.WriteLine($"Tokens:\t{result.Tokens}");
+            Console.Out.WriteLine($"(loaded in {loadSeconds:0.00} s, scored {result.Tokens / Math.Max(seconds, 1e-9):N0} tokens/s)");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

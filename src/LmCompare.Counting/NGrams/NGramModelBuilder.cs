@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.Pairs;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>What <c>lmc ngram build</c> or <c>import-arpa</c> produced.</summary>
+public sealed record NGramBuildResult(string Directory, NGramModelManifest Manifest, bool AlreadyComplete, long ResumedFromRecord);
+
+/// <summary>Resume state stored with each checkpoint of the model store.</summary>
+public sealed record NGramStoreProgress(long RecordsWritten, string Fingerprint);
+
+/// <summary>
+/// <c>lmc ngram build</c>: <b>estimate</b> (<see cref="KneserNeyEstimator"/>), <b>store</b> every n-gram with its count,
+/// probability and backoff in the FASTER model store (checkpointed with the number of records written, so a killed
+/// build resumes where its last checkpoint ends), <b>evaluate</b> (KenLM's figures on valid and test), <b>commit</b>
+/// (manifest last). <c>import-arpa</c> runs the same with an ARPA file in place of the estimate.
+/// </summary>
+public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
+{
+    public const string StoreFolder = "store";
+    private const int Batch = 1 << 20;
+
+    public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing, int checkpointSeconds = 300)
+    {
+        settings.Validate();
+        var clock = Stopwatch.StartNew();
+        var corpus = TokenizedCorpus.Open(workspace, corpusName);
+        if (corpus.SplitInfo(Splits.Train).Words == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        using var folder = ModelFolder.Claim(workspace, modelName, existing);
+        if (folder.IsComplete && existing == ExistingModel.Resume)
+            return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
+        var stages = new Dictionary<string, double>();
+        var stage = Stopwatch.StartNew();
+        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, settings, progress);
+        stages["estimate"] = stage.Elapsed.TotalSeconds;
+        string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/order={settings.Order}/fallback={settings.DiscountFallback}";
+        return Store(corpus, folder, modelName, data, fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock,
+            m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback });
+    }
+
+    public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
+    {
+        var clock = Stopwatch.StartNew();
+        var corpus = TokenizedCorpus.Open(workspace, corpusName);
+        var stages = new Dictionary<string, double>();
+        var stage = Stopwatch.StartNew();
+        progress?.Report(new ProgressReport("read ARPA", 0, null, "n-grams"));
+        var data = ArpaFile.Read(arpaPath, corpus.Vocabulary);
+        stages["read"] = stage.Elapsed.TotalSeconds;
+        using var folder = ModelFolder.Claim(workspace, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/arpa";
+        return Store(corpus, folder, modelName, data, fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
+            m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
+    }
+
+    private NGramBuildResult Store(TokenizedCorpus corpus, ModelFolder folder, string modelName, NGramModelData data, string fingerprint,
+        long memory, ExistingModel existing, int checkpointSeconds, Dictionary<string, double> stages, Stopwatch clock, Func<NGramModelManifest, NGramModelManifest> finish)
+    {
+        var stage = Stopwatch.StartNew();
+        long total = data.Tables.Sum(t => (long)t.Count);
+        var storeSettings = new FasterStoreSettings
+        {
+            Directory = folder.FilePath(StoreFolder),
+            IndexBuckets = FasterStoreSettings.BucketsFor(total),
+            LogMemoryBytes = Math.Max(16L << 20, memory / 4),
+        };
+        var (store, written) = OpenStore(folder, storeSettings, fingerprint, existing);
+        using (store) WriteRecords(store, data, written, fingerprint, checkpointSeconds);
+        stages["store"] = stage.Elapsed.TotalSeconds;
+        stage.Restart();
+        progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
+        using var model = new NGramModel(modelName, corpus.Vocabulary, data, new ModelFootprint(total, 0, total));
+        var test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
+        var valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
+        stages["evaluate"] = stage.Elapsed.TotalSeconds;
+        var manifest = finish(new NGramModelManifest
+        {
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = PairModelBuilder.CorpusFingerprint(corpus), VocabularySize = corpus.Vocabulary.Count,
+            Order = data.Order, Source = "", DiscountFallback = false, NGramCounts = data.Tables.Select(t => (long)t.Count).ToArray(),
+            Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
+            CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+            TestTokens = test.Tokens, TestOov = test.Oov, TestPerplexity = Finite(test.Perplexity), TestPerplexityExclOov = Finite(test.PerplexityExclOov),
+            ValidPerplexity = Finite(valid.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
+        });
+        AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        return new NGramBuildResult(folder.Path, manifest, false, written);
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
+
+    private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings, string fingerprint, ExistingModel existing)
+    {
+        string checkpoints = Path.Combine(settings.Directory, "checkpoints");
+        bool hasCheckpoint = Directory.Exists(checkpoints) && Directory.EnumerateFileSystemEntries(checkpoints, "*", SearchOption.AllDirectories).Any();
+        if (existing != ExistingModel.Resume || !hasCheckpoint)
+        {
+            folder.Clear();
+            return (FasterRecordStore<NGramRecord>.Create(settings), 0);
+        }
+        var store = FasterRecordStore<NGramRecord>.Open(settings);
+        var progress = store.RecoveredCookie.Length == 0 ? null : JsonSerializer.Deserialize<NGramStoreProgress>(store.RecoveredCookie);
+        if (progress is null || progress.Fingerprint != fingerprint)
+        {
+            store.Dispose();
+            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--order, --discount-fallback); use --force to start over");
+        }
+        return (store, progress.RecordsWritten);
+    }
+
+    /// <summary>Records in a fixed sequence (order by order, index by index), from <paramref name="from"/> on, checkpointed as they go.</summary>
+    private void WriteRecords(FasterRecordStore<NGramRecord> store, NGramModelData data, long from, string fingerprint, int checkpointSeconds)
+    {
+        long total = data.Tables.Sum(t => (long)t.Count), sequence = 0;
+        var keys = new long[Batch];
+        var records = new NGramRecord[Batch];
+        int filled = 0;
+        var clock = Stopwatch.StartNew();
+        for (int k = 1; k <= data.Order; k++)
+        {
+            var table = data.Tables[k - 1];
+            var contexts = data.ContextsOf(k);
+            for (int i = 0; i < table.Count; i++, sequence++)
+            {
+                if (sequence < from) continue;
+                keys[filled] = NGramRecord.Key(k, i);
+                records[filled++] = new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i], table.Backoff[i]);
+                if (filled < Batch) continue;
+                store.Upsert(keys, records);
+                filled = 0;
+                progress?.Report(new ProgressReport("store", sequence + 1, total, "n-grams"));
+                if (clock.Elapsed.TotalSeconds >= checkpointSeconds)
+                {
+                    progress?.Report(new ProgressReport("checkpoint", sequence + 1, total, "n-grams"));
+                    store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(sequence + 1, fingerprint)));
+                    clock.Restart();
+                }
+            }
+        }
+        store.Upsert(keys.AsMemory(0, filled), records.AsMemory(0, filled));
+        progress?.Report(new ProgressReport("checkpoint", total, total, "n-grams"));
+        store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(total, fingerprint)));
+    }
+}
