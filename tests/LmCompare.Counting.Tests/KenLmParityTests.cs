@@ -83,29 +83,3 @@ public class KenLmParityTests(ITestOutputHelper output)
         Assert.Equal(excluding, Math.Round(result.PerplexityExclOov, 4));
     }
 }
-
-internal sealed class StageClock(ITestOutputHelper output, System.Diagnostics.Stopwatch clock) : IProgress<ProgressReport>
-{
-    public void Report(ProgressReport value) => output.WriteLine($"  {value.Stage} at {clock.Elapsed.TotalSeconds:0.00}");
-}
-
-public class KneserNeyTimingProbe(ITestOutputHelper output)
-{
-    [Fact]
-    public void Sotu()
-    {
-        using var temp = new TempDirectory();
-        var workspace = new Workspace(temp.Combine("home"));
-        new CorpusIngestor(workspace).Ingest(new IngestOptions("s", [], new TokenizerSettings("whitespace"), new VocabularyOptions(),
-            TrainPaths: ["/work/shared/reference/sotu.tok.gz"]));
-        var corpus = TokenizedCorpus.Open(workspace, "s");
-        var tokens = corpus.ReadTokens(Splits.Train);
-        foreach (int order in new[] { 3, 5, 5 })
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = KneserNeyEstimator.Estimate(tokens, corpus.Vocabulary.Count, new KneserNeySettings(order, true),
-                new StageClock(output, clock));
-            output.WriteLine($"order {order}: {clock.Elapsed.TotalSeconds:0.00} s, {string.Join(",", data.Tables.Select(t => t.Count))} n-grams, GC {GC.GetTotalMemory(false) >> 20} MB");
-        }
-    }
-}

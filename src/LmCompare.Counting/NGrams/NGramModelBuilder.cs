@@ -24,7 +24,6 @@ public sealed record NGramStoreProgress(long RecordsWritten, string Fingerprint)
 public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
     public const string StoreFolder = "store";
-    private const int Batch = 1 << 20;
 
     public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing, int checkpointSeconds = 300)
     {
@@ -118,8 +117,9 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     private void WriteRecords(FasterRecordStore<NGramRecord> store, NGramModelData data, long from, string fingerprint, int checkpointSeconds)
     {
         long total = data.Tables.Sum(t => (long)t.Count), sequence = 0;
-        var keys = new long[Batch];
-        var records = new NGramRecord[Batch];
+        int batch = (int)Math.Clamp(total / 16, 4096, 1 << 20); // at least ~16 batches, so checkpoints can fall between them
+        var keys = new long[batch];
+        var records = new NGramRecord[batch];
         int filled = 0;
         var clock = Stopwatch.StartNew();
         for (int k = 1; k <= data.Order; k++)
@@ -131,7 +131,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
                 if (sequence < from) continue;
                 keys[filled] = NGramRecord.Key(k, i);
                 records[filled++] = new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i], table.Backoff[i]);
-                if (filled < Batch) continue;
+                if (filled < batch) continue;
                 store.Upsert(keys, records);
                 filled = 0;
                 progress?.Report(new ProgressReport("store", sequence + 1, total, "n-grams"));

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using LmCompare.Tests;
+
+namespace LmCompare.Cli.Tests;
+
+public class NGramCommandTests
+{
+    private static string RandomCorpus(TempDirectory temp)
+    {
+        var random = new Random(9);
+        for (int d = 0; d < 10; d++)
+            temp.Write($"text/doc{d:00}.txt", string.Join('\n', Enumerable.Range(0, 300).Select(_ =>
+                string.Join(' ', Enumerable.Range(0, random.Next(3, 15)).Select(_ => $"w{(int)(3000 * Math.Pow(random.NextDouble(), 2))}")))));
+        string home = temp.Combine("home");
+        Assert.Equal(0, LmcProcess.Run(temp.Path, "corpus", "ingest", temp.Combine("text"), "--name", "r", "--tokenizer", "whitespace", "--home", home, "--quiet").ExitCode);
+        return home;
+    }
+
+    private static string[] BuildArgs(string home, string name, params string[] extra) =>
+        ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--checkpoint-seconds", "0", "--home", home, .. extra];
+
+    [Fact]
+    public void BuildEvalExportImport_AgreeWithEachOther()
+    {
+        using var temp = new TempDirectory();
+        string home = RandomCorpus(temp);
+
+        var build = LmcProcess.Run(null, BuildArgs(home, "kn", "--json"));
+        var eval = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        var export = LmcProcess.Run(null, "ngram", "export-arpa", "kn", temp.Combine("kn.arpa"), "--home", home);
+        var import = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn2", "--corpus", "r", "--home", home, "--quiet");
+        var eval2 = LmcProcess.Run(null, "ngram", "eval", "kn2", "--json", "--home", home);
+        var text = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Combine("text", "doc03.txt"), "--json", "--home", home);
+
+        Assert.Equal(0, build.ExitCode);
+        Assert.Equal(0, eval.ExitCode);
+        Assert.Equal(0, export.ExitCode);
+        Assert.Equal(0, import.ExitCode);
+        Assert.Equal(0, text.ExitCode);
+        using var b = JsonDocument.Parse(build.Stdout);
+        using var e = JsonDocument.Parse(eval.Stdout);
+        using var e2 = JsonDocument.Parse(eval2.Stdout);
+        Assert.Equal(b.RootElement.GetProperty("testPerplexity").GetDouble(), e.RootElement.GetProperty("perplexity").GetDouble(), 6);
+        Assert.Equal(e.RootElement.GetProperty("perplexity").GetDouble(), e2.RootElement.GetProperty("perplexity").GetDouble());
+        Assert.Equal(e.RootElement.GetProperty("tokens").GetInt64(), e2.RootElement.GetProperty("tokens").GetInt64());
+        Assert.StartsWith("\n\\data\\\nngram 1=", File.ReadAllText(temp.Combine("kn.arpa")));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Build_KilledWhileStoringThenResumed_SameModel()
+    {
+        using var temp = new TempDirectory();
+        string home = RandomCorpus(temp);
+        Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "reference", "--quiet")).ExitCode);
+        LmcProcess.Run(null, "ngram", "export-arpa", "reference", temp.Combine("reference.arpa"), "--home", home);
+
+        foreach (var (stage, occurrence) in new[] { (": checkpoint", 2), (": store", 5), (": evaluate", 1) })
+        {
+            string name = $"killed-{stage[2..]}-{occurrence}";
+            bool killed = LmcProcess.KillAfter(BuildArgs(home, name), line => line.Contains(stage), occurrence, TimeSpan.Zero);
+            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--resume"));
+            LmcProcess.Run(null, "ngram", "export-arpa", name, temp.Combine(name + ".arpa"), "--home", home);
+
+            Assert.True(killed, $"{name}: the build finished before it could be killed");
+            Assert.Equal(0, resumed.ExitCode);
+            Assert.Equal(File.ReadAllText(temp.Combine("reference.arpa")), File.ReadAllText(temp.Combine(name + ".arpa")));
+        }
+    }
+
+    [Theory]
+    [InlineData(1, "--order must be in 1..8", "--corpus", "r", "--order", "9")]
+    [InlineData(1, "--order must be in 1..8", "--corpus", "r", "--order", "0")]
+    [InlineData(2, "corpus 'nope' not found", "--corpus", "nope")]
+    public void Build_BadInput_OneLineAndExitCode(int exitCode, string expected, params string[] args)
+    {
+        using var temp = new TempDirectory();
+        string home = temp.Combine("home");
+        temp.Write("t/a.txt", "a b c\nb c d\n");
+        LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t/a.txt"), "--name", "r", "--home", home, "--quiet");
+
+        var run = LmcProcess.Run(null, ["ngram", "build", "--name", "m", "--home", home, .. args]);
+
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.StderrLines));
+    }
+
+    [Fact]
+    public void Build_ExistingWithoutForce_Exit1_AndTinyDataWithoutFallback_Exit2()
+    {
+        using var temp = new TempDirectory();
+        string home = temp.Combine("home");
+        temp.Write("t/a.txt", "a b c\nb c d\na b d\n");
+        LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t/a.txt"), "--name", "r", "--home", home, "--quiet");
+
+        var noFallback = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--home", home);
+        var first = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--discount-fallback", "--home", home, "--quiet", "--force");
+        var second = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--discount-fallback", "--home", home);
+
+        Assert.Equal(2, noFallback.ExitCode);
+        Assert.Contains("--discount-fallback", noFallback.Stderr);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("already exists", second.Stderr);
+    }
+
+    [Fact]
+    public void ImportArpa_BadFile_Exit2WithFileAndLine()
+    {
+        using var temp = new TempDirectory();
+        string home = temp.Combine("home");
+        temp.Write("t/a.txt", "a b c\nb c d\na c\n");
+        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t/a.txt"), "--name", "r", "--home", home, "--quiet").ExitCode);
+        string arpa = temp.Write("bad.arpa", "\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<unk>\n-1\tzzz\n\n\\end\\\n");
+
+        var run = LmcProcess.Run(null, "ngram", "import-arpa", arpa, "--name", "m", "--corpus", "r", "--home", home);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("bad.arpa:6: word 'zzz' is not in the corpus vocabulary", Assert.Single(run.StderrLines, l => l.StartsWith("lmc:")));
+        Assert.False(File.Exists(Path.Combine(home, "models", "m", "manifest.json")));
+    }
+}
