@@ -59,7 +59,8 @@ public static class KneserNeyEstimator
             inSentence++;
             int length = inSentence >= n - 1 ? n : inSentence + 1; // from the last <s> on
             var table = tables[length - 1];
-            table.Raw[table.FindOrAdd(window[(n - length)..], out _)]++;
+            int index = table.FindOrAdd(window[(n - length)..], out _); // before reading Raw: adding may grow it
+            table.Raw[index]++;
             if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last);
             if (tokens[i] == Eos) { window.Fill(Bos); inSentence = 0; }
         }

@@ -82,6 +82,12 @@ public sealed class NGramModel : ILanguageModel
 
     public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
     {
+        if (start == 0)
+        {
+            var scorer = new NGramScorer(this);
+            for (int i = 0; i < tokens.Length; i++) logProbs[i] = scorer.Next(tokens[i]) * Ln10;
+            return;
+        }
         Span<int> context = stackalloc int[Order];
         for (int i = start; i < tokens.Length; i++)
         {
@@ -109,22 +115,15 @@ public sealed record KenLmPerplexity(long Tokens, long Oov, double Perplexity, d
     {
         double total = 0, oovTotal = 0;
         long count = 0, oov = 0;
-        int order = model.Order;
-        Span<int> context = stackalloc int[order];
-        int sentenceStart = 0;
+        var scorer = new NGramScorer(model);
         float sentence = 0f;
-        for (int i = 0; i < tokens.Length; i++)
+        foreach (int token in tokens)
         {
-            int n = 0;
-            int from = Math.Max(sentenceStart, i - (order - 1));
-            if (i - sentenceStart < order - 1) context[n++] = SpecialTokens.SentenceStartId;
-            tokens[from..i].CopyTo(context[n..]);
-            n += i - from;
-            float p = model.Log10Prob(context[..n], tokens[i]);
+            float p = scorer.Next(token);
             sentence += p;
             count++;
-            if (tokens[i] == SpecialTokens.UnknownId) { oov++; oovTotal += p; }
-            if (tokens[i] == SpecialTokens.SentenceEndId) { total += sentence; sentence = 0f; sentenceStart = i + 1; }
+            if (token == SpecialTokens.UnknownId) { oov++; oovTotal += p; }
+            if (token == SpecialTokens.SentenceEndId) { total += sentence; sentence = 0f; }
         }
         total += sentence;
         double incl = count == 0 ? double.NaN : Math.Pow(10, -total / count);

@@ -1,0 +1,82 @@
+using LmCompare.Core;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// Scores a token stream left to right the way KenLM's query does: the n-grams matched at one word are the contexts of
+/// the next, so their backoffs are carried in the state instead of looked up again. Sentences restart after
+/// &lt;/s&gt; from &lt;s&gt;. log10 probabilities, summed in single precision in KenLM's order.
+/// </summary>
+public sealed class NGramScorer
+{
+    private readonly NGramTable[] _tables;
+    private readonly int _order;
+    private readonly int[] _gram;      // the n-gram being matched: context words then the word, right-aligned
+    private int[] _context;            // most recent word first
+    private float[] _backoff;          // backoff of the context of length j + 1
+    private int[] _nextContext;
+    private float[] _nextBackoff;
+    private int _length;               // context words whose n-grams exist (at most order - 1)
+
+    public NGramScorer(NGramModel model)
+    {
+        _tables = model.Data.Tables;
+        _order = _tables.Length;
+        _gram = new int[_order];
+        _context = new int[Math.Max(1, _order - 1)];
+        _nextContext = new int[_context.Length];
+        _backoff = new float[_context.Length];
+        _nextBackoff = new float[_context.Length];
+        BeginSentence();
+    }
+
+    /// <summary>Resets to the state after &lt;s&gt;.</summary>
+    public void BeginSentence()
+    {
+        _length = 0;
+        if (_order == 1) return;
+        int bos = _tables[0].Find([SpecialTokens.SentenceStartId]);
+        if (bos < 0) return;
+        _context[0] = SpecialTokens.SentenceStartId;
+        _backoff[0] = _tables[0].Backoff[bos];
+        _length = 1;
+    }
+
+    /// <summary>log10 p(word | state), then moves the state past the word (and to a new sentence after &lt;/s&gt;).</summary>
+    public float Next(int word)
+    {
+        int unigram = _tables[0].Find([word]);
+        if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _tables[0].Find([word]); }
+        if (unigram < 0) return -99f;
+        float prob = _tables[0].Prob[unigram];
+        int matched = 0;
+        if (_order > 1) _nextBackoff[0] = _tables[0].Backoff[unigram];
+        ulong hash = NGramTable.Extend(NGramTable.Seed, word);
+        _gram[_order - 1] = word;
+        for (int j = 1; j <= _length; j++)
+        {
+            _gram[_order - 1 - j] = _context[j - 1];
+            hash = NGramTable.Extend(hash, _context[j - 1]);
+            int index = _tables[j].Find(_gram.AsSpan(_order - 1 - j), hash);
+            if (index < 0) break;
+            prob = _tables[j].Prob[index];
+            if (j < _order - 1) _nextBackoff[j] = _tables[j].Backoff[index];
+            matched = j;
+        }
+        for (int j = matched + 1; j <= _length; j++) prob += _backoff[j - 1];
+        Advance(word, matched);
+        return prob;
+    }
+
+    private void Advance(int word, int matched)
+    {
+        if (word == SpecialTokens.SentenceEndId) { BeginSentence(); return; }
+        if (_order == 1) return;
+        int length = Math.Min(matched + 1, _order - 1);
+        _nextContext[0] = word;
+        for (int j = 1; j < length; j++) _nextContext[j] = _context[j - 1];
+        (_context, _nextContext) = (_nextContext, _context);
+        (_backoff, _nextBackoff) = (_nextBackoff, _backoff);
+        _length = length;
+    }
+}
