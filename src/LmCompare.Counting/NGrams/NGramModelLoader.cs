@@ -10,9 +10,7 @@ public static class NGramModelLoader
 {
     public static (NGramModelManifest Manifest, string Directory) ReadManifest(Workspace workspace, string name)
     {
-        Corpus.Ingest.CorpusNames.Validate(name);
-        string directory = Path.Combine(workspace.ModelsDirectory, name);
-        if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
+        string directory = ModelManifestFile.Locate(workspace, name);
         return (NGramModelManifest.Load(Path.Combine(directory, "manifest.json")), directory);
     }
 

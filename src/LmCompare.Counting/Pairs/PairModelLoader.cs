@@ -9,9 +9,7 @@ public static class PairModelLoader
 {
     public static (PairModelManifest Manifest, string Directory) ReadManifest(Workspace workspace, string name)
     {
-        Corpus.Ingest.CorpusNames.Validate(name);
-        string directory = Path.Combine(workspace.ModelsDirectory, name);
-        if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
+        string directory = ModelManifestFile.Locate(workspace, name);
         return (PairModelManifest.Load(Path.Combine(directory, "manifest.json")), directory);
     }
 

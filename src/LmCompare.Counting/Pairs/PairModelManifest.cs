@@ -1,28 +1,17 @@
 using System.Text.Json;
-using LmCompare.Core;
 using LmCompare.Corpus.Ingest;
 
 namespace LmCompare.Counting.Pairs;
 
 /// <summary><c>manifest.json</c> of a pair-distance model, written last.</summary>
-public sealed record PairModelManifest
+public sealed record PairModelManifest : ModelManifest
 {
     public const string KindName = "pairs";
 
-    public int Schema { get; init; } = 1;
-    public string Kind { get; init; } = KindName;
-    public required string Name { get; init; }
-    public required string Corpus { get; init; }
-    /// <summary>SHA-256 of the corpus manifest the model was built from: another corpus or vocabulary is refused.</summary>
-    public required string CorpusFingerprint { get; init; }
-    public required int VocabularySize { get; init; }
+    public override string Kind { get; init; } = KindName;
     public required int Distances { get; init; }
     public required int TopK { get; init; }
     public required long MemoryBytes { get; init; }
-    public required string Tool { get; init; }
-    public required string CreatedUtc { get; init; }
-    public required double BuildSeconds { get; init; }
-    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required long TrainTokens { get; init; }
     /// <summary>Times the in-memory counts were merged into the store (each followed by a checkpoint).</summary>
     public required int Merges { get; init; }
@@ -43,23 +32,8 @@ public sealed record PairModelManifest
     public required string TablesFile { get; init; }
     public required string TablesXxHash64 { get; init; }
     public required long StoreBytes { get; init; }
-    public required long BytesOnDisk { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 
-    public static PairModelManifest Load(string path)
-    {
-        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
-        try
-        {
-            var manifest = JsonSerializer.Deserialize<PairModelManifest>(File.ReadAllText(path), CorpusManifest.JsonOptions)
-                ?? throw new InputException($"{path}: empty manifest");
-            if (manifest.Kind != KindName) throw new InputException($"{path}: a '{manifest.Kind}' model, not a pair-distance model");
-            return manifest;
-        }
-        catch (JsonException e)
-        {
-            throw new InputException($"{path}: corrupt manifest ({e.Message})", e);
-        }
-    }
+    public static PairModelManifest Load(string path) => ModelManifestFile.Load<PairModelManifest>(path, KindName, m => m.Kind, "a pair-distance model");
 }

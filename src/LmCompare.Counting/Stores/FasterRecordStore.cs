@@ -101,20 +101,6 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
 
     public long BytesOnDisk => FasterCountStore.DirectoryBytes(_settings.Directory);
 
-    /// <summary>See <see cref="FasterCountStore"/>: FASTER's default long hash crowds packed keys into few buckets.</summary>
-    private sealed class MixedLongComparer : IFasterEqualityComparer<long>
-    {
-        public bool Equals(ref long k1, ref long k2) => k1 == k2;
-
-        public long GetHashCode64(ref long k)
-        {
-            ulong z = (ulong)k + 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return (long)(z ^ (z >> 31));
-        }
-    }
-
     public void Dispose()
     {
         if (_disposed) return;

@@ -1,0 +1,19 @@
+namespace LmCompare.Counting;
+
+/// <summary>What every model's <c>manifest.json</c> records: identity, the corpus it belongs to, versions and cost.</summary>
+public abstract record ModelManifest
+{
+    public int Schema { get; init; } = 1;
+    /// <summary>"pairs", "ngram", ...</summary>
+    public abstract string Kind { get; init; }
+    public required string Name { get; init; }
+    public required string Corpus { get; init; }
+    /// <summary>SHA-256 of the corpus manifest the model was built from: another corpus or vocabulary is refused.</summary>
+    public required string CorpusFingerprint { get; init; }
+    public required int VocabularySize { get; init; }
+    public required string Tool { get; init; }
+    public required string CreatedUtc { get; init; }
+    public required double BuildSeconds { get; init; }
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
+    public required long BytesOnDisk { get; init; }
+}

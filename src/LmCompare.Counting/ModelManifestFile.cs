@@ -1,0 +1,36 @@
+using System.Text.Json;
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+
+namespace LmCompare.Counting;
+
+/// <summary>Locating a model folder and reading its manifest, the same way for every kind of model.</summary>
+public static class ModelManifestFile
+{
+    /// <summary>The folder of model <paramref name="name"/>; a missing one is an <see cref="InputException"/>.</summary>
+    public static string Locate(Workspace workspace, string name)
+    {
+        CorpusNames.Validate(name);
+        string directory = Path.Combine(workspace.ModelsDirectory, name);
+        if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
+        return directory;
+    }
+
+    /// <summary>Reads a manifest of the expected kind; missing, corrupt or another kind is an <see cref="InputException"/> naming the file.</summary>
+    public static T Load<T>(string path, string expectedKind, Func<T, string> kindOf, string description) where T : class
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<T>(File.ReadAllText(path), CorpusManifest.JsonOptions)
+                ?? throw new InputException($"{path}: empty manifest");
+            if (kindOf(manifest) != expectedKind) throw new InputException($"{path}: a '{kindOf(manifest)}' model, not {description}");
+            return manifest;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: corrupt manifest ({e.Message})", e);
+        }
+    }
+}
