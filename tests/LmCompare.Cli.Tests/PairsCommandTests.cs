@@ -41,14 +41,14 @@ public class PairsCommandTests
         string manifest = File.ReadAllText(Path.Combine(home, "models", "reference", "manifest.json"));
 
         // Kill points: while merging into the store, inside a checkpoint, between checkpoints, after counting.
-        foreach (var (stage, occurrence, delayMs) in new[] { (": merge", 2, 0), (": checkpoint", 1, 0), (": checkpoint", 3, 5), (": derive", 1, 0), (": fit", 1, 0) })
+        foreach (var (stage, occurrence, delayMs) in new[] { (": merge", 2, 0), (": checkpoint", 1, 0), (": checkpoint", 1, 30), (": checkpoint", 3, 5), (": derive", 1, 0), (": fit", 1, 0) })
         {
             string name = $"killed-{stage[2..]}-{occurrence}-{delayMs}";
             bool killed = LmcProcess.KillAfter(BuildArgs(home, name), line => line.Contains(stage), occurrence, TimeSpan.FromMilliseconds(delayMs));
             var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--resume", "--json"));
 
             Assert.True(killed, "the build finished before it could be killed");
-            Assert.Equal(0, resumed.ExitCode);
+            Assert.True(resumed.ExitCode == 0, $"{name}: resume exited {resumed.ExitCode}: {resumed.Stderr}");
             Assert.Equal(expected, DumpHash(home, name));
             using var a = JsonDocument.Parse(manifest);
             using var b = JsonDocument.Parse(resumed.Stdout);
@@ -58,25 +58,21 @@ public class PairsCommandTests
     }
 
     [Fact]
-    [Trait("Category", "Slow")]
     public void Build_SecondProcessOnTheSameFolder_GetsALockError()
     {
         using var temp = new TempDirectory();
         string home = RandomCorpus(temp);
-        var first = LmcProcess.Start(BuildArgs(home, "m"));
-        try
+        string folder = Path.Combine(home, "models", "m");
+        Directory.CreateDirectory(folder);
+        // Another process holds the folder's lock (as a running build does) for the whole run of the second one.
+        using (new FileStream(Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            LmcProcess.WaitForLine(first, line => line.Contains(": count"), TimeSpan.FromSeconds(60));
             var second = LmcProcess.Run(null, BuildArgs(home, "m", "--resume"));
 
             Assert.Equal(2, second.ExitCode);
             Assert.Contains("locked by another build", second.Stderr);
         }
-        finally
-        {
-            first.Kill(entireProcessTree: true);
-            first.WaitForExit();
-        }
+        Assert.False(File.Exists(Path.Combine(folder, "manifest.json")));
     }
 
     [Fact]

@@ -96,8 +96,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
 
     private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings, string fingerprint, ExistingModel existing)
     {
-        string checkpoints = Path.Combine(settings.Directory, "checkpoints");
-        bool hasCheckpoint = Directory.Exists(checkpoints) && Directory.EnumerateFileSystemEntries(checkpoints, "*", SearchOption.AllDirectories).Any();
+        bool hasCheckpoint = StoreCheckpoints.HasComplete(settings.Directory);
         if (existing != ExistingModel.Resume || !hasCheckpoint)
         {
             folder.Clear();

@@ -98,8 +98,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             IndexBuckets = FasterStoreSettings.BucketsFor(Math.Min(trainTokens * settings.Distances, 1L << 34) / 2),
             LogMemoryBytes = Math.Max(16L << 20, settings.MemoryBytes / 4),
         };
-        bool hasCheckpoint = Directory.Exists(Path.Combine(storeSettings.Directory, "checkpoints"))
-            && Directory.EnumerateFileSystemEntries(Path.Combine(storeSettings.Directory, "checkpoints"), "*", SearchOption.AllDirectories).Any();
+        bool hasCheckpoint = StoreCheckpoints.HasComplete(storeSettings.Directory);
         if (existing != ExistingModel.Resume || !hasCheckpoint)
         {
             folder.Clear();

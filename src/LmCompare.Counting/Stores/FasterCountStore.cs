@@ -123,6 +123,7 @@ public sealed class FasterCountStore : ICountStore
         _store.CommitCookie = cookie.ToArray();
         var (success, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
         if (!success) throw new InvalidOperationException("FASTER refused the checkpoint (another one is in progress)");
+        StoreCheckpoints.MarkComplete(_settings.Directory);
     }
 
     public StoreFootprint Footprint => new(_store.EntryCount, DirectoryBytes(_settings.Directory));

@@ -97,6 +97,7 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
         _store.CommitCookie = cookie.ToArray();
         var (success, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
         if (!success) throw new InvalidOperationException("FASTER refused the checkpoint (another one is in progress)");
+        StoreCheckpoints.MarkComplete(_settings.Directory);
     }
 
     public long BytesOnDisk => FasterCountStore.DirectoryBytes(_settings.Directory);
