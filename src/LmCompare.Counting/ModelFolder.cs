@@ -63,12 +63,12 @@ public sealed class ModelFolder : IDisposable
         }
     }
 
-    /// <summary>Deletes everything but the lock file.</summary>
+    /// <summary>Deletes everything but the lock file and the build's own hidden work folders.</summary>
     public void Clear()
     {
         foreach (string entry in Directory.EnumerateFileSystemEntries(Path))
         {
-            if (System.IO.Path.GetFileName(entry) == ".lock") continue;
+            if (System.IO.Path.GetFileName(entry).StartsWith('.')) continue;
             if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
             else File.Delete(entry);
         }

@@ -44,7 +44,7 @@ public static class KneserNeyEstimator
     /// raw count, one order down or more: that part is counted straight into its order here. Returns the padded window
     /// that comes last in suffix order of KenLM's word ids (see <see cref="DiscountFor"/>).
     /// </summary>
-    private static int[] CountPadded(ReadOnlySpan<int> tokens, NGramTable[] tables, int[] rank)
+    internal static int[] CountPadded(ReadOnlySpan<int> tokens, NGramTable[] tables, int[] rank, int shards = 1, int shard = 0)
     {
         int n = tables.Length;
         Span<int> window = stackalloc int[n];
@@ -57,17 +57,23 @@ public static class KneserNeyEstimator
             window[1..].CopyTo(window);
             window[n - 1] = tokens[i];
             inSentence++;
-            int length = inSentence >= n - 1 ? n : inSentence + 1; // from the last <s> on
-            var table = tables[length - 1];
-            int index = table.FindOrAdd(window[(n - length)..], out _); // before reading Raw: adding may grow it
-            table.Raw[index]++;
             if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last);
+            if (shards == 1 || ShardOf(tokens[i], shards) == shard)
+            {
+                int length = inSentence >= n - 1 ? n : inSentence + 1; // from the last <s> on
+                var table = tables[length - 1];
+                int index = table.FindOrAdd(window[(n - length)..], out _); // before reading Raw: adding may grow it
+                table.Raw[index]++;
+            }
             if (tokens[i] == Eos) { window.Fill(Bos); inSentence = 0; }
         }
         return last;
     }
 
-    private static bool SuffixOrderGreater(ReadOnlySpan<int> a, ReadOnlySpan<int> b, int[] rank)
+    /// <summary>The shard of an n-gram by its last word (all its suffixes share it, so adjusting counts stays in the shard).</summary>
+    internal static int ShardOf(int word, int shards) => word % shards;
+
+    internal static bool SuffixOrderGreater(ReadOnlySpan<int> a, ReadOnlySpan<int> b, int[] rank)
     {
         for (int j = a.Length - 1; j >= 0; j--)
             if (a[j] != b[j]) return rank[a[j]] > rank[b[j]];
@@ -78,7 +84,7 @@ public static class KneserNeyEstimator
     /// Adds the (L)-suffix of every (L+1)-gram to the order below: raw counts add up; the adjusted count is the number
     /// of distinct n-grams a suffix ends (its distinct left extensions, &lt;s&gt; included). Returns each entry's suffix index.
     /// </summary>
-    private static int[] AddSuffixes(NGramTable upper, NGramTable lower)
+    internal static int[] AddSuffixes(NGramTable upper, NGramTable lower)
     {
         var suffix = new int[upper.Count];
         for (int i = 0; i < upper.Count; i++)
@@ -92,19 +98,19 @@ public static class KneserNeyEstimator
     }
 
     /// <summary>The Kneser-Ney count is the raw count at the highest order and for n-grams that start with &lt;s&gt;.</summary>
-    private static void SetKneserNeyCounts(NGramTable table, bool highest)
+    internal static void SetKneserNeyCounts(NGramTable table, bool highest)
     {
         for (int i = 0; i < table.Count; i++)
             if (highest || table.Words(i)[0] == Bos) table.Adjusted[i] = table.Raw[i];
     }
 
-    private static void EnsureSpecialUnigrams(NGramTable unigrams)
+    internal static void EnsureSpecialUnigrams(NGramTable unigrams)
     {
         foreach (int special in new[] { Unk, Bos }) unigrams.FindOrAdd([special], out _);
     }
 
     /// <summary>KenLM's word ids: &lt;unk&gt; &lt;s&gt; &lt;/s&gt;, then words in order of first appearance in training.</summary>
-    private static int[] KenLmRanks(ReadOnlySpan<int> tokens, int vocabularySize)
+    internal static int[] KenLmRanks(ReadOnlySpan<int> tokens, int vocabularySize)
     {
         var rank = new int[vocabularySize];
         Array.Fill(rank, int.MaxValue);
@@ -121,12 +127,24 @@ public static class KneserNeyEstimator
     private static Discount DiscountFor(NGramTable table, int order, int highest, int[] quirk, bool fallback)
     {
         var n = new long[5];
+        AddCountOfCounts(table, order, highest, quirk, n);
+        return DiscountFromCountOfCounts(n, order, fallback);
+    }
+
+    /// <summary>Adds the table's n1..n4 to <paramref name="n"/> (with lmplz's raw count for the last window's suffix).</summary>
+    internal static void AddCountOfCounts(NGramTable table, int order, int highest, int[] quirk, long[] n)
+    {
         int quirkIndex = order < highest && (order < 2 || quirk[highest - order + 1] != Bos) ? table.Find(quirk.AsSpan(highest - order)) : -1;
         for (int i = 0; i < table.Count; i++)
         {
             long count = i == quirkIndex ? table.Raw[i] : table.Adjusted[i];
             if (count < 5) n[count]++;
         }
+    }
+
+    /// <summary>D_j = j - (j+1) Y n_{j+1} / n_j in single precision, or the fallback (or an error) where that is impossible.</summary>
+    internal static Discount DiscountFromCountOfCounts(long[] n, int order, bool fallback)
+    {
         for (int j = 1; j < 4; j++)
         {
             if (n[j] != 0) continue;
@@ -197,7 +215,7 @@ public static class KneserNeyEstimator
     }
 
     /// <summary>Per context: the sum of its n-grams' counts (as float) and gamma = (D1 N1 + D2 N2 + D3+ N3+) / sum.</summary>
-    private static (float[] Denominator, float[] Gamma) ContextSums(NGramTable table, int[] context, int size, Discount discount)
+    internal static (float[] Denominator, float[] Gamma) ContextSums(NGramTable table, int[] context, int size, Discount discount)
     {
         var sum = new long[size];
         var byCount = new long[size * 4];
@@ -207,9 +225,15 @@ public static class KneserNeyEstimator
             sum[context[i]] += count;
             if (count > 0) byCount[context[i] * 4 + Math.Min(count, 3)]++;
         }
-        var denominator = new float[size];
-        var gamma = new float[size];
-        for (int c = 0; c < size; c++)
+        return FinishContextSums(sum, byCount, discount);
+    }
+
+    /// <summary>Denominator (the sum as float) and gamma per context from the sums and the counts of 1, 2, 3+ (index c * 4 + j).</summary>
+    internal static (float[] Denominator, float[] Gamma) FinishContextSums(long[] sum, long[] byCount, Discount discount)
+    {
+        var denominator = new float[sum.Length];
+        var gamma = new float[sum.Length];
+        for (int c = 0; c < sum.Length; c++)
         {
             denominator[c] = sum[c];
             float g = 0f;

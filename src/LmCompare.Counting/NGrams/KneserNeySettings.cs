@@ -6,10 +6,23 @@ namespace LmCompare.Counting.NGrams;
 /// <param name="Order">Highest n-gram order, 1..8. Default 5.</param>
 /// <param name="DiscountFallback">Use D1 = 0.5, D2 = 1, D3+ = 1.5 where the count-of-counts give no valid discount
 /// (KenLM's --discount_fallback); without it such data is an error, as in KenLM.</param>
-/// <param name="MemoryBytes">Budget reported for the build; n-gram counting here is in memory.</param>
-public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30)
+/// <param name="MemoryBytes">Memory budget of the build: an estimate that would not fit runs in shards (see
+/// <see cref="ShardedKneserNeyEstimator"/>); a quarter of it is the model store's in-memory log. Default 1 GB.</param>
+/// <param name="Shards">Force this many shards (tests); null chooses from <paramref name="MemoryBytes"/>.</param>
+public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30, int? Shards = null)
 {
     public const int MaxOrder = 8;
+
+    /// <summary>Bytes the in-memory estimate takes per training token and order (measured ~160 per n-gram, ~half the windows distinct).</summary>
+    public const long BytesPerTokenAndOrder = 80;
+
+    /// <summary>One shard when the in-memory estimate fits the budget, else enough shards that each does (at most 256).</summary>
+    public int ShardsFor(long tokens)
+    {
+        if (Shards is { } forced) return Math.Max(1, forced);
+        long estimate = tokens * Order * BytesPerTokenAndOrder;
+        return (int)Math.Clamp((estimate + MemoryBytes - 1) / MemoryBytes, 1, 256);
+    }
 
     public void Validate()
     {

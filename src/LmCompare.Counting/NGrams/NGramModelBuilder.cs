@@ -36,11 +36,25 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
-        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, settings, progress);
-        stages["estimate"] = stage.Elapsed.TotalSeconds;
         string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/order={settings.Order}/fallback={settings.DiscountFallback}";
-        return Store(corpus, folder, modelName, data, fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock,
-            m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback });
+        var tokens = corpus.ReadTokens(Splits.Train);
+        int shards = settings.ShardsFor(tokens.Length);
+        Func<NGramModelManifest, NGramModelManifest> finish = m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback };
+        if (shards == 1)
+        {
+            var data = KneserNeyEstimator.Estimate(tokens, corpus.Vocabulary.Count, settings, progress);
+            stages["estimate"] = stage.Elapsed.TotalSeconds;
+            return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock, finish);
+        }
+        string work = folder.FilePath(".estimate-shards");
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        var sharded = new ShardedKneserNeyEstimator(work, shards, settings, progress);
+        sharded.Prepare(tokens, corpus.Vocabulary.Count);
+        stages["estimate"] = stage.Elapsed.TotalSeconds;
+        var records = new ModelRecords(sharded.NGramCounts, sharded.Discounts, sharded.Records(), null);
+        var result = Store(corpus, folder, modelName, records, fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock, finish);
+        Directory.Delete(work, recursive: true);
+        return result;
     }
 
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
@@ -54,15 +68,15 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         stages["read"] = stage.Elapsed.TotalSeconds;
         using var folder = ModelFolder.Claim(workspace, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/arpa";
-        return Store(corpus, folder, modelName, data, fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
+        return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }
 
-    private NGramBuildResult Store(TokenizedCorpus corpus, ModelFolder folder, string modelName, NGramModelData data, string fingerprint,
+    private NGramBuildResult Store(TokenizedCorpus corpus, ModelFolder folder, string modelName, ModelRecords data, string fingerprint,
         long memory, ExistingModel existing, int checkpointSeconds, Dictionary<string, double> stages, Stopwatch clock, Func<NGramModelManifest, NGramModelManifest> finish)
     {
         var stage = Stopwatch.StartNew();
-        long total = data.Tables.Sum(t => (long)t.Count);
+        long total = data.Counts.Sum();
         var storeSettings = new FasterStoreSettings
         {
             Directory = folder.FilePath(StoreFolder),
@@ -73,26 +87,30 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         using (store) WriteRecords(store, data, written, fingerprint, checkpointSeconds);
         stages["store"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
-        progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
-        using var model = new NGramModel(modelName, corpus.Vocabulary, data, new ModelFootprint(total, 0, total));
-        var test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
-        var valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
-        stages["evaluate"] = stage.Elapsed.TotalSeconds;
+        KenLmPerplexity? test = null, valid = null;
+        if (data.Model is { } inMemory) // a sharded estimate is not held whole: lmc ngram eval loads it
+        {
+            progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
+            using var model = new NGramModel(modelName, corpus.Vocabulary, inMemory, new ModelFootprint(total, 0, total));
+            test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
+            valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
+            stages["evaluate"] = stage.Elapsed.TotalSeconds;
+        }
         var manifest = finish(new NGramModelManifest
         {
             Name = modelName, Corpus = corpus.Name, CorpusFingerprint = PairModelBuilder.CorpusFingerprint(corpus), VocabularySize = corpus.Vocabulary.Count,
-            Order = data.Order, Source = "", DiscountFallback = false, NGramCounts = data.Tables.Select(t => (long)t.Count).ToArray(),
+            Order = data.Counts.Length, Source = "", DiscountFallback = false, NGramCounts = data.Counts,
             Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-            TestTokens = test.Tokens, TestOov = test.Oov, TestPerplexity = Finite(test.Perplexity), TestPerplexityExclOov = Finite(test.PerplexityExclOov),
-            ValidPerplexity = Finite(valid.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
+            TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity), TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
+            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false, written);
     }
 
-    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
 
     private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings, string fingerprint, ExistingModel existing)
     {
@@ -112,38 +130,52 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         return (store, progress.RecordsWritten);
     }
 
-    /// <summary>Records in a fixed sequence (order by order, index by index), from <paramref name="from"/> on, checkpointed as they go.</summary>
-    private void WriteRecords(FasterRecordStore<NGramRecord> store, NGramModelData data, long from, string fingerprint, int checkpointSeconds)
+    /// <summary>Records in their fixed sequence, from <paramref name="from"/> on, checkpointed as they go.</summary>
+    private void WriteRecords(FasterRecordStore<NGramRecord> store, ModelRecords data, long from, string fingerprint, int checkpointSeconds)
     {
-        long total = data.Tables.Sum(t => (long)t.Count), sequence = 0;
+        long total = data.Counts.Sum(), sequence = 0;
         int batch = (int)Math.Clamp(total / 16, 4096, 1 << 20); // at least ~16 batches, so checkpoints can fall between them
         var keys = new long[batch];
         var records = new NGramRecord[batch];
         int filled = 0;
         var clock = Stopwatch.StartNew();
-        for (int k = 1; k <= data.Order; k++)
+        foreach (var (key, record) in data.Records)
         {
-            var table = data.Tables[k - 1];
-            var contexts = data.ContextsOf(k);
-            for (int i = 0; i < table.Count; i++, sequence++)
+            if (sequence++ < from) continue;
+            keys[filled] = key;
+            records[filled++] = record;
+            if (filled < batch) continue;
+            store.Upsert(keys, records);
+            filled = 0;
+            progress?.Report(new ProgressReport("store", sequence, total, "n-grams"));
+            if (clock.Elapsed.TotalSeconds >= checkpointSeconds)
             {
-                if (sequence < from) continue;
-                keys[filled] = NGramRecord.Key(k, i);
-                records[filled++] = new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i], table.Backoff[i]);
-                if (filled < batch) continue;
-                store.Upsert(keys, records);
-                filled = 0;
-                progress?.Report(new ProgressReport("store", sequence + 1, total, "n-grams"));
-                if (clock.Elapsed.TotalSeconds >= checkpointSeconds)
-                {
-                    progress?.Report(new ProgressReport("checkpoint", sequence + 1, total, "n-grams"));
-                    store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(sequence + 1, fingerprint)));
-                    clock.Restart();
-                }
+                progress?.Report(new ProgressReport("checkpoint", sequence, total, "n-grams"));
+                store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(sequence, fingerprint)));
+                clock.Restart();
             }
         }
         store.Upsert(keys.AsMemory(0, filled), records.AsMemory(0, filled));
         progress?.Report(new ProgressReport("checkpoint", total, total, "n-grams"));
         store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(total, fingerprint)));
+    }
+}
+
+/// <summary>A model on its way into the store: n-gram counts per order, discounts, every record in a fixed sequence,
+/// and the whole model when it is held in memory (for evaluation at build time).</summary>
+internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumerable<(long Key, NGramRecord Record)> Records, NGramModelData? Model)
+{
+    public static ModelRecords From(NGramModelData data) =>
+        new(data.Tables.Select(t => (long)t.Count).ToArray(), data.Discounts, Sequence(data), data);
+
+    private static IEnumerable<(long, NGramRecord)> Sequence(NGramModelData data)
+    {
+        for (int k = 1; k <= data.Order; k++)
+        {
+            var table = data.Tables[k - 1];
+            var contexts = data.ContextsOf(k);
+            for (int i = 0; i < table.Count; i++)
+                yield return (NGramRecord.Key(k, i), new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i], table.Backoff[i]));
+        }
     }
 }

@@ -20,9 +20,9 @@ public sealed record NGramModelManifest : ModelManifest
     /// <summary>KenLM's query figures on the test split (sentence scope, &lt;/s&gt; included).</summary>
     public required long TestTokens { get; init; }
     public required long TestOov { get; init; }
-    public required double? TestPerplexity { get; init; }
-    public required double? TestPerplexityExclOov { get; init; }
-    public required double? ValidPerplexity { get; init; }
+    public double? TestPerplexity { get; init; }
+    public double? TestPerplexityExclOov { get; init; }
+    public double? ValidPerplexity { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 

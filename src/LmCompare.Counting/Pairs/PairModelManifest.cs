@@ -26,9 +26,9 @@ public sealed record PairModelManifest : ModelManifest
     public required IReadOnlyList<EmIteration> EmIterations { get; init; }
     public required long EmPositions { get; init; }
     /// <summary>Document-scoped perplexities over every token (incl. &lt;/s&gt; and OOV), computed at build time.</summary>
-    public required double? ValidPerplexity { get; init; }
-    public required double? TestPerplexity { get; init; }
-    public required double? TestPerplexityExclOov { get; init; }
+    public double? ValidPerplexity { get; init; }
+    public double? TestPerplexity { get; init; }
+    public double? TestPerplexityExclOov { get; init; }
     public required string TablesFile { get; init; }
     public required string TablesXxHash64 { get; init; }
     public required long StoreBytes { get; init; }

@@ -1,0 +1,92 @@
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.NGrams;
+using LmCompare.Tests;
+
+namespace LmCompare.Counting.Tests;
+
+/// <summary>The bounded-memory (sharded) estimate must give exactly the model of the in-memory one.</summary>
+public class ShardedEstimateTests
+{
+    private static void AssertSameModel(NGramModelData expected, NGramModelData actual)
+    {
+        Assert.Equal(expected.Order, actual.Order);
+        for (int k = 1; k <= expected.Order; k++)
+        {
+            var a = expected.Tables[k - 1];
+            var b = actual.Tables[k - 1];
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++)
+            {
+                int j = b.Find(a.Words(i));
+                Assert.True(j >= 0, $"{k}-gram {i} missing");
+                Assert.Equal(a.Prob[i], b.Prob[j]);
+                Assert.Equal(a.Backoff[i], b.Backoff[j]);
+                Assert.Equal(a.Adjusted[i], b.Adjusted[j]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Build_Sharded_IdenticalToInMemory(int shards)
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
+        new NGramModelBuilder(workspace).Build("random", "whole", new KneserNeySettings(4, true), ExistingModel.Refuse);
+        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Shards: shards), ExistingModel.Refuse);
+
+        using var a = NGramModelLoader.Load(workspace, "whole");
+        using var b = NGramModelLoader.Load(workspace, "sharded");
+
+        AssertSameModel(a.Data, b.Data);
+        Assert.Null(sharded.Manifest.TestPerplexity); // not held whole at build time; lmc ngram eval computes it
+        Assert.False(Directory.Exists(Path.Combine(sharded.Directory, ".estimate-shards")));
+        var test = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
+        Assert.Equal(KenLmPerplexity.Compute(a, test).Perplexity, KenLmPerplexity.Compute(b, test).Perplexity);
+    }
+
+    [Fact]
+    public void Build_ShardedOnBrownSample_EqualsKenLmArpa()
+    {
+        using var temp = new TempDirectory();
+        string train = Path.Combine(RepositoryPaths.Corpora, "brown", "brown.train.txt.gz");
+        using (var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(train), System.IO.Compression.CompressionMode.Decompress)))
+            temp.Write("small.txt", string.Join('\n', Enumerable.Range(0, 3000).Select(_ => reader.ReadLine())) + "\n");
+        var workspace = new Workspace(temp.Combine("home"));
+        new CorpusIngestor(workspace).Ingest(new IngestOptions("b", [], new LmCompare.Core.TokenizerSettings("whitespace"), new LmCompare.Core.VocabularyOptions(),
+            TrainPaths: [temp.Combine("small.txt")], ValidPaths: [Path.Combine(RepositoryPaths.Corpora, "brown", "brown.valid.txt.gz")]));
+
+        new NGramModelBuilder(workspace).Build("b", "m", new KneserNeySettings(3, true, Shards: 3), ExistingModel.Refuse);
+        using var model = NGramModelLoader.Load(workspace, "m");
+        var reference = ArpaFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "brown-small.o3.kenlm.arpa.gz"), model.Vocabulary);
+
+        AssertSameModelValues(reference, model.Data);
+    }
+
+    private static void AssertSameModelValues(NGramModelData expected, NGramModelData actual)
+    {
+        for (int k = 1; k <= expected.Order; k++)
+        {
+            var a = expected.Tables[k - 1];
+            var b = actual.Tables[k - 1];
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++)
+            {
+                int j = b.Find(a.Words(i));
+                Assert.True(j >= 0);
+                Assert.Equal(a.Prob[i], b.Prob[j]);
+                Assert.Equal(a.Backoff[i], b.Backoff[j]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ShardsFor_BudgetDecides()
+    {
+        Assert.Equal(1, new KneserNeySettings(5, MemoryBytes: 1L << 30).ShardsFor(2_000_000));
+        Assert.Equal(3, new KneserNeySettings(5, MemoryBytes: 256L << 20).ShardsFor(2_000_000)); // 800 MB estimate
+        Assert.Equal(256, new KneserNeySettings(5, MemoryBytes: 1L << 20).ShardsFor(2_000_000));
+    }
+}
