@@ -31,6 +31,10 @@ public sealed class TokenizedCorpus
 
     public ITokenizer CreateTokenizer() => TokenizerFactory.Create(Manifest.Tokenizer);
 
+    /// <summary>SHA-256 of the corpus manifest: models record it and refuse a corpus that was re-ingested since.</summary>
+    public string Fingerprint() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Directory, "manifest.json"))));
+
     public SplitManifest SplitInfo(int split) => Manifest.Splits[Splits.Names[split]];
 
     /// <summary>All ids of a split, checked against the vocabulary and the manifest's token count.</summary>

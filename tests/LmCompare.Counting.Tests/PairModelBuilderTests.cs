@@ -42,7 +42,7 @@ public class PairModelBuilderTests
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.TinyCorpus(temp);
-        using var held = ModelFolder.Claim(workspace, "p", ExistingModel.Refuse);
+        using var held = ModelFolder.Claim(workspace.ModelsDirectory, "p", ExistingModel.Refuse);
 
         var error = Assert.Throws<InputException>(() => PairFixtures.Build(workspace, "tiny", "p", existing: ExistingModel.Replace));
 

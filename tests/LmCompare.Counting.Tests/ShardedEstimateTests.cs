@@ -1,3 +1,4 @@
+using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams;

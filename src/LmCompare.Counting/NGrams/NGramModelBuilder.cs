@@ -31,7 +31,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         var clock = Stopwatch.StartNew();
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
         if (corpus.SplitInfo(Splits.Train).Words == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
-        using var folder = ModelFolder.Claim(workspace, modelName, existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
         var stages = new Dictionary<string, double>();
@@ -66,7 +66,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         progress?.Report(new ProgressReport("read ARPA", 0, null, "n-grams"));
         var data = ArpaFile.Read(arpaPath, corpus.Vocabulary);
         stages["read"] = stage.Elapsed.TotalSeconds;
-        using var folder = ModelFolder.Claim(workspace, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/arpa";
         return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });

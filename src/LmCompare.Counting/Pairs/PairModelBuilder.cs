@@ -28,7 +28,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
         PairKey.CheckVocabulary(corpus.Vocabulary.Count);
         if (corpus.SplitInfo(Splits.Train).Tokens == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
-        using var folder = ModelFolder.Claim(workspace, modelName, existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new PairBuildResult(folder.Path, PairModelManifest.Load(folder.ManifestPath), AlreadyComplete: true, 0);
 
@@ -119,6 +119,5 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     private static string Fingerprint(TokenizedCorpus corpus, PairModelSettings settings) =>
         $"{CorpusFingerprint(corpus)}/N={settings.Distances}";
 
-    public static string CorpusFingerprint(TokenizedCorpus corpus) =>
-        Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(corpus.Directory, "manifest.json"))));
+    public static string CorpusFingerprint(TokenizedCorpus corpus) => corpus.Fingerprint();
 }

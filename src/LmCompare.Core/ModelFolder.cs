@@ -1,8 +1,4 @@
-using LmCompare.Core;
-using LmCompare.Corpus;
-using LmCompare.Corpus.Ingest;
-
-namespace LmCompare.Counting;
+namespace LmCompare.Core;
 
 /// <summary>How a build treats a model folder that already exists.</summary>
 public enum ExistingModel { Refuse, Replace, Resume }
@@ -25,14 +21,17 @@ public sealed class ModelFolder : IDisposable
 
     public string FilePath(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Creates or claims the folder of model <paramref name="name"/> under the lock; applies --force / --resume.</summary>
-    public static ModelFolder Claim(Workspace workspace, string name, ExistingModel existing)
+    /// <summary>Creates or claims the folder of model <paramref name="name"/> under <paramref name="modelsDirectory"/>, locked; applies --force / --resume.</summary>
+    public static ModelFolder Claim(string modelsDirectory, string name, ExistingModel existing)
     {
-        CorpusNames.Validate(name);
-        string path = System.IO.Path.Combine(workspace.ModelsDirectory, name);
+        Names.Validate(name);
+        string path = System.IO.Path.Combine(modelsDirectory, name);
         bool existed = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any(e => System.IO.Path.GetFileName(e) != ".lock");
-        workspace.EnsureWritable(workspace.ModelsDirectory);
-        Directory.CreateDirectory(path);
+        try { Directory.CreateDirectory(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{modelsDirectory}: not writable ({e.Message})", e);
+        }
         var folder = new ModelFolder(path);
         folder.Lock();
         if (existed && existing == ExistingModel.Refuse)
