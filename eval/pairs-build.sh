@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 sotu="${SOTU:-../shared/reference/sotu.tok.gz}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 dotnet build src/LmCompare.Cli -c Release -v q -nologo >/dev/null
-lmc=src/LmCompare.Cli/bin/Release/net10.0/lmc
+lmc=src/LmCompare.Cli/bin/Release/net10.0/linux-x64/lmc
 zcat "$sotu" | tail -n 3000 | gzip > "$work/valid.txt.gz"
 (zcat "$sotu" || true) | head -n 1000 | gzip > "$work/test.txt.gz"
 $lmc corpus ingest --name sotu --tokenizer whitespace --train "$sotu" --valid "$work/valid.txt.gz" --test "$work/test.txt.gz" --home "$work" --quiet >/dev/null

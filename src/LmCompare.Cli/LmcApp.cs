@@ -32,6 +32,7 @@ public static class LmcApp
         ngram.Subcommands.Add(NGramArpaCommands.Export());
         ngram.Subcommands.Add(NGramArpaCommands.Import());
         root.Subcommands.Add(ngram);
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 

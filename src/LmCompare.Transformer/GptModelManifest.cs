@@ -1,0 +1,51 @@
+using System.Text.Json;
+using LmCompare.Core;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Transformer.Training;
+
+namespace LmCompare.Transformer;
+
+/// <summary><c>manifest.json</c> of a trained transformer, written last.</summary>
+public sealed record GptModelManifest
+{
+    public const string KindName = "gpt";
+
+    public int Schema { get; init; } = 1;
+    public string Kind { get; init; } = KindName;
+    public required string Name { get; init; }
+    public required string Corpus { get; init; }
+    public required string CorpusFingerprint { get; init; }
+    public required int VocabularySize { get; init; }
+    public required GptConfig Config { get; init; }
+    public required TrainingOptions Options { get; init; }
+    public required long Parameters { get; init; }
+    public required int Steps { get; init; }
+    public required long TokensSeen { get; init; }
+    public double? BestValidPerplexity { get; init; }
+    public required double WallSeconds { get; init; }
+    public required double TokensPerSecond { get; init; }
+    public required double Mfu { get; init; }
+    public required double PeakGflops { get; init; }
+    public required string StopReason { get; init; }
+    public required IReadOnlyList<TrainingPoint> Curve { get; init; }
+    public required string Tool { get; init; }
+    public required string CreatedUtc { get; init; }
+    public required long BytesOnDisk { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
+
+    public static GptModelManifest Load(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its training did not finish)");
+        try
+        {
+            var m = JsonSerializer.Deserialize<GptModelManifest>(File.ReadAllText(path), CorpusManifest.JsonOptions) ?? throw new InputException($"{path}: empty manifest");
+            if (m.Kind != KindName) throw new InputException($"{path}: a '{m.Kind}' model, not a transformer");
+            return m;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: corrupt manifest ({e.Message})", e);
+        }
+    }
+}
