@@ -44,6 +44,7 @@ public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingRepor
         using var model = new Gpt(config);
         var outcome = new GptTrainer(folder.Path, progress).Train(model, options, corpus.ReadTokens(Splits.Train), corpus.ReadTokens(Splits.Valid), resume, peak, cancel);
         var state = outcome.State;
+        var (testPerplexity, testTokens) = TestPerplexity(folder.Path, config, corpus);
         double seconds = state.ElapsedSeconds;
         double tokensPerSecond = seconds > 0 ? state.TokensSeen / seconds : 0;
         var manifest = new GptModelManifest
@@ -53,11 +54,31 @@ public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingRepor
             BestValidPerplexity = double.IsFinite(state.BestValidLoss) ? Math.Round(Math.Exp(state.BestValidLoss), 4) : null,
             WallSeconds = Math.Round(seconds, 2), TokensPerSecond = Math.Round(tokensPerSecond), PeakGflops = Math.Round(peak / 1e9, 1),
             Mfu = peak > 0 ? Math.Round(tokensPerSecond * config.TrainingFlopsPerToken / peak, 4) : 0, StopReason = outcome.StopReason,
-            Curve = state.Curve, Tool = ToolInfo.Description,
+            Curve = state.Curve, Tool = ToolInfo.Description, TestPerplexity = testPerplexity, TestTokens = testTokens,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), BytesOnDisk = folder.BytesOnDisk(),
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new GptTrainResult(folder.Path, manifest, resume is not null);
+    }
+
+    /// <summary>Document-scoped test perplexity of the best weights (sliding windows, every token incl. &lt;/s&gt; and &lt;unk&gt;).</summary>
+    private static (double? Perplexity, long Tokens) TestPerplexity(string folder, GptConfig config, TokenizedCorpus corpus)
+    {
+        var test = corpus.ReadTokens(Splits.Test);
+        if (test.Length == 0) return (null, 0);
+        var model = new Gpt(config);
+        model.load(Path.Combine(folder, GptTrainer.BestFile));
+        using var lm = new GptLanguageModel("best", corpus.Vocabulary, model);
+        var documents = corpus.ReadDocuments(Splits.Test);
+        double total = 0;
+        for (int d = 0; d < documents.Documents; d++)
+        {
+            var (start, end) = documents[d];
+            var scores = new double[end - start];
+            lm.Score(test.AsSpan((int)start, (int)(end - start)), 0, scores);
+            total += scores.Sum();
+        }
+        return (Math.Round(Math.Exp(-total / test.Length), 4), test.Length);
     }
 
     /// <summary>The settings that must match for a resume, as "field: checkpoint vs now" pairs.</summary>

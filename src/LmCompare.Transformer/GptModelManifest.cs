@@ -22,6 +22,9 @@ public sealed record GptModelManifest
     public required int Steps { get; init; }
     public required long TokensSeen { get; init; }
     public double? BestValidPerplexity { get; init; }
+    /// <summary>Test perplexity of the best weights, document scope (sliding windows, stride context/2), natural-log based.</summary>
+    public double? TestPerplexity { get; init; }
+    public long TestTokens { get; init; }
     public required double WallSeconds { get; init; }
     public required double TokensPerSecond { get; init; }
     public required double Mfu { get; init; }

@@ -112,3 +112,30 @@ public class CorpusCommandTests
         Assert.Contains(run.StderrLines, l => l.StartsWith("ingest: "));
     }
 }
+
+public class TrainCommandTests
+{
+    [Fact]
+    public void Train_TinyCorpus_WritesManifestWithCurveAndTestPerplexity()
+    {
+        using var temp = new TempDirectory();
+        var random = new Random(1);
+        for (int d = 0; d < 6; d++)
+            temp.Write($"t/d{d}.txt", string.Join('\n', Enumerable.Range(0, 60).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => $"w{random.Next(20)}")))));
+        string home = temp.Combine("home");
+        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t"), "--name", "c", "--split", "0.66,0.17,0.17", "--home", home, "--quiet").ExitCode);
+
+        var run = LmcProcess.Run(null, "train", "--corpus", "c", "--name", "g", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "8",
+            "--batch", "4", "--steps", "10", "--eval-every", "5", "--threads", "1", "--json", "--home", home);
+        var bad = LmcProcess.Run(null, "train", "--corpus", "c", "--name", "g2", "--d-model", "30", "--heads", "4", "--steps", "1", "--home", home);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        Assert.Equal(10, json.RootElement.GetProperty("steps").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("curve").GetArrayLength());
+        Assert.True(json.RootElement.GetProperty("testPerplexity").GetDouble() > 1);
+        Assert.Contains(run.StderrLines, l => l.StartsWith("train: step 10/10"));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--heads must divide --d-model", bad.Stderr);
+    }
+}

@@ -50,7 +50,8 @@ public static class TorchSetup
         {
             var root = e;
             while (root.InnerException is not null) root = root.InnerException;
-            throw new NativeLibraryException($"libtorch cannot be loaded from {AppContext.BaseDirectory}: {root.Message.ReplaceLineEndings(" ")}", e);
+            string reason = root.Message.ReplaceLineEndings(" ").Split(". ", 2)[0]; // TorchSharp appends a long loader trace
+            throw new NativeLibraryException($"libtorch cannot be loaded from {AppContext.BaseDirectory}: {reason}", e);
         }
     }
 

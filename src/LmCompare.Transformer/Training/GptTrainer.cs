@@ -36,6 +36,7 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
         var clock = Stopwatch.StartNew();
         double elapsedBefore = state.ElapsedSeconds, lastLoss = double.NaN;
         int step = state.Step, totalSteps = options.Steps;
+        long startTokens = state.TokensSeen;
         string reason = "finished";
         model.train();
         while (true)
@@ -52,7 +53,7 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
             step++;
             long tokens = state.TokensSeen + (long)(step - state.Step) * inputs.Length;
             bool evaluate = step % options.EvalEvery == 0 || (options.Steps > 0 && step == options.Steps);
-            if (!evaluate) { Report(step, totalSteps, lastLoss, null, tokens - state.TokensSeen, clock, peakFlops, config, options, elapsedBefore); continue; }
+            if (!evaluate) { Report(step, totalSteps, lastLoss, null, tokens - startTokens, clock, peakFlops, config, options, elapsedBefore); continue; }
             double validLoss = ValidationLoss(model, valid, options);
             model.train();
             curve.Add(new TrainingPoint(step, tokens, lastLoss, validLoss, elapsedBefore + clock.Elapsed.TotalSeconds));
@@ -65,7 +66,7 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
             };
             if (better) SaveWeights(model, Path.Combine(folder, BestFile));
             TrainingCheckpoint.Save(Path.Combine(folder, CheckpointFile), state, model, optimizer);
-            Report(step, totalSteps, lastLoss, validLoss, tokens - (resume?.TokensSeen ?? 0), clock, peakFlops, config, options, elapsedBefore);
+            Report(step, totalSteps, lastLoss, validLoss, tokens - startTokens, clock, peakFlops, config, options, elapsedBefore);
             if (options.Patience > 0 && state.EvalsWithoutImprovement >= options.Patience) { reason = "early stop (patience)"; break; }
         }
         if (state.Step != step) // cancelled or out of time between evaluations: keep the progress
