@@ -58,8 +58,11 @@ public static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var log = context.Quiet ? null : new Progress(Report);
-            var result = new GptModelBuilder(context.Workspace, log).Train(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, shape, options, existing, cancel.Token);
+            GptTrainResult Train(IProgress<TrainingReport>? log) =>
+                new GptModelBuilder(context.Workspace, log).Train(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, shape, options, existing, cancel.Token);
+            var result = context.Quiet ? Train(null)
+                : Console.IsErrorRedirected || Environment.GetEnvironmentVariable("CI") is not null ? Train(new Progress(Report))
+                : LiveTrain(options, Train);
             if (context.Json) context.WriteJson(result.Manifest);
             else Print(context, result);
             return ExitCodes.Success;
@@ -70,11 +73,32 @@ public static class TrainCommand
         }
     }
 
-    private static void Report(TrainingReport r)
+    private static void Report(TrainingReport r) => Console.Error.WriteLine("train: " + Line(r));
+
+    private static string Line(TrainingReport r)
     {
         string steps = r.TotalSteps > 0 ? $"{r.Step}/{r.TotalSteps}" : r.Step.ToString();
         string valid = r.ValidLoss is { } v ? $" | valid {v:0.000} (ppl {Math.Exp(v):0.0})" : "";
-        Console.Error.WriteLine($"train: step {steps} | loss {r.TrainLoss:0.000}{valid} | {r.TokensPerSecond:N0} tok/s | MFU {r.Mfu:P0} | ETA {r.Eta:hh\\:mm\\:ss}");
+        return $"step {steps} | loss {r.TrainLoss:0.000}{valid} | {r.TokensPerSecond:N0} tok/s | MFU {r.Mfu:P0} | ETA {r.Eta:hh\\:mm\\:ss}";
+    }
+
+    /// <summary>On a terminal: a Spectre bar (steps, or seconds of the budget) with the latest line, and every validation printed above it.</summary>
+    private static GptTrainResult LiveTrain(TrainingOptions options, Func<IProgress<TrainingReport>, GptTrainResult> train)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("train", maxValue: options.Steps > 0 ? options.Steps : options.Minutes * 60);
+                var start = DateTime.UtcNow;
+                return train(new Progress(r =>
+                {
+                    task.Value = options.Steps > 0 ? r.Step : Math.Min(task.MaxValue, (DateTime.UtcNow - start).TotalSeconds);
+                    task.Description = Markup.Escape(Line(r));
+                    if (r.ValidLoss is not null) console.MarkupLine(Markup.Escape(Line(r)));
+                }));
+            });
     }
 
     private sealed class Progress(Action<TrainingReport> action) : IProgress<TrainingReport>
