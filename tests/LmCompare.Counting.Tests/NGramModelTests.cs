@@ -61,11 +61,13 @@ public class NGramModelTests
         Assert.Equal(Log10(0.125) + Log10(0.5), model.Log10Prob([A], Unk), 6);
     }
 
-    [Fact]
-    public void NextTokenLogProbs_RandomContexts_SumToOneAndAgreeWithScore()
+    [Theory]
+    [InlineData(60)]
+    [InlineData(3000)] // rare words: <unk> occurs in training, so contexts ending in it need their backoffs
+    public void NextTokenLogProbs_RandomContexts_SumToOneAndAgreeWithScore(int words)
     {
         using var temp = new TempDirectory();
-        var workspace = PairFixtures.RandomCorpus(temp);
+        var workspace = PairFixtures.RandomCorpus(temp, words: words);
         var corpus = TokenizedCorpus.Open(workspace, "random");
         var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, new KneserNeySettings(4, true));
         using var model = new NGramModel("m", corpus.Vocabulary, data, new ModelFootprint(0, 0, 0));

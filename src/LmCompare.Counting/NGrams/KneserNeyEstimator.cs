@@ -243,13 +243,16 @@ public static class KneserNeyEstimator
         return (denominator, gamma);
     }
 
-    /// <summary>log10 gamma for every n-gram that is a context (lmplz leaves 0 for those ending in &lt;unk&gt; or &lt;/s&gt;).</summary>
+    /// <summary>
+    /// log10 gamma for every n-gram that is a context. lmplz never sees &lt;unk&gt; in training; where a closed vocabulary
+    /// puts it there, its contexts get their real backoff too, or the distribution after them would not sum to one.
+    /// </summary>
     private static void SetBackoffs(NGramTable contexts, float[] gamma, float[] denominator)
     {
         for (int c = 0; c < contexts.Count; c++)
         {
             int last = contexts.Words(c)[^1];
-            contexts.Backoff[c] = denominator[c] > 0 && last != Eos && last != Unk ? MathF.Log10(gamma[c]) : 0f;
+            contexts.Backoff[c] = denominator[c] > 0 && last != Eos ? MathF.Log10(gamma[c]) : 0f;
         }
     }
 }

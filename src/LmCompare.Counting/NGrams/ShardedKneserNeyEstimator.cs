@@ -209,7 +209,7 @@ internal sealed class ShardedKneserNeyEstimator(string workDirectory, int shards
                 linear[i] = p;
                 float prob = k == 1 && words[0] == Bos ? 0f : Math.Min(0f, MathF.Log10(p));
                 int last = words[^1];
-                float backoff = k < _n && backoffDenominator[i] > 0 && last != Eos && last != Unk ? MathF.Log10(backoffGamma[i]) : 0f;
+                float backoff = k < _n && backoffDenominator[i] > 0 && last != Eos ? MathF.Log10(backoffGamma[i]) : 0f;
                 output.Add((NGramRecord.Key(k, _offsets[k - 1, s] + i), new NGramRecord(context[i], last, table.Adjusted[i], prob, backoff)));
             }
             lower = linear;
