@@ -37,14 +37,22 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor idx)
     {
         using var scope = NewDisposeScope();
+        return Logits(Hidden(idx)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final hidden states (B, T, C), after the last LayerNorm.</summary>
+    public Tensor Hidden(Tensor idx)
+    {
+        using var scope = NewDisposeScope();
         long t = idx.shape[1];
         var pos = arange(t, dtype: ScalarType.Int64, device: idx.device);   // (T)
         var x = drop.forward(wte.forward(idx) + wpe.forward(pos));          // (B, T, C)
         foreach (var block in h) x = block.forward(x);                      // (B, T, C)
-        x = ln_f.forward(x);
-        var logits = nn.functional.linear(x, wte.weight!);                  // (B, T, V), tied head
-        return logits.MoveToOuterDisposeScope();
+        return ln_f.forward(x).MoveToOuterDisposeScope();                   // (B, T, C)
     }
+
+    /// <summary>Logits (..., V) of hidden states (..., C) through the head tied to the token embedding.</summary>
+    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, wte.weight!);
 
     /// <summary>N(0, 0.02) weights, zero biases, residual projections scaled by 1/sqrt(2 L) (GPT-2 paper, nanoGPT).</summary>
     private void Initialise()

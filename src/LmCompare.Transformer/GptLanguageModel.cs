@@ -19,7 +19,7 @@ public sealed class GptLanguageModel : ILanguageModel
     private readonly int _stride;
     private readonly int _batch;
 
-    public GptLanguageModel(string name, Vocabulary vocabulary, Gpt model, long bytesOnDisk = 0, int batch = 8)
+    public GptLanguageModel(string name, Vocabulary vocabulary, Gpt model, long bytesOnDisk = 0, int batch = 16)
     {
         TorchSetup.EnsureReady();
         if (model.Config.VocabularySize != vocabulary.Count)
@@ -68,28 +68,36 @@ public sealed class GptLanguageModel : ILanguageModel
             scored = end;
         }
         var targets = tokens.ToArray();
-        foreach (var group in windows.Where(w => w.End > start).GroupBy(w => w.End - w.Start))
+        foreach (var group in windows.Where(w => w.End > start).GroupBy(w => (w.End - w.Start, w.From - w.Start)))
             foreach (var chunk in group.Chunk(_batch))
                 ScoreWindows(input, targets, chunk, start, logProbs);
     }
 
-    /// <summary>One forward pass for windows of one length: log p of each window's targets in [From, End).</summary>
+    /// <summary>
+    /// One forward pass for windows of one length and one scored range: the output head (most of the FLOPs) runs only on
+    /// the positions each window scores, and log p = logit - logsumexp without materialising a log-softmax.
+    /// </summary>
     private void ScoreWindows(int[] input, int[] targets, (int Start, int From, int End)[] windows, int start, Span<double> logProbs)
     {
-        int length = windows[0].End - windows[0].Start;
+        int length = windows[0].End - windows[0].Start, offset = windows[0].From - windows[0].Start, scored = length - offset;
         var ids = new long[windows.Length * length];
+        var wanted = new long[windows.Length * scored];
         for (int w = 0; w < windows.Length; w++)
+        {
             for (int j = 0; j < length; j++) ids[w * length + j] = input[windows[w].Start + j];
+            for (int j = 0; j < scored; j++) wanted[w * scored + j] = targets[windows[w].From + j];
+        }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var logits = _model.forward(tensor(ids, dtype: ScalarType.Int64).view(windows.Length, length)); // (B, T, V)
-        var logp = Mask(logits).log_softmax(-1);                                                         // (B, T, V)
-        var target = tensor(windows.SelectMany(w => targets.AsSpan(w.Start, length).ToArray()).Select(t => (long)t).ToArray(),
-            dtype: ScalarType.Int64).view(windows.Length, length, 1);                                   // (B, T, 1)
-        var picked = logp.gather(2, target).squeeze(2).to(ScalarType.Float64).data<double>().ToArray(); // (B, T)
+        var hidden = _model.Hidden(tensor(ids, dtype: ScalarType.Int64).view(windows.Length, length));    // (B, T, C)
+        var logits = _model.Logits(hidden[.., offset..]);                                                  // (B, S, V)
+        logits[TensorIndex.Ellipsis, SpecialTokens.SentenceStartId] = float.NegativeInfinity;
+        var target = tensor(wanted, dtype: ScalarType.Int64).view(windows.Length, scored, 1);             // (B, S, 1)
+        var picked = (logits.gather(2, target).squeeze(2) - logits.logsumexp(2))                            // (B, S)
+            .to(ScalarType.Float64).data<double>().ToArray();
         for (int w = 0; w < windows.Length; w++)
             for (int i = Math.Max(windows[w].From, start); i < windows[w].End; i++)
-                logProbs[i - start] = picked[w * length + (i - windows[w].Start)];
+                logProbs[i - start] = picked[w * scored + (i - windows[w].From)];
     }
 
     private static Tensor Mask(Tensor logits)
