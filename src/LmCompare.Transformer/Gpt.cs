@@ -29,6 +29,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         ln_f = nn.LayerNorm(config.DModel);
         RegisterComponents();
         Initialise();
+        this.to(Native.TorchSetup.Device);
     }
 
     public GptConfig Config => _config;

@@ -48,9 +48,9 @@ public sealed class GptLanguageModel : ILanguageModel
         int start = WindowStart(p);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ids = tensor(input[start..].Select(i => (long)i).ToArray(), dtype: ScalarType.Int64).unsqueeze(0); // (1, t)
+        var ids = tensor(input[start..].Select(i => (long)i).ToArray(), dtype: ScalarType.Int64, device: TorchSetup.Device).unsqueeze(0); // (1, t)
         var logits = _model.forward(ids)[0, -1];                                                               // (V)
-        var logp = Mask(logits).log_softmax(-1).to(ScalarType.Float32).data<float>().ToArray();
+        var logp = Mask(logits).log_softmax(-1).to(ScalarType.Float32).cpu().data<float>().ToArray();
         logp.AsSpan().CopyTo(logProbs);
     }
 
@@ -89,12 +89,12 @@ public sealed class GptLanguageModel : ILanguageModel
         }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var hidden = _model.Hidden(tensor(ids, dtype: ScalarType.Int64).view(windows.Length, length));    // (B, T, C)
+        var hidden = _model.Hidden(tensor(ids, dtype: ScalarType.Int64, device: TorchSetup.Device).view(windows.Length, length));    // (B, T, C)
         var logits = _model.Logits(hidden[.., offset..]);                                                  // (B, S, V)
         logits[TensorIndex.Ellipsis, SpecialTokens.SentenceStartId] = float.NegativeInfinity;
-        var target = tensor(wanted, dtype: ScalarType.Int64).view(windows.Length, scored, 1);             // (B, S, 1)
+        var target = tensor(wanted, dtype: ScalarType.Int64, device: TorchSetup.Device).view(windows.Length, scored, 1);             // (B, S, 1)
         var picked = (logits.gather(2, target).squeeze(2) - logits.logsumexp(2))                            // (B, S)
-            .to(ScalarType.Float64).data<double>().ToArray();
+            .to(ScalarType.Float64).cpu().data<double>().ToArray();
         for (int w = 0; w < windows.Length; w++)
             for (int i = Math.Max(windows[w].From, start); i < windows[w].End; i++)
                 logProbs[i - start] = picked[w * scored + (i - windows[w].From)];

@@ -11,8 +11,8 @@ public static class MatmulPeak
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var a = randn(n, n);
-        var b = randn(n, n);
+        var a = randn(n, n, device: Native.TorchSetup.Device);
+        var b = randn(n, n, device: Native.TorchSetup.Device);
         a.matmul(b); // warm-up
         double best = 0;
         var total = Stopwatch.StartNew();

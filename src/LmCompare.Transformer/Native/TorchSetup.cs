@@ -21,22 +21,42 @@ public static class TorchSetup
     private static readonly object Gate = new();
     private static bool _ready;
 
+    /// <summary>Where models and batches live: CUDA when libtorch sees a GPU, else the CPU (the only kind served here).</summary>
+    /// <remarks>Touching torch runs its static constructor, which loads libtorch: so nothing here does before the fix.</remarks>
+    public static torch.Device Device
+    {
+        get
+        {
+            EnsureLoaded();
+            return _device!;
+        }
+    }
+
+    private static torch.Device? _device;
+
     /// <summary>Makes torch usable; <paramref name="threads"/> 0 means all cores.</summary>
     public static void EnsureReady(int threads = 0)
     {
         lock (Gate)
         {
-            if (!_ready)
-            {
-                if (OperatingSystem.IsLinux())
-                {
-                    if (!SystemLibStdCxxHas(MissingVersion)) PatchLibTorchSharp();
-                    KeepFreedMemory();
-                }
-                Initialise();
-                _ready = true;
-            }
+            EnsureLoaded();
             torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
+        }
+    }
+
+    private static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_ready) return;
+            if (OperatingSystem.IsLinux())
+            {
+                if (!SystemLibStdCxxHas(MissingVersion)) PatchLibTorchSharp();
+                KeepFreedMemory();
+            }
+            Initialise();
+            _device = torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+            _ready = true;
         }
     }
 

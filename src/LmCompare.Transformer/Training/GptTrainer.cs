@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LmCompare.Core;
+using LmCompare.Transformer.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -96,8 +97,8 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
     {
         using var scope = NewDisposeScope();
         int t = model.Config.Context;
-        var x = tensor(inputs, dtype: ScalarType.Int64).view(-1, t);               // (B, T)
-        var y = tensor(targets, dtype: ScalarType.Int64).view(-1);                 // (B*T)
+        var x = tensor(inputs, dtype: ScalarType.Int64, device: TorchSetup.Device).view(-1, t);               // (B, T)
+        var y = tensor(targets, dtype: ScalarType.Int64, device: TorchSetup.Device).view(-1);                 // (B*T)
         var logits = model.forward(x);                                             // (B, T, V)
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), y);
         optimizer.zero_grad();
@@ -125,8 +126,8 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
             for (int w = 0; w < n; w++)
                 for (int j = 0; j < t; j++) { inputs[w * t + j] = valid[(first + w) * t + j]; targets[w * t + j] = valid[(first + w) * t + j + 1]; }
             using var scope = NewDisposeScope();
-            var logits = model.forward(tensor(inputs, dtype: ScalarType.Int64).view(n, t));
-            var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(targets, dtype: ScalarType.Int64), reduction: nn.Reduction.Sum);
+            var logits = model.forward(tensor(inputs, dtype: ScalarType.Int64, device: TorchSetup.Device).view(n, t));
+            var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(targets, dtype: ScalarType.Int64, device: TorchSetup.Device), reduction: nn.Reduction.Sum);
             total += loss.item<float>();
             count += n * t;
         }
