@@ -51,6 +51,29 @@ public class GptTrainingTests
         Assert.True(straight.Curve[^1].ValidLoss < straight.Curve[0].ValidLoss);
     }
 
+    [Fact]
+    public void Train_CancelledBeforeTheFirstEvaluation_SavesAndResumes()
+    {
+        using var temp = new TempDirectory();
+        var workspace = Corpus(temp);
+        using var cancel = new CancellationTokenSource();
+        var stopping = new GptModelBuilder(workspace, new StopAfterStep(3, cancel));
+
+        var options = Options(20) with { EvalEvery = 50 }; // the only evaluation is the last step's
+        var first = stopping.Train("c", "m", Shape, options, ExistingModel.Refuse, cancel.Token);
+        var resumed = new GptModelBuilder(workspace).Train("c", "m", Shape, options, ExistingModel.Resume, CancellationToken.None);
+
+        Assert.Equal("cancelled", first.Manifest.StopReason);
+        Assert.Null(first.Manifest.BestValidPerplexity);
+        Assert.Equal(20, resumed.Manifest.Steps);
+    }
+
+    /// <summary>Cancels at the first report at or after a step (reports come every 10 steps and at evaluations).</summary>
+    private sealed class StopAfterStep(int step, CancellationTokenSource cancel) : IProgress<TrainingReport>
+    {
+        public void Report(TrainingReport value) { if (value.Step >= step) cancel.Cancel(); }
+    }
+
     private sealed class StopAfter(int step, CancellationTokenSource cancel) : IProgress<TrainingReport>
     {
         public void Report(TrainingReport value) { if (value.Step >= step && value.ValidLoss is not null) cancel.Cancel(); }

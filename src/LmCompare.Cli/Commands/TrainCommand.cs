@@ -113,7 +113,7 @@ public static class TrainCommand
         foreach (var p in m.Curve.TakeLast(8)) table.AddRow(p.Step.ToString("N0"), p.TokensSeen.ToString("N0"), p.TrainLoss.ToString("0.000"), p.ValidLoss.ToString("0.000"), Math.Exp(p.ValidLoss).ToString("0.00"));
         context.Out.Write(table);
         Console.Out.WriteLine($"model {m.Name}: {m.Parameters:N0} parameters, {m.Steps:N0} steps, {m.TokensSeen:N0} tokens in {m.WallSeconds:0} s "
-            + $"({m.TokensPerSecond:N0} tokens/s, MFU {m.Mfu:P0} of {m.PeakGflops:0} GFLOP/s), best validation perplexity {m.BestValidPerplexity:0.00} ({m.StopReason})");
+            + $"({m.TokensPerSecond:N0} tokens/s, MFU {m.Mfu:P0} of {m.PeakGflops:0} GFLOP/s), best validation perplexity {m.BestValidPerplexity?.ToString("0.00") ?? "not measured yet"} ({m.StopReason})");
         if (m.TestPerplexity is { } test) Console.Out.WriteLine($"test perplexity {test:0.00} over {m.TestTokens:N0} tokens (document scope, sliding windows)");
         Console.Out.WriteLine($"-> {result.Directory}");
     }

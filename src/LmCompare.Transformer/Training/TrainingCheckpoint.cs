@@ -23,14 +23,31 @@ public static class TrainingCheckpoint
 {
     private const string Magic = "LMCGPT01", End = "LMCGPTEND";
 
+    /// <summary>The best loss is +infinity until the first evaluation.</summary>
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static void Save(string path, TrainingState state, Gpt model, OptimizerHelper optimizer)
     {
         string temp = path + $".{Environment.ProcessId}.tmp";
+        try
+        {
+            Write(temp, state, model, optimizer);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void Write(string temp, TrainingState state, Gpt model, OptimizerHelper optimizer)
+    {
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var writer = new BinaryWriter(stream, Encoding.UTF8))
         {
             writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(state));
+            writer.Write(JsonSerializer.Serialize(state, Json));
             using var rng = get_rng_state();
             var rngBytes = rng.data<byte>().ToArray();
             writer.Write(rngBytes.Length);
@@ -41,7 +58,6 @@ public static class TrainingCheckpoint
             writer.Flush();
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>The state alone (to compare configurations before building a model).</summary>
@@ -82,7 +98,7 @@ public static class TrainingCheckpoint
         try
         {
             if (reader.ReadString() != Magic) throw new InputException($"{path}: not an lmc checkpoint");
-            return JsonSerializer.Deserialize<TrainingState>(reader.ReadString()) ?? throw new InputException($"{path}: corrupt checkpoint header");
+            return JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), Json) ?? throw new InputException($"{path}: corrupt checkpoint header");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
         {
