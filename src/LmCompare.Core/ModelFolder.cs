@@ -73,7 +73,11 @@ public sealed class ModelFolder : IDisposable
         }
     }
 
-    public long BytesOnDisk() => new DirectoryInfo(Path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    public long BytesOnDisk() => BytesIn(Path);
+
+    /// <summary>Bytes of every file under <paramref name="directory"/> (0 when it does not exist).</summary>
+    public static long BytesIn(string directory) =>
+        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
     public void Dispose()
     {

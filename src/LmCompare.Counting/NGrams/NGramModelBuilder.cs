@@ -36,7 +36,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
-        string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/order={settings.Order}/fallback={settings.DiscountFallback}";
+        string fingerprint = $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
         var tokens = corpus.ReadTokens(Splits.Train);
         int shards = settings.ShardsFor(tokens.Length);
         Func<NGramModelManifest, NGramModelManifest> finish = m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback };
@@ -67,7 +67,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         var data = ArpaFile.Read(arpaPath, corpus.Vocabulary);
         stages["read"] = stage.Elapsed.TotalSeconds;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
-        string fingerprint = $"{PairModelBuilder.CorpusFingerprint(corpus)}/arpa";
+        string fingerprint = $"{corpus.Fingerprint()}/arpa";
         return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }
@@ -98,7 +98,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         }
         var manifest = finish(new NGramModelManifest
         {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = PairModelBuilder.CorpusFingerprint(corpus), VocabularySize = corpus.Vocabulary.Count,
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
             Order = data.Counts.Length, Source = "", DiscountFallback = false, NGramCounts = data.Counts,
             Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),

@@ -18,7 +18,7 @@ public static class NGramModelLoader
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (PairModelBuilder.CorpusFingerprint(corpus) != manifest.CorpusFingerprint)
+        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
             throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
         string storeDirectory = Path.Combine(directory, NGramModelBuilder.StoreFolder);
         Dictionary<long, NGramRecord> records;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
@@ -74,7 +73,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         for (long r = 0; r < tables.RowTotal.LongLength; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
         var manifest = new PairModelManifest
         {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = CorpusFingerprint(corpus), VocabularySize = corpus.Vocabulary.Count,
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
             Distances = settings.Distances, TopK = settings.TopK, MemoryBytes = settings.MemoryBytes, Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
@@ -83,7 +82,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations, EmPositions = fit.Positions,
             ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity), TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
-            StoreBytes = FasterCountStore.DirectoryBytes(folder.FilePath(StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
+            StoreBytes = ModelFolder.BytesIn(folder.FilePath(StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
@@ -117,7 +116,5 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
 
     private static string Fingerprint(TokenizedCorpus corpus, PairModelSettings settings) =>
-        $"{CorpusFingerprint(corpus)}/N={settings.Distances}";
-
-    public static string CorpusFingerprint(TokenizedCorpus corpus) => corpus.Fingerprint();
+        $"{corpus.Fingerprint()}/N={settings.Distances}";
 }

@@ -17,7 +17,7 @@ public static class PairModelLoader
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (PairModelBuilder.CorpusFingerprint(corpus) != manifest.CorpusFingerprint)
+        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
             throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var tables = PairTables.Load(Path.Combine(directory, manifest.TablesFile), hash);

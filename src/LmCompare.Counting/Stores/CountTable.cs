@@ -37,8 +37,6 @@ public sealed class CountTable
     /// <summary>Keys the table holds at its current size.</summary>
     public int Capacity { get; private set; }
 
-    public long Bytes => _keys.LongLength * 16;
-
     /// <summary>
     /// True when <paramref name="more"/> new keys might not fit even after growing to the budget: the caller drains
     /// the table then. Grows the table when that makes room.
@@ -92,18 +90,6 @@ public sealed class CountTable
                 Count++;
                 return;
             }
-            slot = (slot + 1) & _mask;
-        }
-    }
-
-    public long Get(long key)
-    {
-        int slot = SlotOf(key);
-        while (true)
-        {
-            long current = _keys[slot];
-            if (current == key) return _values[slot];
-            if (current == Empty) return 0;
             slot = (slot + 1) & _mask;
         }
     }

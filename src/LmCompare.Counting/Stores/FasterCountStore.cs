@@ -126,12 +126,7 @@ public sealed class FasterCountStore : ICountStore
         StoreCheckpoints.MarkComplete(_settings.Directory);
     }
 
-    public StoreFootprint Footprint => new(_store.EntryCount, DirectoryBytes(_settings.Directory));
-
-    public static long DirectoryBytes(string directory) =>
-        System.IO.Directory.Exists(directory)
-            ? new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
-            : 0;
+    public StoreFootprint Footprint => new(_store.EntryCount, ModelFolder.BytesIn(_settings.Directory));
 
     private bool _disposed;
 

@@ -100,8 +100,6 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
         StoreCheckpoints.MarkComplete(_settings.Directory);
     }
 
-    public long BytesOnDisk => FasterCountStore.DirectoryBytes(_settings.Directory);
-
     public void Dispose()
     {
         if (_disposed) return;
