@@ -35,36 +35,9 @@ public sealed class NGramModel : ILanguageModel
     /// </summary>
     public float Log10Prob(ReadOnlySpan<int> context, int word)
     {
-        Span<int> gram = stackalloc int[Order];
-        int maxContext = Math.Min(context.Length, Order - 1);
-        int unigram = _tables[0].Find([word]);
-        if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _tables[0].Find([word]); }
-        if (unigram < 0) return -99f;
-        float prob = _tables[0].Prob[unigram];
-        ulong hash = NGramTable.Extend(NGramTable.Seed, word);
-        int matched = 0;
-        gram[Order - 1] = word;
-        for (int j = 1; j <= maxContext; j++)
-        {
-            gram[Order - 1 - j] = context[^j];
-            hash = NGramTable.Extend(hash, context[^j]);
-            int index = _tables[j].Find(gram[(Order - 1 - j)..], hash);
-            if (index < 0) break;
-            prob = _tables[j].Prob[index];
-            matched = j;
-        }
-        if (matched == maxContext) return prob;
-        // Backoffs of the contexts longer than the match, shortest first (as KenLM adds them).
-        ulong contextHash = NGramTable.Seed;
-        for (int j = 1; j <= maxContext; j++)
-        {
-            contextHash = NGramTable.Extend(contextHash, context[^j]);
-            if (j <= matched) continue;
-            int index = _tables[j - 1].Find(context[^j..], contextHash);
-            if (index < 0) break;
-            prob += _tables[j - 1].Backoff[index];
-        }
-        return prob;
+        var scorer = new NGramScorer(this);
+        scorer.Reset(context);
+        return scorer.Peek(word);
     }
 
     /// <summary>The sentence context of position <paramref name="i"/>: &lt;s&gt; and the tokens since the last &lt;/s&gt;.</summary>
@@ -89,10 +62,12 @@ public sealed class NGramModel : ILanguageModel
             return;
         }
         Span<int> context = stackalloc int[Order];
+        var random = new NGramScorer(this);
         for (int i = start; i < tokens.Length; i++)
         {
             int n = SentenceContext(tokens, i, context, Order - 1);
-            logProbs[i - start] = Log10Prob(context[..n], tokens[i]) * Ln10;
+            random.Reset(context[..n]);
+            logProbs[i - start] = random.Peek(tokens[i]) * Ln10;
         }
     }
 
@@ -100,8 +75,10 @@ public sealed class NGramModel : ILanguageModel
     {
         Span<int> buffer = stackalloc int[Order];
         int n = SentenceContext(context, context.Length, buffer, Order - 1);
+        var scorer = new NGramScorer(this);
+        scorer.Reset(buffer[..n]); // the context's state once, then every word against it
         for (int w = 0; w < Vocabulary.Count; w++)
-            logProbs[w] = w == Bos ? float.NegativeInfinity : (float)(Log10Prob(buffer[..n], w) * Ln10);
+            logProbs[w] = w == Bos ? float.NegativeInfinity : (float)(scorer.Peek(w) * Ln10);
     }
 
     public void Dispose() { }

@@ -45,11 +45,33 @@ public sealed class NGramScorer
     /// <summary>log10 p(word | state), then moves the state past the word (and to a new sentence after &lt;/s&gt;).</summary>
     public float Next(int word)
     {
+        float prob = Peek(ref word, out int matched);
+        Advance(word, matched);
+        return prob;
+    }
+
+    /// <summary>log10 p(word | state) without moving the state.</summary>
+    public float Peek(int word) => Peek(ref word, out _);
+
+    /// <summary>
+    /// Starts from a sentence context: &lt;s&gt; and the words after it, or (a context that does not reach back to the
+    /// sentence start) just its words; only the last order - 1 of them matter.
+    /// </summary>
+    public void Reset(ReadOnlySpan<int> context)
+    {
+        if (!context.IsEmpty && context[0] == SpecialTokens.SentenceStartId) { BeginSentence(); context = context[1..]; }
+        else _length = 0;
+        foreach (int word in context) Next(word);
+    }
+
+    /// <summary>The longest n-gram of the state and the word, plus the backoffs of the longer contexts (as KenLM adds them).</summary>
+    private float Peek(ref int word, out int matched)
+    {
+        matched = 0;
         int unigram = _tables[0].Find([word]);
         if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _tables[0].Find([word]); }
         if (unigram < 0) return -99f;
         float prob = _tables[0].Prob[unigram];
-        int matched = 0;
         if (_order > 1) _nextBackoff[0] = _tables[0].Backoff[unigram];
         ulong hash = NGramTable.Extend(NGramTable.Seed, word);
         _gram[_order - 1] = word;
@@ -64,7 +86,6 @@ public sealed class NGramScorer
             matched = j;
         }
         for (int j = matched + 1; j <= _length; j++) prob += _backoff[j - 1];
-        Advance(word, matched);
         return prob;
     }
 
