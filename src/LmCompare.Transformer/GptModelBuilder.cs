@@ -107,9 +107,7 @@ public static class GptModelLoader
 {
     public static GptLanguageModel Load(Workspace workspace, string name, int threads = 0)
     {
-        Names.Validate(name);
-        string directory = Path.Combine(workspace.ModelsDirectory, name);
-        if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
+        string directory = ModelManifestFile.Locate(workspace, name);
         var manifest = GptModelManifest.Load(Path.Combine(directory, "manifest.json"));
         var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
         if (corpus.Fingerprint() != manifest.CorpusFingerprint)

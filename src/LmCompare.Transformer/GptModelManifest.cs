@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LmCompare.Core;
+using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Transformer.Training;
 
@@ -37,18 +37,5 @@ public sealed record GptModelManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 
-    public static GptModelManifest Load(string path)
-    {
-        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its training did not finish)");
-        try
-        {
-            var m = JsonSerializer.Deserialize<GptModelManifest>(File.ReadAllText(path), CorpusManifest.JsonOptions) ?? throw new InputException($"{path}: empty manifest");
-            if (m.Kind != KindName) throw new InputException($"{path}: a '{m.Kind}' model, not a transformer");
-            return m;
-        }
-        catch (JsonException e)
-        {
-            throw new InputException($"{path}: corrupt manifest ({e.Message})", e);
-        }
-    }
+    public static GptModelManifest Load(string path) => ModelManifestFile.Load<GptModelManifest>(path, KindName, m => m.Kind, "a transformer");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 
 namespace LmCompare.Counting.Pairs;

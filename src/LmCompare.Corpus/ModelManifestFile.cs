@@ -1,11 +1,10 @@
 using System.Text.Json;
 using LmCompare.Core;
-using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 
-namespace LmCompare.Counting;
+namespace LmCompare.Corpus;
 
-/// <summary>Locating a model folder and reading its manifest, the same way for every kind of model.</summary>
+/// <summary>Locating a model folder under the workspace and reading its manifest, the same way for every kind of model.</summary>
 public static class ModelManifestFile
 {
     /// <summary>The folder of model <paramref name="name"/>; a missing one is an <see cref="InputException"/>.</summary>
