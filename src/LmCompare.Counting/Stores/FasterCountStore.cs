@@ -19,49 +19,30 @@ public sealed class FasterCountStore : ICountStore
     private FasterCountStore(FasterStoreSettings settings, bool recover)
     {
         _settings = settings;
-        System.IO.Directory.CreateDirectory(settings.Directory);
-        string logPath = Path.Combine(settings.Directory, "hlog.log");
-        _device = Devices.CreateLogDevice(logPath, preallocateFile: false);
-        int memoryBits = Math.Max(settings.PageSizeBits + 1, (int)Math.Floor(Math.Log2(settings.LogMemoryBytes)));
-        _store = new FasterKV<long, long>(settings.IndexBuckets,
-            new LogSettings { LogDevice = _device, PageSizeBits = settings.PageSizeBits, MemorySizeBits = memoryBits, MutableFraction = settings.MutableFraction, SegmentSizeBits = 30 },
-            new CheckpointSettings { CheckpointDir = Path.Combine(settings.Directory, "checkpoints"), RemoveOutdated = true },
-            comparer: new MixedLongComparer());
-        if (recover) Recover();
+        _store = FasterEngine.Create<long>(settings, out _device);
+        if (recover)
+        {
+            try { RecoveredCookie = FasterEngine.Recover(_store, settings, "count store"); }
+            catch { Dispose(); throw; }
+        }
         for (int i = 0; i < Math.Max(1, settings.Threads); i++) _sessions.Add(_store.For(_functions).NewSession<SimpleFunctions<long, long>>());
     }
 
     /// <summary>A new, empty store; whatever was in the folder is deleted first.</summary>
     public static FasterCountStore Create(FasterStoreSettings settings)
     {
-        if (System.IO.Directory.Exists(settings.Directory)) System.IO.Directory.Delete(settings.Directory, recursive: true);
+        FasterEngine.DeleteExisting(settings);
         return new FasterCountStore(settings, recover: false);
     }
 
     /// <summary>Opens the store in the folder from its latest checkpoint; a missing or damaged store is an <see cref="InputException"/>.</summary>
     public static FasterCountStore Open(FasterStoreSettings settings)
     {
-        string checkpoints = Path.Combine(settings.Directory, "checkpoints");
-        if (!System.IO.Directory.Exists(checkpoints))
-            throw new InputException($"{checkpoints}: no checkpoint of the count store (the build never checkpointed)");
+        FasterEngine.RequireCheckpoint(settings, "count store");
         return new FasterCountStore(settings, recover: true);
     }
 
     public byte[] RecoveredCookie { get; private set; } = [];
-
-    private void Recover()
-    {
-        try
-        {
-            _store.Recover();
-            RecoveredCookie = _store.RecoveredCommitCookie ?? [];
-        }
-        catch (Exception e) when (e is FasterException or IOException or InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
-        {
-            Dispose();
-            throw new InputException($"{Path.Combine(_settings.Directory, "hlog.log")}: cannot recover the count store, its files are truncated or corrupt ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-    }
 
     public void AddBatch(ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas)
     {
@@ -118,13 +99,7 @@ public sealed class FasterCountStore : ICountStore
     /// <summary>Each record of a FasterKV&lt;long,long&gt; takes 24 bytes of log: RecordInfo, key, value.</summary>
     public long RecordsUpperBound => (_store.Log.TailAddress - _store.Log.BeginAddress) / 24 + 1;
 
-    public void Checkpoint(ReadOnlySpan<byte> cookie)
-    {
-        _store.CommitCookie = cookie.ToArray();
-        var (success, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
-        if (!success) throw new InvalidOperationException("FASTER refused the checkpoint (another one is in progress)");
-        StoreCheckpoints.MarkComplete(_settings.Directory);
-    }
+    public void Checkpoint(ReadOnlySpan<byte> cookie) => FasterEngine.Checkpoint(_store, _settings, cookie);
 
     public StoreFootprint Footprint => new(_store.EntryCount, ModelFolder.BytesIn(_settings.Directory));
 

@@ -20,40 +20,24 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
     private FasterRecordStore(FasterStoreSettings settings, bool recover)
     {
         _settings = settings;
-        Directory.CreateDirectory(settings.Directory);
-        _device = Devices.CreateLogDevice(Path.Combine(settings.Directory, "hlog.log"), preallocateFile: false);
-        int memoryBits = Math.Max(settings.PageSizeBits + 1, (int)Math.Floor(Math.Log2(settings.LogMemoryBytes)));
-        _store = new FasterKV<long, T>(settings.IndexBuckets,
-            new LogSettings { LogDevice = _device, PageSizeBits = settings.PageSizeBits, MemorySizeBits = memoryBits, MutableFraction = settings.MutableFraction, SegmentSizeBits = 30 },
-            new CheckpointSettings { CheckpointDir = Path.Combine(settings.Directory, "checkpoints"), RemoveOutdated = true },
-            comparer: new MixedLongComparer());
+        _store = FasterEngine.Create<T>(settings, out _device);
         if (recover)
         {
-            try
-            {
-                _store.Recover();
-                RecoveredCookie = _store.RecoveredCommitCookie ?? [];
-            }
-            catch (Exception e) when (e is FasterException or IOException or InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
-            {
-                Dispose();
-                throw new InputException($"{Path.Combine(settings.Directory, "hlog.log")}: cannot recover the model store, its files are truncated or corrupt ({e.Message.ReplaceLineEndings(" ")})", e);
-            }
+            try { RecoveredCookie = FasterEngine.Recover(_store, settings, "model store"); }
+            catch { Dispose(); throw; }
         }
         for (int i = 0; i < Math.Max(1, settings.Threads); i++) _sessions.Add(_store.For(new SimpleFunctions<long, T>()).NewSession<SimpleFunctions<long, T>>());
     }
 
     public static FasterRecordStore<T> Create(FasterStoreSettings settings)
     {
-        if (Directory.Exists(settings.Directory)) Directory.Delete(settings.Directory, recursive: true);
+        FasterEngine.DeleteExisting(settings);
         return new FasterRecordStore<T>(settings, recover: false);
     }
 
     public static FasterRecordStore<T> Open(FasterStoreSettings settings)
     {
-        string checkpoints = Path.Combine(settings.Directory, "checkpoints");
-        if (!Directory.Exists(checkpoints) || !Directory.EnumerateFileSystemEntries(checkpoints, "*", SearchOption.AllDirectories).Any())
-            throw new InputException($"{checkpoints}: no checkpoint of the model store (the build never checkpointed)");
+        FasterEngine.RequireCheckpoint(settings, "model store");
         return new FasterRecordStore<T>(settings, recover: true);
     }
 
@@ -92,13 +76,7 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
         return result;
     }
 
-    public void Checkpoint(ReadOnlySpan<byte> cookie)
-    {
-        _store.CommitCookie = cookie.ToArray();
-        var (success, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
-        if (!success) throw new InvalidOperationException("FASTER refused the checkpoint (another one is in progress)");
-        StoreCheckpoints.MarkComplete(_settings.Directory);
-    }
+    public void Checkpoint(ReadOnlySpan<byte> cookie) => FasterEngine.Checkpoint(_store, _settings, cookie);
 
     public void Dispose()
     {
