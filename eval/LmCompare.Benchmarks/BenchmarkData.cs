@@ -40,6 +40,21 @@ public static class BenchmarkData
         return target;
     }
 
+    /// <summary>
+    /// A workspace with sotu ingested (whitespace tokens, one document cut 90/5/5 by lines), built once and reused by the
+    /// scoring benchmarks.
+    /// </summary>
+    public static LmCompare.Corpus.Workspace SotuWorkspace()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "lmc-bench-models");
+        var workspace = new LmCompare.Corpus.Workspace(Path.Combine(directory, "home"));
+        string text = SotuPlainText(directory);
+        if (!File.Exists(Path.Combine(workspace.CorpusDirectory("sotu"), "manifest.json")))
+            new LmCompare.Corpus.Ingest.CorpusIngestor(workspace).Ingest(new LmCompare.Corpus.Ingest.IngestOptions("sotu", [text],
+                new LmCompare.Core.TokenizerSettings("whitespace"), new LmCompare.Core.VocabularyOptions(), Force: true));
+        return workspace;
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

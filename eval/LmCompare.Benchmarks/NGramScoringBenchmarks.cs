@@ -21,11 +21,7 @@ public class NGramScoringBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "lmc-bench-pairs");
-        var workspace = new Workspace(Path.Combine(directory, "home"));
-        string text = BenchmarkData.SotuPlainText(directory);
-        if (!File.Exists(Path.Combine(workspace.CorpusDirectory("sotu"), "manifest.json")))
-            new CorpusIngestor(workspace).Ingest(new IngestOptions("sotu", [text], new TokenizerSettings("whitespace"), new VocabularyOptions(), Force: true));
+        var workspace = BenchmarkData.SotuWorkspace();
         if (!File.Exists(Path.Combine(workspace.ModelsDirectory, "sotu-kn5", "manifest.json")))
             new NGramModelBuilder(workspace).Build("sotu", "sotu-kn5", new KneserNeySettings(5, DiscountFallback: true), ExistingModel.Replace);
         _model = NGramModelLoader.Load(workspace, "sotu-kn5");

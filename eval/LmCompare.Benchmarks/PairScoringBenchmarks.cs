@@ -21,11 +21,7 @@ public class PairScoringBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "lmc-bench-pairs");
-        var workspace = new Workspace(Path.Combine(directory, "home"));
-        string text = BenchmarkData.SotuPlainText(directory);
-        if (!File.Exists(Path.Combine(workspace.CorpusDirectory("sotu"), "manifest.json")))
-            new CorpusIngestor(workspace).Ingest(new IngestOptions("sotu", [text], new TokenizerSettings("whitespace"), new VocabularyOptions(), Force: true));
+        var workspace = BenchmarkData.SotuWorkspace();
         if (!File.Exists(Path.Combine(workspace.ModelsDirectory, "sotu-pairs", "manifest.json")))
             new PairModelBuilder(workspace).Build("sotu", "sotu-pairs", new PairModelSettings(), ExistingModel.Replace);
         _model = PairModelLoader.Load(workspace, "sotu-pairs");

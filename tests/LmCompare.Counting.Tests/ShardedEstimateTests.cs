@@ -9,7 +9,8 @@ namespace LmCompare.Counting.Tests;
 /// <summary>The bounded-memory (sharded) estimate must give exactly the model of the in-memory one.</summary>
 public class ShardedEstimateTests
 {
-    private static void AssertSameModel(NGramModelData expected, NGramModelData actual)
+    /// <summary>Same n-grams with the same probabilities and backoffs (and counts, unless the expectation is an ARPA file, which has none).</summary>
+    private static void AssertSameModel(NGramModelData expected, NGramModelData actual, bool compareCounts = true)
     {
         Assert.Equal(expected.Order, actual.Order);
         for (int k = 1; k <= expected.Order; k++)
@@ -23,7 +24,7 @@ public class ShardedEstimateTests
                 Assert.True(j >= 0, $"{k}-gram {i} missing");
                 Assert.Equal(a.Prob[i], b.Prob[j]);
                 Assert.Equal(a.Backoff[i], b.Backoff[j]);
-                Assert.Equal(a.Adjusted[i], b.Adjusted[j]);
+                if (compareCounts) Assert.Equal(a.Adjusted[i], b.Adjusted[j]);
             }
         }
     }
@@ -63,24 +64,7 @@ public class ShardedEstimateTests
         using var model = NGramModelLoader.Load(workspace, "m");
         var reference = ArpaFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "brown-small.o3.kenlm.arpa.gz"), model.Vocabulary);
 
-        AssertSameModelValues(reference, model.Data);
-    }
-
-    private static void AssertSameModelValues(NGramModelData expected, NGramModelData actual)
-    {
-        for (int k = 1; k <= expected.Order; k++)
-        {
-            var a = expected.Tables[k - 1];
-            var b = actual.Tables[k - 1];
-            Assert.Equal(a.Count, b.Count);
-            for (int i = 0; i < a.Count; i++)
-            {
-                int j = b.Find(a.Words(i));
-                Assert.True(j >= 0);
-                Assert.Equal(a.Prob[i], b.Prob[j]);
-                Assert.Equal(a.Backoff[i], b.Backoff[j]);
-            }
-        }
+        AssertSameModel(reference, model.Data, compareCounts: false);
     }
 
     [Fact]
