@@ -33,6 +33,7 @@ public static class LmcApp
         ngram.Subcommands.Add(NGramArpaCommands.Import());
         root.Subcommands.Add(ngram);
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchMatmulCommand.Create());
         return root;
     }

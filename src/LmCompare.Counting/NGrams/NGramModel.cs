@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using LmCompare.Core;
 
 namespace LmCompare.Counting.NGrams;
@@ -13,6 +14,7 @@ public sealed class NGramModel : ILanguageModel
     private const int Bos = SpecialTokens.SentenceStartId, Eos = SpecialTokens.SentenceEndId;
     private const double Ln10 = 2.302585092994046;
     private readonly NGramTable[] _tables;
+    private NGramSuccessors? _successors;
 
     public NGramModel(string name, Vocabulary vocabulary, NGramModelData data, ModelFootprint footprint)
     {
@@ -79,6 +81,28 @@ public sealed class NGramModel : ILanguageModel
         scorer.Reset(buffer[..n]); // the context's state once, then every word against it
         for (int w = 0; w < Vocabulary.Count; w++)
             logProbs[w] = w == Bos ? float.NegativeInfinity : (float)(scorer.Peek(w) * Ln10);
+    }
+
+    /// <summary>The successor index for whole distributions, built on first use (a second or so for a Brown 5-gram).</summary>
+    public NGramSuccessors Successors => _successors ??= new NGramSuccessors(Data, Vocabulary.Count);
+
+    /// <summary>Scores with one scorer walking the span and reads each position's distribution off its state.</summary>
+    public void ScoreDistributions(ReadOnlySpan<int> tokens, int start, Span<double> logProbs, Span<float> probabilities)
+    {
+        int v = Vocabulary.Count;
+        var successors = Successors;
+        Span<int> context = stackalloc int[Order];
+        var scorer = new NGramScorer(this);
+        scorer.Reset(context[..SentenceContext(tokens, start, context, Order - 1)]);
+        for (int i = start; i < tokens.Length; i++)
+        {
+            var row = probabilities.Slice((i - start) * v, v);
+            scorer.Distribution(successors, row);
+            TensorPrimitives.Multiply(row, (float)Ln10, row);
+            TensorPrimitives.Exp(row, row);
+            row[Bos] = 0f;
+            logProbs[i - start] = scorer.Next(tokens[i]) * Ln10;
+        }
     }
 
     public void Dispose() { }

@@ -89,6 +89,34 @@ public sealed class NGramScorer
         return prob;
     }
 
+    /// <summary>
+    /// log10 p(w | state) for every id w at once: &lt;unk&gt;-level words get the unigram plus every backoff of the chain,
+    /// then the successors of each matched context overwrite them, shorter contexts first (their backoffs are those of
+    /// the longer contexts only). Equals <see cref="Peek(int)"/> for every word of a model whose n-grams are
+    /// suffix-closed, as every lmplz model is.
+    /// </summary>
+    public void Distribution(NGramSuccessors successors, Span<float> log10Probs)
+    {
+        float chain = 0f;
+        for (int j = 0; j < _length; j++) chain += _backoff[j];
+        var unigram = successors.Unigram;
+        System.Numerics.Tensors.TensorPrimitives.Add(unigram.AsSpan(0, log10Probs.Length), chain, log10Probs);
+        Span<int> words = stackalloc int[Math.Max(1, _length)];
+        for (int m = 1; m <= _length; m++)
+        {
+            chain -= _backoff[m - 1];
+            for (int j = 0; j < m; j++) words[j] = _context[m - 1 - j]; // oldest first
+            int context = _tables[m - 1].Find(words[..m]);
+            if (context < 0) break;
+            var table = _tables[m];
+            foreach (int entry in successors.Of(m + 1, context))
+            {
+                int word = table.Words(entry)[^1];
+                if (word < log10Probs.Length) log10Probs[word] = table.Prob[entry] + chain;
+            }
+        }
+    }
+
     private void Advance(int word, int matched)
     {
         if (word == SpecialTokens.SentenceEndId) { BeginSentence(); return; }

@@ -5,7 +5,8 @@ namespace LmCompare.Counting.Pairs;
 /// <summary>
 /// The pair-distance model as a probability model (DESIGN.md): P(v | h) = lambda_0 P_uni(v) + sum_d lambda_d P_d(v | h_-d),
 /// the lambdas of the bucket of h_-1. Distances with no word in the context drop out and the lambdas renormalise.
-/// All log-probabilities it returns are natural logs.
+/// Through <see cref="ILanguageModel"/> a span starts after a sentence end: &lt;/s&gt; is the history word at distance 1 of
+/// its first token (DESIGN.md, "Measuring"). All log-probabilities it returns are natural logs.
 /// </summary>
 public sealed class PairDistanceModel : ILanguageModel
 {
@@ -50,8 +51,55 @@ public sealed class PairDistanceModel : ILanguageModel
     public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
     {
         var p = new double[Vocabulary.Count];
-        NextTokenProbabilities(context, p);
+        NextTokenProbabilities(AfterSentenceEnd(context), p);
         for (int v = 0; v < p.Length; v++) logProbs[v] = (float)Math.Log(p[v]);
+    }
+
+    /// <summary>&lt;/s&gt; then the tokens: the history a span's first token has.</summary>
+    private static int[] AfterSentenceEnd(ReadOnlySpan<int> tokens)
+    {
+        var input = new int[tokens.Length + 1];
+        input[0] = SpecialTokens.SentenceEndId;
+        tokens.CopyTo(input.AsSpan(1));
+        return input;
+    }
+
+    public void ScoreDistributions(ReadOnlySpan<int> tokens, int start, Span<double> logProbs, Span<float> probabilities)
+    {
+        var input = AfterSentenceEnd(tokens);
+        int v = Vocabulary.Count;
+        for (int i = start; i < tokens.Length; i++)
+        {
+            NextTokenProbabilities(input.AsSpan(0, i + 1), probabilities.Slice((i - start) * v, v));
+            logProbs[i - start] = Math.Log(Probability(input.AsSpan(0, i + 1), tokens[i]));
+        }
+    }
+
+    /// <summary>The whole next-token distribution in single precision: the P_uni part in one vector pass, then each
+    /// distance's successors.</summary>
+    public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<float> p)
+    {
+        int n = Math.Min(context.Length, Distances);
+        double unigramWeight = 1, denominator = 0;
+        double[]? w = null;
+        if (n > 0)
+        {
+            w = WeightsFor(context);
+            for (int d = 0; d <= n; d++) denominator += w[d];
+        }
+        if (w is null || denominator <= 0) { Probabilities.UnigramSingle.CopyTo(p); return; }
+        // the P_uni coefficient first (lambda_0 plus every distance's discounted mass), so the dense part is one pass
+        unigramWeight = w[0] / denominator;
+        var t = Probabilities.Tables;
+        for (int d = 1; d <= n; d++)
+        {
+            long row = t.RowOf(context[^d], d);
+            long total = t.RowTotal[row];
+            double weight = w[d] / denominator;
+            unigramWeight += total == 0 ? weight : weight * Probabilities.Discounts[d - 1] * (t.RowStart[row + 1] - t.RowStart[row]) / total;
+        }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(Probabilities.UnigramSingle, (float)unigramWeight, p);
+        for (int d = 1; d <= n; d++) Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
     }
 
     /// <summary>The whole next-token distribution in O(V + successors of the context's rows).</summary>
@@ -77,7 +125,8 @@ public sealed class PairDistanceModel : ILanguageModel
 
     public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
     {
-        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(Probability(tokens[..i], tokens[i]));
+        var input = AfterSentenceEnd(tokens);
+        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(Probability(input.AsSpan(0, i + 1), tokens[i]));
     }
 
     /// <summary>

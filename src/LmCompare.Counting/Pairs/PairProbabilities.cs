@@ -31,6 +31,10 @@ public sealed class PairProbabilities
     /// <summary>P_uni(v) for every id; sums to 1.</summary>
     public double[] Unigram { get; }
 
+    /// <summary><see cref="Unigram"/> in single precision, for whole distributions (ranking, mixtures).</summary>
+    public float[] UnigramSingle => _unigramSingle ??= Unigram.Select(p => (float)p).ToArray();
+    private float[]? _unigramSingle;
+
     /// <summary>D = n1 / (n1 + 2 n2) (Ney et al. 1994), 0.5 when there are no singletons or doubletons to estimate it from.</summary>
     public static double Discount(long n1, long n2) => n1 + 2 * n2 == 0 || n1 == 0 ? 0.5 : (double)n1 / (n1 + 2 * n2);
 
@@ -83,6 +87,25 @@ public sealed class PairProbabilities
         int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
         double discount = Discounts[d - 1];
         for (int i = start; i < start + length; i++) p[t.Successors[i]] += weight * Math.Max(t.Counts[i] - discount, 0) / total;
+        return weight * discount * length / total;
+    }
+
+    /// <summary>
+    /// The single-precision <see cref="AddDistance(int, int, double, Span{double})"/> for whole distributions: the same
+    /// terms, one multiplication per successor (the row's factor weight / total taken out of the loop).
+    /// </summary>
+    public double AddDistance(int u, int d, double weight, Span<float> p)
+    {
+        var t = Tables;
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
+        if (total == 0) return weight;
+        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
+        double discount = Discounts[d - 1];
+        float factor = (float)(weight / total), shift = (float)discount;
+        var successors = t.Successors.AsSpan(start, length);
+        var counts = t.Counts.AsSpan(start, length);
+        for (int i = 0; i < successors.Length; i++) p[successors[i]] += factor * MathF.Max(counts[i] - shift, 0f);
         return weight * discount * length / total;
     }
 }

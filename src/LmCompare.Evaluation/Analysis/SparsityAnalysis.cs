@@ -1,0 +1,90 @@
+using System.Numerics;
+using LmCompare.Core;
+
+namespace LmCompare.Evaluation.Analysis;
+
+/// <summary>One kind of key: the n-grams of one order, or the word pairs at one distance.</summary>
+/// <param name="Possible">Cells of the table: V^n for order n, V^2 for a pair distance; exact, as a decimal string (it passes 2^64 quickly).</param>
+/// <param name="FillRatio">Distinct / possible.</param>
+/// <param name="TestUnseen">Share of the test split's keys (occurrences) never seen in training.</param>
+public sealed record SparsityRow(string Kind, int Size, long Distinct, string Possible, double FillRatio, double TestUnseen);
+
+/// <param name="Fraction">Share of the training tokens (a prefix).</param>
+/// <param name="NGrams">Distinct n-grams of orders 1..5 in that prefix.</param>
+/// <param name="Pairs">Distinct pairs at distances 1..N in that prefix.</param>
+public sealed record GrowthPoint(double Fraction, long Tokens, long[] NGrams, long[] Pairs);
+
+public sealed record SparsityReport(int VocabularySize, IReadOnlyList<SparsityRow> NGrams, IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
+
+/// <summary>
+/// How empty the count tables are (DESIGN.md, "Measuring"): per n-gram order 1..5 and pair distance 1..N, the distinct
+/// keys in training against the V^n possible cells, and how many test keys were never seen; and how the distinct keys
+/// grow with the training data (prefixes 1/16, 1/8, ... 1). Keys never cross a document boundary; &lt;/s&gt; is a token.
+/// </summary>
+public static class SparsityAnalysis
+{
+    public const int MaxOrder = 5;
+    public static readonly double[] GrowthFractions = [1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1];
+
+    /// <summary>The training censuses of orders 1..<see cref="MaxOrder"/> (novelty reuses the first four).</summary>
+    public static KeyCensus[] TrainingNGrams(ReadOnlySpan<int> train, DocumentIndex documents)
+    {
+        var census = new KeyCensus[MaxOrder];
+        for (int n = 1; n <= MaxOrder; n++) census[n - 1] = KeyCensus.OfNGrams(train, documents, n);
+        return census;
+    }
+
+    public static SparsityReport Analyse(int vocabularySize, KeyCensus[] trainNGrams, ReadOnlySpan<int> train, DocumentIndex trainDocs,
+        ReadOnlySpan<int> test, DocumentIndex testDocs, int distances)
+    {
+        var ngramRows = new List<SparsityRow>();
+        for (int n = 1; n <= trainNGrams.Length; n++)
+        {
+            var census = trainNGrams[n - 1];
+            int order = n;
+            double unseen = UnseenShare(census, test, testDocs, order - 1, (t, i) => KeyCensus.NGramKey(t.Slice(i - order + 1, order)));
+            ngramRows.Add(Row("ngram", n, census.Distinct, BigInteger.Pow(vocabularySize, n), unseen));
+        }
+        var pairCensus = new KeyCensus[distances];
+        var pairRows = new List<SparsityRow>();
+        for (int d = 1; d <= distances; d++)
+        {
+            pairCensus[d - 1] = KeyCensus.OfPairs(train, trainDocs, d);
+            int distance = d;
+            double unseen = UnseenShare(pairCensus[d - 1], test, testDocs, d, (t, i) => KeyCensus.PairKey(t[i - distance], t[i]));
+            pairRows.Add(Row("pair", d, pairCensus[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen));
+        }
+        int trainTokens = train.Length;
+        var growth = GrowthFractions.Select(f =>
+        {
+            long prefix = (long)Math.Round(trainTokens * f);
+            return new GrowthPoint(f, prefix, trainNGrams.Select(c => c.DistinctIn(prefix)).ToArray(), pairCensus.Select(c => c.DistinctIn(prefix)).ToArray());
+        }).ToList();
+        return new SparsityReport(vocabularySize, ngramRows, pairRows, growth);
+    }
+
+    public static SparsityRow Row(string kind, int size, long distinct, BigInteger possible, double testUnseen) =>
+        new(kind, size, distinct, possible.ToString(), FillRatio(distinct, possible), testUnseen);
+
+    /// <summary>distinct / possible as a double, also when possible is far beyond 2^64 (computed in log space).</summary>
+    public static double FillRatio(long distinct, BigInteger possible) =>
+        distinct <= 0 || possible.IsZero ? 0 : Math.Exp(Math.Log(distinct) - BigInteger.Log(possible));
+
+    private delegate ulong KeyAt(ReadOnlySpan<int> tokens, int position);
+
+    /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in training.</summary>
+    private static double UnseenShare(KeyCensus train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyAt keyAt)
+    {
+        long total = 0, unseen = 0;
+        for (int d = 0; d < documents.Documents; d++)
+        {
+            var (start, end) = documents[d];
+            for (long i = start + firstOffset; i < end; i++)
+            {
+                total++;
+                if (!train.Contains(keyAt(test, (int)i))) unseen++;
+            }
+        }
+        return total == 0 ? double.NaN : (double)unseen / total;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using LmCompare.Core;
+
+namespace LmCompare.Evaluation.Metrics;
+
+/// <summary>A mixture to evaluate next to its components: indexes into the model list and a, the first one's weight.</summary>
+public sealed record MixtureSpec(int First, int Second, double Weight);
+
+/// <summary>One model's sums over a split in one scope, overall and per context-novelty bucket k.</summary>
+public sealed class ScopeScores(string name)
+{
+    public string Name { get; } = name;
+    public PerplexityMeter Overall { get; } = new();
+    public PerplexityMeter[] ByNovelty { get; } = Enumerable.Range(0, Analysis.ContextNoveltyAnalysis.MaxK + 1).Select(_ => new PerplexityMeter()).ToArray();
+    /// <summary>Seconds spent inside the model's scoring calls (for a mixture: both components').</summary>
+    public double Seconds { get; internal set; }
+}
+
+/// <summary>
+/// Scores every model on the same positions in lockstep, one span (a line or a document) and at most
+/// <see cref="ChunkPositions"/> positions at a time: each model returns its scores and, for accuracy, its whole
+/// next-token distributions (<see cref="ILanguageModel.ScoreDistributions"/>), so a mixture is formed from its
+/// components' outputs without running them again. It knows nothing about how any model works inside.
+/// </summary>
+public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
+{
+    public const int ChunkPositions = 256;
+
+    public IReadOnlyList<ScopeScores> Run(IReadOnlyList<ILanguageModel> models, IReadOnlyList<MixtureSpec> mixtures, int[] tokens,
+        DocumentIndex documents, EvaluationScope scope, byte[]? novelty, bool withRanks)
+    {
+        if (models.Count == 0) return [];
+        int v = models[0].Vocabulary.Count;
+        var scores = models.Select(m => new ScopeScores(m.Name))
+            .Concat(mixtures.Select(x => new ScopeScores(MixtureModel.NameOf(models[x.First].Name, models[x.Second].Name)))).ToArray();
+        var logProbs = models.Select(_ => new double[ChunkPositions]).ToArray();
+        var distributions = withRanks ? models.Select(_ => new float[ChunkPositions * v]).ToArray() : [];
+        var mixed = withRanks && mixtures.Count > 0 ? new float[v] : [];
+        long done = 0;
+        foreach (var work in WorkItems(tokens, documents, scope, ChunkPositions))
+        {
+            for (int m = 0; m < models.Count; m++)
+            {
+                var clock = Stopwatch.StartNew();
+                work.Score(models[m], tokens, logProbs[m], withRanks ? distributions[m] : []);
+                scores[m].Seconds += clock.Elapsed.TotalSeconds;
+            }
+            var positions = work.Positions();
+            for (int p = 0; p < positions.Count; p++)
+            {
+                int target = tokens[positions[p]];
+                var bucket = novelty is null ? null : scores.Select(s => s.ByNovelty[novelty[positions[p]]]).ToArray();
+                for (int m = 0; m < models.Count; m++)
+                {
+                    int rank = withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
+                    Add(scores[m], bucket?[m], target, logProbs[m][p], rank);
+                }
+                for (int x = 0; x < mixtures.Count; x++)
+                {
+                    var mix = mixtures[x];
+                    double lp = MixtureModel.CombineLog(mix.Weight, logProbs[mix.First][p], logProbs[mix.Second][p]);
+                    int rank = -1;
+                    if (withRanks)
+                    {
+                        MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v), mixed);
+                        rank = RankOf(mixed, target);
+                    }
+                    Add(scores[models.Count + x], bucket?[models.Count + x], target, lp, rank);
+                }
+            }
+            done += positions.Count;
+            progress?.Report(new ProgressReport($"score ({ScoringUnits.Label(scope)})", done, tokens.Length, "tokens"));
+        }
+        for (int x = 0; x < mixtures.Count; x++)
+            scores[models.Count + x].Seconds = scores[mixtures[x].First].Seconds + scores[mixtures[x].Second].Seconds;
+        return scores;
+    }
+
+    /// <summary>ln p of each position (in split order) of the first whole spans holding up to <paramref name="maxTokens"/> tokens.</summary>
+    public static double[] LogProbs(ILanguageModel model, int[] tokens, DocumentIndex documents, EvaluationScope scope, long maxTokens = long.MaxValue)
+    {
+        var result = new List<double>();
+        var buffer = new double[4096];
+        foreach (var work in WorkItems(tokens, documents, scope, buffer.Length))
+        {
+            if (result.Count >= maxTokens) break;
+            work.Score(model, tokens, buffer, []);
+            result.AddRange(buffer.AsSpan(0, work.Count));
+        }
+        return [.. result];
+    }
+
+    /// <summary>
+    /// One call's worth of positions: whole short spans scored together from their starts (<see cref="ILanguageModel.ScoreBatch"/>),
+    /// or positions [From, To) of one long span with its earlier tokens as history.
+    /// </summary>
+    private sealed record WorkItem(List<(int Start, int End)> Spans, int From, int To)
+    {
+        public int Count => Spans.Count == 1 && From >= 0 ? To - From : Spans.Sum(s => s.End - s.Start);
+
+        public void Score(ILanguageModel model, int[] tokens, Span<double> logProbs, Span<float> probabilities)
+        {
+            if (From >= 0)
+            {
+                var span = tokens.AsSpan(Spans[0].Start, To);
+                if (probabilities.IsEmpty) model.Score(span, From, logProbs);
+                else model.ScoreDistributions(span, From, logProbs, probabilities);
+                return;
+            }
+            var spans = Spans.Select(s => (ReadOnlyMemory<int>)tokens.AsMemory(s.Start, s.End - s.Start)).ToList();
+            model.ScoreBatch(spans, logProbs, probabilities);
+        }
+
+        public List<int> Positions() => From >= 0
+            ? Enumerable.Range(Spans[0].Start + From, To - From).ToList()
+            : Spans.SelectMany(s => Enumerable.Range(s.Start, s.End - s.Start)).ToList();
+    }
+
+    /// <summary>Packs the scope's spans into calls of at most <paramref name="limit"/> positions.</summary>
+    private static IEnumerable<WorkItem> WorkItems(int[] tokens, DocumentIndex documents, EvaluationScope scope, int limit)
+    {
+        var batch = new List<(int, int)>();
+        int batched = 0;
+        foreach (var (start, end) in ScoringUnits.Of(tokens, documents, scope))
+        {
+            int length = end - start;
+            if (length > limit)
+            {
+                for (int a = 0; a < length; a += limit) yield return new WorkItem([(start, end)], a, Math.Min(a + limit, length));
+                continue;
+            }
+            if (batched + length > limit) { yield return new WorkItem(batch, -1, -1); batch = []; batched = 0; }
+            batch.Add((start, end));
+            batched += length;
+        }
+        if (batch.Count > 0) yield return new WorkItem(batch, -1, -1);
+    }
+
+    private static int RankOf(ReadOnlySpan<float> distribution, int target) => PerplexityMeter.CountGreater(distribution, distribution[target]);
+
+    private static void Add(ScopeScores scores, PerplexityMeter? bucket, int target, double logProb, int rank)
+    {
+        scores.Overall.Add(target, logProb, rank);
+        bucket?.Add(target, logProb, rank);
+    }
+}
