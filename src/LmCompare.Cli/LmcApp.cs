@@ -33,7 +33,9 @@ public static class LmcApp
         ngram.Subcommands.Add(NGramArpaCommands.Import());
         root.Subcommands.Add(ngram);
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(BenchMatmulCommand.Create());
         return root;
     }

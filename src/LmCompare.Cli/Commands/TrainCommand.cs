@@ -58,11 +58,8 @@ public static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            GptTrainResult Train(IProgress<TrainingReport>? log) =>
-                new GptModelBuilder(context.Workspace, log).Train(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, shape, options, existing, cancel.Token);
-            var result = context.Quiet ? Train(null)
-                : Console.IsErrorRedirected || Environment.GetEnvironmentVariable("CI") is not null ? Train(new Progress(Report))
-                : LiveTrain(options, Train);
+            var result = RunTraining(context, options, log =>
+                new GptModelBuilder(context.Workspace, log).Train(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, shape, options, existing, cancel.Token));
             if (context.Json) context.WriteJson(result.Manifest);
             else Print(context, result);
             return ExitCodes.Success;
@@ -72,6 +69,12 @@ public static class TrainCommand
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>Runs a training with progress on stderr: a live bar on a terminal, a line per report otherwise, nothing with --quiet.</summary>
+    public static GptTrainResult RunTraining(CommandContext context, TrainingOptions options, Func<IProgress<TrainingReport>?, GptTrainResult> train) =>
+        context.Quiet ? train(null)
+        : Console.IsErrorRedirected || Environment.GetEnvironmentVariable("CI") is not null ? train(new Progress(Report))
+        : LiveTrain(options, train);
 
     private static void Report(TrainingReport r) => Console.Error.WriteLine("train: " + Line(r));
 

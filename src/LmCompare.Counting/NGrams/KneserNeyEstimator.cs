@@ -30,6 +30,7 @@ public static class KneserNeyEstimator
         for (int order = n - 1; order >= 1; order--) suffix[order] = AddSuffixes(tables[order], tables[order - 1]);
         foreach (var table in tables) SetKneserNeyCounts(table, highest: table.Order == n);
         EnsureSpecialUnigrams(tables[0]);
+        if (settings.WholeVocabulary) for (int id = 0; id < vocabularySize; id++) tables[0].FindOrAdd([id], out _);
         foreach (var table in tables) table.AllocateValues();
         progress?.Report(new ProgressReport("discount", 0, n, "orders"));
         var discounts = Enumerable.Range(1, n).Select(order => DiscountFor(tables[order - 1], order, n, quirk, settings.DiscountFallback)).ToArray();

@@ -9,7 +9,11 @@ namespace LmCompare.Counting.NGrams;
 /// <param name="MemoryBytes">Memory budget of the build: an estimate that would not fit runs in shards (see
 /// <see cref="ShardedKneserNeyEstimator"/>); a quarter of it is the model store's in-memory log. Default 1 GB.</param>
 /// <param name="Shards">Force this many shards (tests); null chooses from <paramref name="MemoryBytes"/>.</param>
-public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30, int? Shards = null)
+/// <param name="WholeVocabulary">Give every id of the vocabulary a unigram (count 0: probability gamma / |V| from the
+/// uniform floor) even when the training tokens never contain it, like lmplz's vocabulary padding. Learning curves need
+/// it: a model built on a prefix must still spread its mass over the whole vocabulary. Off by default (KenLM parity).</param>
+public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30, int? Shards = null,
+    bool WholeVocabulary = false)
 {
     public const int MaxOrder = 8;
 

@@ -88,6 +88,22 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
     }
 
+    /// <summary>
+    /// The same model built in memory from given training tokens (no folder, no store files): count, derive, fit on the
+    /// validation tokens. Learning curves rebuild the model this way on prefixes of the training split.
+    /// </summary>
+    public static PairDistanceModel BuildInMemory(string name, Vocabulary vocabulary, int[] train, DocumentIndex trainDocuments,
+        int[] valid, DocumentIndex validDocuments, PairModelSettings settings)
+    {
+        settings.Validate();
+        var store = new MemoryCountStore();
+        new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, null).Count(train, trainDocuments, 0, "memory");
+        var tables = PairTableBuilder.Build(store, vocabulary.Count, settings, null);
+        var probabilities = new PairProbabilities(tables);
+        var fit = LambdaFitter.Fit(probabilities, valid, validDocuments);
+        return new PairDistanceModel(name, vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.Entries, 0, tables.Entries));
+    }
+
     /// <summary>A new store, or with --resume the checkpointed one and the position its counts reach.</summary>
     private static (ICountStore Store, long ResumeFrom) OpenStore(ModelFolder folder, PairModelSettings settings, string fingerprint, long trainTokens, ExistingModel existing)
     {

@@ -67,23 +67,35 @@ public static class ReportPlots
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = integersOnly,
-            LabelFormatter = v => Math.Abs(v) < 4 ? Math.Pow(10, v).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : $"1e{v:0}",
+            LabelFormatter = v => integersOnly ? (Math.Abs(v) < 4 ? Math.Pow(10, v).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : $"1e{v:0}") : Si(Math.Pow(10, v)),
         };
         axis.TickGenerator = ticks;
     }
 
+    /// <summary>1234 as "1.2k", 3.4e6 as "3.4M".</summary>
+    private static string Si(double x)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        return x switch
+        {
+            >= 1e9 => (x / 1e9).ToString("0.#", c) + "G",
+            >= 1e6 => (x / 1e6).ToString("0.#", c) + "M",
+            >= 1e3 => (x / 1e3).ToString("0.#", c) + "k",
+            _ => x.ToString("0.##", c),
+        };
+    }
+
     private static PlotImage LearningCurves(EvaluationReport report)
     {
-        var plot = NewPlot("Learning curves", "training tokens (log scale)", "validation perplexity (log scale)");
+        var plot = NewPlot("Learning curves", "training tokens (log scale)", "validation perplexity");
         foreach (var curve in report.Curves.Where(c => c.Points.Count > 0))
         {
             var points = curve.Points.Where(p => double.IsFinite(p.Perplexity) && p.TrainingTokens > 0).ToList();
-            var line = plot.Add.Scatter(points.Select(p => Math.Log10(p.TrainingTokens)).ToArray(), points.Select(p => Math.Log10(p.Perplexity)).ToArray());
+            var line = plot.Add.Scatter(points.Select(p => Math.Log10(p.TrainingTokens)).ToArray(), points.Select(p => p.Perplexity).ToArray());
             line.LegendText = $"{curve.Model} ({curve.Kind})";
             line.MarkerSize = 6;
         }
-        LogAxis(plot.Axes.Bottom);
-        LogAxis(plot.Axes.Left, integersOnly: false);
+        LogAxis(plot.Axes.Bottom, integersOnly: false);
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, "learning-curves.png", "Learning curves",
             "Validation perplexity against training tokens. Count models are rebuilt on 1/16, 1/8, ... of the training split (sentence scope); " +
@@ -92,7 +104,7 @@ public static class ReportPlots
 
     private static PlotImage Novelty(EvaluationReport report)
     {
-        var plot = NewPlot("Perplexity by context novelty", "k = longest context suffix seen in training (tokens)", "perplexity (log scale)");
+        var plot = NewPlot("Perplexity by context novelty", "k = longest context suffix seen in training (tokens)", "test perplexity, sentence scope");
         var models = report.Models.Where(m => m.Novelty.Count > 0).ToList();
         var palette = new ScottPlot.Palettes.Category10();
         double width = 0.8 / models.Count;
@@ -100,15 +112,14 @@ public static class ReportPlots
         {
             var color = palette.GetColor(i);
             var bars = models[i].Novelty.Where(b => b.Perplexity is not null && b.Positions > 0)
-                .Select(b => new Bar { Position = b.K - 0.4 + width * (i + 0.5), Value = Math.Log10(b.Perplexity!.Value), Size = width * 0.95, FillColor = color }).ToList();
+                .Select(b => new Bar { Position = b.K - 0.4 + width * (i + 0.5), Value = b.Perplexity!.Value, Size = width * 0.95, FillColor = color }).ToList();
             plot.Add.Bars(bars);
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = models[i].Name, FillColor = color });
         }
         var shares = report.NoveltyShares;
         plot.Axes.Bottom.SetTicks(shares.Select(s => (double)s.K).ToArray(), shares.Select(s => $"k={s.K} ({s.Share * 100:0.#}%)").ToArray());
-        LogAxis(plot.Axes.Left, integersOnly: false);
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         return Save(plot, "novelty.png", "Perplexity by context novelty",
             "Each test position is bucketed by k, the longest suffix (0-4 tokens) of its history that occurs in training; the share of positions is under each k. " +
             "Low k is where a model must generalise rather than look up.");
@@ -145,8 +156,8 @@ public static class ReportPlots
             all.LegendText = $"pairs, distances 1-{sparsity.Pairs.Count} together";
             all.LinePattern = LinePattern.Dashed;
         }
-        LogAxis(plot.Axes.Bottom);
-        LogAxis(plot.Axes.Left);
+        LogAxis(plot.Axes.Bottom, integersOnly: false);
+        LogAxis(plot.Axes.Left, integersOnly: false);
         plot.ShowLegend(Alignment.UpperLeft);
         return Save(plot, "growth.png", "Growth of distinct keys",
             "Distinct n-grams and pairs in the first 1/16, 1/8, ... 1 of the training split: a count model's size keeps growing with the data.");
@@ -161,7 +172,7 @@ public static class ReportPlots
             point.LegendText = $"{m.Name} ({ReportText.Bytes(m.BytesOnDisk)})";
             point.MarkerSize = 12;
         }
-        LogAxis(plot.Axes.Bottom);
+        LogAxis(plot.Axes.Bottom, integersOnly: false);
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, "perplexity-vs-bytes.png", "Perplexity against storage",
             "Each model's test perplexity against the bytes its folder takes on disk (count stores and tables, or the transformer's checkpoint).");

@@ -29,7 +29,7 @@ public static class Verdict
             var parts = single.Where(m => m.Name == mixture.Mixture!.First || m.Name == mixture.Mixture.Second).ToList();
             double bestPart = parts.Count == 0 ? double.NaN : parts.Min(m => m.Perplexity!.Value);
             lines.Add($"Mixing {mixture.Mixture!.First} and {mixture.Mixture.Second} (weight {mixture.Mixture.Weight.ToString("0.00", C)} on the first, fitted on validation) " +
-                $"gives {P(mixture.Perplexity)}, {Change(mixture.Perplexity!.Value, bestPart)} against the better of the two.");
+                $"gives {P(mixture.Perplexity)}, {Change(mixture.Perplexity!.Value, bestPart)} than the better of the two.");
         }
         AddCostLine(lines, single);
         return lines;
@@ -42,8 +42,8 @@ public static class Verdict
         var gpt = single.FirstOrDefault(m => m.Kind == "gpt");
         if (pairs is null) return;
         var parts = new List<string>();
-        if (ngram is not null) parts.Add($"{Change(pairs.Perplexity!.Value, ngram.Perplexity!.Value)} against the Kneser-Ney model ({P(ngram.Perplexity)})");
-        if (gpt is not null) parts.Add($"{Change(pairs.Perplexity!.Value, gpt.Perplexity!.Value)} against the transformer ({P(gpt.Perplexity)})");
+        if (ngram is not null) parts.Add($"{Change(pairs.Perplexity!.Value, ngram.Perplexity!.Value)} than the Kneser-Ney model ({P(ngram.Perplexity)})");
+        if (gpt is not null) parts.Add($"{Change(pairs.Perplexity!.Value, gpt.Perplexity!.Value)} than the transformer ({P(gpt.Perplexity)})");
         if (parts.Count > 0)
             lines.Add($"The idea under test, pair/distance counting ({pairs.Name}), reaches {P(pairs.Perplexity)}: {string.Join(" and ", parts)}; " +
                 $"top-1 accuracy {ReportText.Pct(pairs.Top1)} vs {string.Join(", ", single.Where(m => m != pairs).Select(m => $"{m.Name} {ReportText.Pct(m.Top1)}"))}.");
@@ -58,7 +58,7 @@ public static class Verdict
             double share = report.NoveltyShares.Where(s => inBucket(s.K)).Sum(s => s.Share);
             var ranked = single.Select(m => (m.Name, Ppl: Pooled(m, inBucket))).Where(x => double.IsFinite(x.Ppl)).OrderBy(x => x.Ppl).ToList();
             if (ranked.Count == 0) return "";
-            return $"on {label} ({ReportText.Pct(share)} of positions) {ranked[0].Name} wins with {ranked[0].Ppl.ToString("0.0", C)}" +
+            return $"on {label}, {ReportText.Pct(share)} of positions, {ranked[0].Name} wins with {ranked[0].Ppl.ToString("0.0", C)}" +
                 string.Concat(ranked.Skip(1).Select(x => $", {x.Name} {x.Ppl.ToString("0.0", C)}"));
         }
         string seen = Bucket("contexts seen in training (k = 4)", k => k == 4);
