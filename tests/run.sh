@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d "${TMPDIR:-/tmp}/lmc-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 
+# The report's browser check renders report.html in Debian's Chromium; install it when it is missing.
+if [ -z "${LMC_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the report's browser check" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium; } >&2 \
+    || echo "could not install chromium: the browser check will fail" >&2
+fi
+
 status=0
 dotnet build LmCompare.sln -c Release || status=$?
 if [ "$status" -eq 0 ]; then

@@ -149,4 +149,17 @@ public class GptTests
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
         public int GetHashCode(double obj) => 0;
     }
+
+    [Fact]
+    public void LanguageModel_Contract_HoldsWithinAndBeyondTheContext()
+    {
+        var vocabulary = VocabularyOf(50);
+        using var lm = new GptLanguageModel("gpt", vocabulary, Create(Tiny), batch: 2);
+        var random = new Random(3);
+        var tokens = Enumerable.Range(0, 21).Select(_ => random.Next(3, 50)).ToArray();
+        LmCompare.Tests.LanguageModelContract.Check(lm, tokens, 0);
+        LmCompare.Tests.LanguageModelContract.Check(lm, tokens, 13);
+        List<int[]> spans = [[5, 6, SpecialTokens.SentenceEndId], [9], Enumerable.Range(3, 12).ToArray(), [7, 8, 9, 10, SpecialTokens.SentenceEndId]];
+        LmCompare.Tests.LanguageModelContract.CheckBatch(lm, spans); // the 12-token span is longer than the context (8)
+    }
 }

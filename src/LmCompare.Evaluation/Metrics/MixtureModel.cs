@@ -43,6 +43,7 @@ public sealed class MixtureModel : ILanguageModel
         if (weight >= 1) return first;
         double a = Math.Log(weight) + first, b = Math.Log(1 - weight) + second;
         double max = Math.Max(a, b);
+        if (double.IsNegativeInfinity(max)) return double.NegativeInfinity; // both impossible (e.g. <s>)
         return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
     }
 

@@ -12,7 +12,7 @@ public static class HtmlReport
     public static readonly string[] SectionIds = ["verdict", "results", "novelty", "sparsity", "plots", "settings"];
 
     private const string Style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1000px;margin:0 auto;padding:12px;color:#1b1b1b;line-height:1.45}
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1000px;margin:0 auto;padding:12px;color:#1b1b1b;line-height:1.45;overflow-wrap:anywhere}
         h1{font-size:1.5em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
         .verdict{background:#f3f7ff;border-left:4px solid #3567d6;padding:8px 14px}.verdict li{margin:.35em 0}
         .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em;margin:.5em 0}

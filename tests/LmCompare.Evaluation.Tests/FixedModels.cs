@@ -1,0 +1,65 @@
+using LmCompare.Core;
+
+namespace LmCompare.Evaluation.Tests;
+
+/// <summary>A model with one fixed next-token distribution whatever the context (hand-computable fixtures).</summary>
+public sealed class FixedModel(string name, Vocabulary vocabulary, double[] probabilities) : ILanguageModel
+{
+    public string Name { get; } = name;
+    public Vocabulary Vocabulary { get; } = vocabulary;
+    public ModelFootprint Footprint { get; } = new(probabilities.Length, 1000, probabilities.Length);
+
+    public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
+    {
+        for (int i = 0; i < probabilities.Length; i++) logProbs[i] = (float)Math.Log(probabilities[i]);
+    }
+
+    public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
+    {
+        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(probabilities[tokens[i]]);
+    }
+
+    public void Dispose() { }
+
+    /// <summary>Ids 0..2 reserved, then words "a", "b", ... .</summary>
+    public static Vocabulary VocabularyOf(int words) =>
+        Vocabulary.Build(Enumerable.Range(0, words).Select(i => new KeyValuePair<string, long>(((char)('a' + i)).ToString(), 100 - i)), new VocabularyOptions());
+}
+
+/// <summary>A bigram model with add-one smoothing over a training stream: context-dependent, normalised, never predicts &lt;s&gt;.</summary>
+public sealed class AddOneBigram : ILanguageModel
+{
+    private readonly long[,] _counts;
+    private readonly long[] _totals;
+
+    public AddOneBigram(string name, Vocabulary vocabulary, ReadOnlySpan<int> train)
+    {
+        Name = name;
+        Vocabulary = vocabulary;
+        int v = vocabulary.Count;
+        _counts = new long[v, v];
+        _totals = new long[v];
+        int previous = SpecialTokens.SentenceEndId;
+        foreach (int t in train) { _counts[previous, t]++; _totals[previous]++; previous = t; }
+    }
+
+    public string Name { get; }
+    public Vocabulary Vocabulary { get; }
+    public ModelFootprint Footprint => new(_counts.Length, 2000, _counts.Length);
+
+    private double P(int previous, int next) => next == SpecialTokens.SentenceStartId ? 0
+        : (_counts[previous, next] + 1.0) / (_totals[previous] + Vocabulary.Count - 1);
+
+    public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
+    {
+        int previous = context.IsEmpty ? SpecialTokens.SentenceEndId : context[^1];
+        for (int w = 0; w < Vocabulary.Count; w++) logProbs[w] = (float)Math.Log(P(previous, w));
+    }
+
+    public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
+    {
+        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(P(i == 0 ? SpecialTokens.SentenceEndId : tokens[i - 1], tokens[i]));
+    }
+
+    public void Dispose() { }
+}
