@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Numerics;
 using LmCompare.Core;
 
@@ -12,9 +13,9 @@ public sealed record SparsityRow(string Kind, int Size, long Distinct, string Po
 /// <param name="Fraction">Share of the training tokens (a prefix).</param>
 /// <param name="NGrams">Distinct n-grams of orders 1..5 in that prefix.</param>
 /// <param name="Pairs">Distinct pairs at distances 1..N in that prefix.</param>
-public sealed record GrowthPoint(double Fraction, long Tokens, long[] NGrams, long[] Pairs);
+public sealed record GrowthPoint(double Fraction, long Tokens, [property: JsonPropertyName("ngrams")] long[] NGrams, long[] Pairs);
 
-public sealed record SparsityReport(int VocabularySize, IReadOnlyList<SparsityRow> NGrams, IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
+public sealed record SparsityReport(int VocabularySize, [property: JsonPropertyName("ngrams")] IReadOnlyList<SparsityRow> NGrams, IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
 
 /// <summary>
 /// How empty the count tables are (DESIGN.md, "Measuring"): per n-gram order 1..5 and pair distance 1..N, the distinct
