@@ -90,7 +90,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             progress?.Report(new ProgressReport($"fit mixture {first}+{second}", 0, null, "tokens"));
             foreach (int i in new[] { a, b })
                 if (!cache.ContainsKey(i)) cache[i] = ModelEvaluator.LogProbs(models[i].Model, valid, validDocs, EvaluationScope.Sentence, settings.MixFitTokens);
-            specs.Add(new MixtureSpec(a, b, MixtureWeightFitter.Fit(cache[a], cache[b])));
+            specs.Add(new MixtureSpec(a, b, MixtureWeightFitter.Fit(cache[a], cache[b]), cache[a].Length));
         }
         return specs;
     }
@@ -118,7 +118,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             Parameters = footprint.Parameters, BytesOnDisk = footprint.BytesOnDisk, NonZeros = footprint.NonZeros,
             Novelty = sentence.ByNovelty.Select((b, k) => new NoveltyResult(k, b.Tokens, positions == 0 ? 0 : (double)b.Tokens / positions, EvaluationReport.Finite(b.Perplexity))).ToList(),
             Document = document is null ? null : Scope("document", document, bytes),
-            Mixture = mixture is null ? null : new MixtureResult(mixture.Value.First.Model.Name, mixture.Value.Second.Model.Name, Math.Round(mixture.Value.Spec.Weight, 6), 0),
+            Mixture = mixture is null ? null : new MixtureResult(mixture.Value.First.Model.Name, mixture.Value.Second.Model.Name, Math.Round(mixture.Value.Spec.Weight, 6), mixture.Value.Spec.FittedOnTokens),
             Build = model?.Build ?? new Dictionary<string, string>(),
         };
     }

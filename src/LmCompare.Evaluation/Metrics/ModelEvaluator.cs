@@ -3,8 +3,9 @@ using LmCompare.Core;
 
 namespace LmCompare.Evaluation.Metrics;
 
-/// <summary>A mixture to evaluate next to its components: indexes into the model list and a, the first one's weight.</summary>
-public sealed record MixtureSpec(int First, int Second, double Weight);
+/// <summary>A mixture to evaluate next to its components: indexes into the model list, a (the first one's weight) and the
+/// validation positions a was fitted on.</summary>
+public sealed record MixtureSpec(int First, int Second, double Weight, long FittedOnTokens = 0);
 
 /// <summary>One model's sums over a split in one scope, overall and per context-novelty bucket k.</summary>
 public sealed class ScopeScores(string name)
