@@ -79,7 +79,7 @@ public class PairDistanceModelPropertyTests
 
         foreach (var context in contexts)
         {
-            model.NextTokenProbabilities(context, dense);
+            model.NextTokenProbabilities([SpecialTokens.SentenceEndId, .. context], dense); // through ILanguageModel a span starts after </s>
             Assert.True(Math.Abs(dense.Sum() - 1) < 1e-6, $"sum {dense.Sum()} for context [{string.Join(',', context)}]");
             model.NextTokenLogProbs(context, logProbs);
             int target = random.Next(model.Vocabulary.Count);
