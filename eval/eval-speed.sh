@@ -11,7 +11,7 @@ dotnet build src/LmCompare.Cli -c Release -v q -nologo >/dev/null
 lmc=src/LmCompare.Cli/bin/Release/net10.0/linux-x64/lmc
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 for run in $(seq 1 "$runs"); do
-  matmul="$($lmc bench matmul --size 1024 --json | sed -n 's/.*"gflops":\([0-9.]*\).*/\1/p')"
+  matmul="$($lmc bench matmul --size 1024 --json | tr -d ' \n' | sed -n 's/.*"gflops":\([0-9.]*\).*/\1/p')"
   /usr/bin/time -v $lmc eval --corpus "$corpus" --models "$pairs,$ngram,$gpt" --mix "$gpt+$ngram" --json --home "$home" \
     >"$out/eval.json" 2>"$out/time.txt"
   speeds="$(python3 -c "import json,sys; r=json.load(open('$out/eval.json')); print(', '.join(f\"{m['name']} {m['tokensPerSecond']:.0f} tok/s\" for m in r['models']), '| eval', r['evaluationSeconds'], 's in-process')")"
