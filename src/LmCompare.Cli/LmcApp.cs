@@ -36,6 +36,7 @@ public static class LmcApp
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchMatmulCommand.Create());
         return root;
     }

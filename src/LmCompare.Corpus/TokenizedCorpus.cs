@@ -70,6 +70,28 @@ public sealed class TokenizedCorpus
         return ids.ToArray();
     }
 
+    /// <summary>
+    /// Tokenises a prompt (one unfinished line, no &lt;/s&gt;) as the corpus's text was; every word outside the
+    /// vocabulary becomes &lt;unk&gt; and is listed in <paramref name="unknown"/> (in the text's spelling).
+    /// </summary>
+    public int[] EncodePrompt(string text, List<string> unknown)
+    {
+        var tokenizer = CreateTokenizer();
+        string line = new LineNormalizer(Manifest.Format).Normalize(text.ReplaceLineEndings(" ")) ?? "";
+        var buffer = new TokenBuffer();
+        tokenizer.Tokenize(line, buffer);
+        var ids = new int[buffer.Count];
+        for (int i = 0; i < buffer.Count; i++)
+        {
+            ids[i] = Vocabulary.IdOf(buffer.Key(i));
+            if (ids[i] == SpecialTokens.UnknownId) unknown.Add(line[buffer.Source(i)]);
+        }
+        return ids;
+    }
+
+    /// <summary>Readable text of ids as the corpus's tokenizer writes it (no space before punctuation for words; exact bytes for BPE).</summary>
+    public string Decode(IEnumerable<int> ids) => CreateTokenizer().Detokenize(ids.Select(id => Vocabulary[id]).ToList());
+
     /// <summary>Opens a complete corpus; a missing or incomplete one is an <see cref="InputException"/>.</summary>
     public static TokenizedCorpus Open(Workspace workspace, string name)
     {

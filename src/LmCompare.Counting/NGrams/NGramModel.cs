@@ -73,14 +73,16 @@ public sealed class NGramModel : ILanguageModel
         }
     }
 
+    /// <summary>The whole distribution off the successor index: O(V + successors of the context chain), not V lookups.</summary>
     public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
     {
         Span<int> buffer = stackalloc int[Order];
         int n = SentenceContext(context, context.Length, buffer, Order - 1);
         var scorer = new NGramScorer(this);
-        scorer.Reset(buffer[..n]); // the context's state once, then every word against it
-        for (int w = 0; w < Vocabulary.Count; w++)
-            logProbs[w] = w == Bos ? float.NegativeInfinity : (float)(scorer.Peek(w) * Ln10);
+        scorer.Reset(buffer[..n]);
+        scorer.Distribution(Successors, logProbs[..Vocabulary.Count]);
+        TensorPrimitives.Multiply(logProbs, (float)Ln10, logProbs);
+        logProbs[Bos] = float.NegativeInfinity;
     }
 
     /// <summary>The successor index for whole distributions, built on first use (a second or so for a Brown 5-gram).</summary>

@@ -50,9 +50,9 @@ public sealed class PairDistanceModel : ILanguageModel
 
     public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs)
     {
-        var p = new double[Vocabulary.Count];
-        NextTokenProbabilities(AfterSentenceEnd(context), p);
-        for (int v = 0; v < p.Length; v++) logProbs[v] = (float)Math.Log(p[v]);
+        var p = logProbs[..Vocabulary.Count];
+        NextTokenProbabilities(AfterSentenceEnd(context), p); // single precision, then one vector log
+        System.Numerics.Tensors.TensorPrimitives.Log(p, p);
     }
 
     /// <summary>&lt;/s&gt; then the tokens: the history a span's first token has.</summary>
