@@ -37,6 +37,7 @@ public static class LmcApp
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ReplCommand.Create());
         root.Subcommands.Add(BenchMatmulCommand.Create());
         return root;
     }

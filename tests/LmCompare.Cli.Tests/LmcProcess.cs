@@ -50,7 +50,10 @@ public static class LmcProcess
         return found && killed;
     }
 
-    public static LmcRun Run(string? workingDirectory, params string[] args)
+    public static LmcRun Run(string? workingDirectory, params string[] args) => RunWithInput(workingDirectory, "", args);
+
+    /// <summary>Runs lmc with <paramref name="input"/> on its (redirected) standard input.</summary>
+    public static LmcRun RunWithInput(string? workingDirectory, string input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -63,6 +66,7 @@ public static class LmcProcess
         foreach (string arg in args) start.ArgumentList.Add(arg);
         start.Environment.Remove("LMC_DEBUG");
         using var process = Process.Start(start)!;
+        process.StandardInput.Write(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using LmCompare.Cli.Generation;
+using LmCompare.Core;
+
+namespace LmCompare.Cli.Commands;
+
+/// <summary><c>lmc repl [--models A,B,...]</c>: prompts in, every model's continuation side by side.</summary>
+public static class ReplCommand
+{
+    private static readonly Option<string?> ModelsOption = new("--models") { Description = "Comma-separated models to load (more with :load)" };
+
+    public static Command Create()
+    {
+        var command = new Command("repl", "Interactive: every model continues your prompt side by side; :next shows their next-token distributions")
+            { ModelsOption, GenerateCommand.MaxTokensOption, GenerateCommand.TemperatureOption, GenerateCommand.TopKOption, GenerateCommand.TopPOption,
+              GenerateCommand.SeedOption, GenerateCommand.GreedyOption, GenerateCommand.RepetitionPenaltyOption, GenerateCommand.AllowUnkOption };
+        command.SetAction(parse => LmcApp.Execute(parse, context =>
+        {
+            bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+            using var session = new ReplSession(context.Workspace, Console.Out, terminal);
+            var options = GenerateCommand.Options(parse);
+            options.Validate();
+            foreach (string name in parse.GetValue(ModelsOption) is { } list ? EvalCommand.ParseList(list, "--models") : []) session.Load(name);
+            session.UseOptions(options);
+            if (terminal) Console.Out.WriteLine("lmc repl: type a prompt, :help for commands, Ctrl-D to leave");
+            var editor = new LineEditor();
+            CancellationTokenSource? running = null;
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; running?.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                while (true)
+                {
+                    string? line = terminal ? editor.ReadLine("> ") : Console.In.ReadLine();
+                    if (line is null) break;
+                    running = new CancellationTokenSource();
+                    bool go = session.Handle(line, running.Token);
+                    running.Dispose();
+                    running = null;
+                    if (!go) break;
+                }
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}
