@@ -38,6 +38,8 @@ public static class LmcApp
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ReplCommand.Create());
+        root.Subcommands.Add(EmbeddingCommands.Neighbors());
+        root.Subcommands.Add(EmbeddingCommands.Analogy());
         root.Subcommands.Add(BenchMatmulCommand.Create());
         return root;
     }

@@ -55,6 +55,9 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     /// <summary>Logits (..., V) of hidden states (..., C) through the head tied to the token embedding.</summary>
     public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, wte.weight!);
 
+    /// <summary>The token embedding matrix (V, C), shared with the output head.</summary>
+    public Tensor TokenEmbedding => wte.weight!.detach();
+
     /// <summary>N(0, 0.02) weights, zero biases, residual projections scaled by 1/sqrt(2 L) (GPT-2 paper, nanoGPT).</summary>
     private void Initialise()
     {

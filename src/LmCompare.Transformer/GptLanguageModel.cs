@@ -194,5 +194,14 @@ public sealed class GptLanguageModel : ILanguageModel
         return input;
     }
 
+    /// <summary>The token embedding (also the output head: the weights are tied), V x d_model floats, row per id.</summary>
+    public float[] TokenEmbeddings(out int dimensions)
+    {
+        using var scope = NewDisposeScope();
+        var weight = _model.TokenEmbedding.to(ScalarType.Float32).cpu().contiguous();                  // (V, C)
+        dimensions = (int)weight.shape[1];
+        return weight.data<float>().ToArray();
+    }
+
     public void Dispose() => _model.Dispose();
 }
