@@ -36,6 +36,10 @@ public static class ReportFixture
         var report = new CorpusEvaluation(corpus).Evaluate(models, new EvaluationSettings(Mixtures: [("bigram", "uniform")], Distances: 3));
         var curve = LearningCurves.ForCountModel("bigram", "bigram", (prefix, _) => new AddOneBigram("bigram", corpus.Vocabulary, prefix),
             train, corpus.ReadDocuments(Splits.Train), corpus.ReadTokens(Splits.Valid), corpus.ReadDocuments(Splits.Valid));
-        return report with { Curves = [curve], Settings = new Dictionary<string, string> { ["command"] = "test fixture" } };
+        var random2 = new Random(2);
+        var space = new LmCompare.Core.Embeddings.EmbeddingSpace("random vectors", corpus.Vocabulary,
+            Enumerable.Range(0, corpus.Vocabulary.Count * 4).Select(_ => (float)random2.NextDouble() - 0.5f).ToArray(), 4, minCandidateCount: 1);
+        var neighbours = Analysis.WordVectorComparison.Compare([space], ["cat", "dog"], 3);
+        return report with { Curves = [curve], Neighbours = neighbours, Settings = new Dictionary<string, string> { ["command"] = "test fixture" } };
     }
 }

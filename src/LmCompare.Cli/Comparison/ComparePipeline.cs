@@ -7,7 +7,9 @@ using LmCompare.Corpus.Ingest;
 using LmCompare.Corpus.Sources;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.Pairs;
+using LmCompare.Cli.Generation;
 using LmCompare.Evaluation;
+using LmCompare.Evaluation.Analysis;
 using LmCompare.Evaluation.Metrics;
 using LmCompare.Evaluation.Reports;
 using LmCompare.Transformer;
@@ -39,7 +41,7 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         TrainGpt(corpus, gpt, cancel);
         var report = EvaluateCached(corpus, [pairs, ngram, gpt], [(gpt, ngram), (gpt, pairs)]);
         if (settings.Curves) report = report with { Curves = CurvesCached(corpus, pairs, ngram, gpt) };
-        report = report with { Settings = Describe(corpus) };
+        report = report with { Neighbours = WordVectors(corpus, pairs, gpt), Settings = Describe(corpus) };
         report = report with { Verdict = Verdict.For(report) };
         string folder = settings.Out ?? Path.Combine(_workspace.Home, "reports", $"{corpus.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Stage("report", $"writing {folder}");
@@ -146,14 +148,27 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         Stage("gpt", $"{name}: {result.Manifest.TokensSeen:N0} tokens seen, {result.Manifest.TokensPerSecond:N0} tokens/s, stop: {result.Manifest.StopReason}");
     }
 
+    /// <summary>Nearest neighbours of a few frequent words under the transformer's embeddings and the pair counts' vectors.</summary>
+    private List<NeighbourRow> WordVectors(TokenizedCorpus corpus, string pairs, string gpt)
+    {
+        Stage("vectors", "nearest neighbours under the transformer's embeddings and the pair counts' PPMI + SVD vectors");
+        var spaces = new[] { EmbeddingSources.Open(_workspace, gpt), EmbeddingSources.Open(_workspace, pairs) };
+        return WordVectorComparison.Compare(spaces, WordVectorComparison.ProbeWords(corpus.Vocabulary));
+    }
+
     private EvaluationReport EvaluateCached(TokenizedCorpus corpus, string[] models, (string, string)[] mixtures)
     {
         string key = CacheKey("eval", corpus, models, string.Join(";", mixtures));
         string path = Path.Combine(_workspace.Home, "reports", ".cache", $"eval-{key}.json");
         if (File.Exists(path))
         {
-            Stage("eval", "reusing the stored evaluation of these models");
-            return EvaluationReport.Load(path);
+            try
+            {
+                var stored = EvaluationReport.Load(path);
+                Stage("eval", "reusing the stored evaluation of these models");
+                return stored;
+            }
+            catch (InputException e) { Stage("eval", $"stored evaluation unusable, evaluating again ({e.Message})"); }
         }
         Stage("eval", $"evaluating {string.Join(", ", models)} and the mixtures on the test split");
         var report = EvalCommand.Evaluate(context, corpus, models, new EvaluationSettings("test", mixtures, Distances: settings.Distances));

@@ -61,6 +61,8 @@ public sealed record EvaluationReport
     public IReadOnlyList<NoveltyResult> NoveltyShares { get; init; } = [];
     public SparsityReport? Sparsity { get; init; }
     public IReadOnlyList<LearningCurve> Curves { get; init; } = [];
+    /// <summary>Nearest neighbours of a few frequent words under each model's word vectors (compare fills it).</summary>
+    public IReadOnlyList<NeighbourRow> Neighbours { get; init; } = [];
     public IReadOnlyList<string> Verdict { get; init; } = [];
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
     public required string Tool { get; init; }
@@ -84,6 +86,9 @@ public sealed record EvaluationReport
             var report = JsonSerializer.Deserialize<EvaluationReport>(File.ReadAllText(path), Json)
                 ?? throw new Core.InputException($"{path}: empty report");
             if (report.Schema != 1) throw new Core.InputException($"{path}: report schema {report.Schema} is not supported (expected 1)");
+            if (report.Models is null || report.Models.Any(m => m is null || m.Name is null)
+                || report.Sparsity is { } s && (s.NGrams is null || s.Pairs is null || s.Growth is null))
+                throw new Core.InputException($"{path}: incomplete report (fields missing: written by another version?)");
             return report;
         }
         catch (JsonException e) { throw new Core.InputException($"{path}: not a valid report ({e.Message})"); }

@@ -9,7 +9,7 @@ namespace LmCompare.Evaluation.Reports;
 /// </summary>
 public static class HtmlReport
 {
-    public static readonly string[] SectionIds = ["verdict", "results", "novelty", "sparsity", "plots", "settings"];
+    public static readonly string[] SectionIds = ["verdict", "results", "document", "novelty", "sparsity", "growth", "storage", "vectors", "curves", "plots", "settings"];
 
     private const string Style = """
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1000px;margin:0 auto;padding:12px;color:#1b1b1b;line-height:1.45;overflow-wrap:anywhere}

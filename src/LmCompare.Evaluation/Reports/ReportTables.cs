@@ -45,6 +45,12 @@ public static class ReportTables
             ["model", "kind", "on disk", "parameters / entries", "as fp32", "build"],
             storage.Select(m => new[] { m.Name, m.Kind, ReportText.Bytes(m.BytesOnDisk), ReportText.Int(m.Parameters), m.Kind == "gpt" ? ReportText.Bytes(m.Parameters * 4) : "-",
                 string.Join("; ", m.Build.Select(kv => $"{kv.Key}: {kv.Value}")) }).ToList()));
+        if (r.Neighbours.Count > 0)
+            tables.Add(new("vectors", "What the word vectors learned", "Nearest words by cosine similarity (candidates seen at least 20 times in training): " +
+                "the transformer's token embeddings, and PPMI + SVD vectors of the pair counts (each word described by which words stand 1..N before it). " +
+                "`lmc neighbors` and `lmc analogy` query them.",
+                ["word", "vectors", "nearest words"],
+                r.Neighbours.Select(x => new[] { x.Word, x.Space, string.Join(", ", x.Nearest) }).ToList()));
         if (r.Curves.Count > 0)
             tables.Add(new("curves", "Learning curves", string.Join(" ", r.Curves.Select(c => $"{c.Model}: {c.Measure}.").Distinct()),
                 ["model", "training tokens", "validation perplexity"],
