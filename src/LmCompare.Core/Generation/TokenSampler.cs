@@ -26,6 +26,30 @@ public sealed class TokenSampler(SamplingOptions options)
         return support[^1].Id;
     }
 
+    private static int ByScoreThenId((int Id, double Score) a, (int Id, double Score) b) =>
+        a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id);
+
+    private static (int Id, double Score) Best(List<(int Id, double Score)> scored)
+    {
+        var best = scored[0];
+        foreach (var c in scored) if (ByScoreThenId(c, best) < 0) best = c;
+        return best;
+    }
+
+    /// <summary>The k best by (score, id) with a bounded min-heap: O(V log k) instead of sorting all V.</summary>
+    private static List<(int Id, double Score)> Top(List<(int Id, double Score)> scored, int k)
+    {
+        var heap = new PriorityQueue<(int Id, double Score), (int Id, double Score)>(Comparer<(int Id, double Score)>.Create((a, b) => ByScoreThenId(b, a)));
+        foreach (var c in scored)
+        {
+            if (heap.Count < k) heap.Enqueue(c, c);
+            else if (ByScoreThenId(c, heap.Peek()) < 0) heap.EnqueueDequeue(c, c);
+        }
+        var top = new List<(int Id, double Score)>(k);
+        while (heap.Count > 0) top.Add(heap.Dequeue());
+        return top;
+    }
+
     /// <summary>
     /// The ids that can be drawn with their (unnormalised) weights, most probable first: what greedy, top-k and top-p
     /// keep. Exposed for tests and for showing a distribution.
@@ -44,10 +68,10 @@ public sealed class TokenSampler(SamplingOptions options)
             if (penalised.Contains(id)) lp *= Options.RepetitionPenalty;
             scored.Add((id, lp / temperature));
         }
-        scored.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
         if (scored.Count == 0) return [];
-        if (Options.Greedy) return [(scored[0].Id, 1.0)];
-        if (Options.TopK > 0 && scored.Count > Options.TopK) scored.RemoveRange(Options.TopK, scored.Count - Options.TopK);
+        if (Options.Greedy) return [(Best(scored).Id, 1.0)];
+        scored = Options.TopK > 0 && scored.Count > Options.TopK ? Top(scored, Options.TopK) : scored;
+        scored.Sort(ByScoreThenId);
         double max = scored[0].Score;
         var weights = scored.Select(c => (c.Id, Weight: Math.Exp(c.Score - max))).ToList();
         if (Options.TopP < 1)
