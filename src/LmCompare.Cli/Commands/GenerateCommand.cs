@@ -18,7 +18,7 @@ public static class GenerateCommand
     public static readonly Option<double> RepetitionPenaltyOption = new("--repetition-penalty") { DefaultValueFactory = _ => 1.0, Description = "Penalise tokens already present (1: off)" };
     public static readonly Option<int> SeedOption = new("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the sampler" };
     public static readonly Option<bool> GreedyOption = new("--greedy") { Description = "Always take the most probable token" };
-    public static readonly Option<bool> AllowUnkOption = new("--allow-unk") { Description = "Let <unk> be generated (banned by default)" };
+    public static readonly Option<bool> NoUnkOption = new("--no-unk") { DefaultValueFactory = _ => true, Description = "Never generate <unk> (default on; --no-unk false allows it)" };
     private static readonly Option<int> SamplesOption = new("--samples") { DefaultValueFactory = _ => 1, Description = "Texts to generate (seeds S, S+1, ...)" };
     private static readonly Option<string> DecodeOption = new("--decode") { DefaultValueFactory = _ => "sample", Description = "sample, or vote (pair-distance models: the literal step-4 vote)" };
 
@@ -27,7 +27,7 @@ public static class GenerateCommand
         var command = new Command("generate", "Continue a prompt with a model: sampling (temperature, top-k, top-p, greedy) shared by every model")
         {
             ModelOption, PromptOption, MaxTokensOption, TemperatureOption, TopKOption, TopPOption, RepetitionPenaltyOption, SeedOption, GreedyOption,
-            AllowUnkOption, SamplesOption, DecodeOption,
+            NoUnkOption, SamplesOption, DecodeOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
@@ -73,5 +73,5 @@ public static class GenerateCommand
     }
 
     public static SamplingOptions Options(ParseResult parse) => new(parse.GetValue(TemperatureOption), parse.GetValue(TopKOption), parse.GetValue(TopPOption),
-        parse.GetValue(GreedyOption), parse.GetValue(RepetitionPenaltyOption), parse.GetValue(SeedOption), parse.GetValue(MaxTokensOption), !parse.GetValue(AllowUnkOption));
+        parse.GetValue(GreedyOption), parse.GetValue(RepetitionPenaltyOption), parse.GetValue(SeedOption), parse.GetValue(MaxTokensOption), parse.GetValue(NoUnkOption));
 }

@@ -13,7 +13,7 @@ public static class ReplCommand
     {
         var command = new Command("repl", "Interactive: every model continues your prompt side by side; :next shows their next-token distributions")
             { ModelsOption, GenerateCommand.MaxTokensOption, GenerateCommand.TemperatureOption, GenerateCommand.TopKOption, GenerateCommand.TopPOption,
-              GenerateCommand.SeedOption, GenerateCommand.GreedyOption, GenerateCommand.RepetitionPenaltyOption, GenerateCommand.AllowUnkOption };
+              GenerateCommand.SeedOption, GenerateCommand.GreedyOption, GenerateCommand.RepetitionPenaltyOption, GenerateCommand.NoUnkOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
