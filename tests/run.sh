@@ -5,7 +5,25 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results="$(mktemp -d "${TMPDIR:-/tmp}/lmc-test-results.XXXXXX")"
-trap 'rm -rf "$results"' EXIT
+garnet_started=0
+cleanup() {
+  rm -rf "$results"
+  # stop the Garnet nodes this run started (by their process ids), also when tests failed
+  [ "$garnet_started" -eq 1 ] && bash eval/garnet-cluster.sh down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# The distributed count-store tests run against a real 3-node Garnet cluster (and a password-protected node):
+# start one unless LMC_GARNET names a running cluster.
+if [ -z "${LMC_GARNET:-}" ]; then
+  export LMC_GARNET_HOME="${LMC_GARNET_HOME:-$(mktemp -d "${TMPDIR:-/tmp}/lmc-garnet.XXXXXX")}"
+  if LMC_GARNET="$(bash eval/garnet-cluster.sh up)"; then
+    export LMC_GARNET
+    garnet_started=1
+  else
+    echo "could not start the Garnet cluster: the distributed tests will fail (see $LMC_GARNET_HOME)" >&2
+  fi
+fi
 
 # The report's browser check renders report.html in Debian's Chromium; install it when it is missing.
 if [ -z "${LMC_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then

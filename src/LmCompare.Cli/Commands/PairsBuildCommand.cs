@@ -18,18 +18,20 @@ public static class PairsBuildCommand
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Merge and checkpoint at least this often", DefaultValueFactory = _ => 300 };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
+    private static readonly Option<string?> StoreOption = new("--store") { Description = "Count into a Garnet cluster: garnet://[user:password@]host:port[,host:port...] (password also from LMC_GARNET_PASSWORD)" };
 
     public static Command Create()
     {
         var command = new Command("build", "Build the pair-distance count model (FASTER store, derived tables, EM-fitted lambdas)")
         {
-            CorpusOption, NameOption, DistancesOption, TopKOption, MemoryOption, CheckpointOption, ResumeOption, ForceOption,
+            CorpusOption, NameOption, DistancesOption, TopKOption, MemoryOption, CheckpointOption, ResumeOption, ForceOption, StoreOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
             var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption),
-                MemorySize.Parse(parse.GetValue(MemoryOption)!), parse.GetValue(CheckpointOption));
+                MemorySize.Parse(parse.GetValue(MemoryOption)!), parse.GetValue(CheckpointOption),
+                parse.GetValue(StoreOption) is { } store ? GarnetStoreSettings.Parse(store, parse.GetValue(NameOption)!) : null);
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
             var result = context.WithProgress("pairs build", progress =>
                 new PairModelBuilder(context.Workspace, progress).Build(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, settings, existing));

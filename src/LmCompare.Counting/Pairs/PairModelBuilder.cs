@@ -83,6 +83,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity), TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
             StoreBytes = ModelFolder.BytesIn(folder.FilePath(StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
+            Store = settings.Store is { } garnet ? $"garnet://{garnet.Endpoints}" : "faster",
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
@@ -107,6 +108,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     /// <summary>A new store, or with --resume the checkpointed one and the position its counts reach.</summary>
     private static (ICountStore Store, long ResumeFrom) OpenStore(ModelFolder folder, PairModelSettings settings, string fingerprint, long trainTokens, ExistingModel existing)
     {
+        if (settings.Store is { } garnet) return OpenGarnet(folder, garnet, fingerprint, existing);
         var storeSettings = new FasterStoreSettings
         {
             Directory = folder.FilePath(StoreFolder),
@@ -127,6 +129,34 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--distances); use --force to start over");
         }
         return (store, progress.TokensDone);
+    }
+
+    /// <summary>
+    /// The cluster's key space of this model: emptied for a new build (refused when it holds counts and --force was
+    /// not given), or with --resume continued from the cookie of its last merge.
+    /// </summary>
+    private static (ICountStore Store, long ResumeFrom) OpenGarnet(ModelFolder folder, GarnetStoreSettings settings, string fingerprint, ExistingModel existing)
+    {
+        var store = GarnetCountStore.Connect(settings);
+        try
+        {
+            if (existing == ExistingModel.Resume && CountProgress.FromBytes(store.RecoveredCookie) is { } progress)
+            {
+                if (progress.Fingerprint != fingerprint)
+                    throw new UsageException($"model {settings.Model} in the cluster was counted from another corpus or with other settings (--distances); use --force to start over");
+                return (store, progress.TokensDone);
+            }
+            if (existing != ExistingModel.Replace && store.RecordsUpperBound > 0)
+                throw new UsageException($"model {settings.Model} already has counts in the cluster at {settings.Endpoints}; --force replaces them, --resume continues");
+            folder.Clear();
+            store.Drop();
+            return (store, 0);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;

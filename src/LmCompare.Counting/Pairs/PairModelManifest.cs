@@ -33,6 +33,8 @@ public sealed record PairModelManifest : ModelManifest
     public required string TablesFile { get; init; }
     public required string TablesXxHash64 { get; init; }
     public required long StoreBytes { get; init; }
+    /// <summary>Where the counts live: "faster" (the model folder's store/) or garnet://endpoints (never a password).</summary>
+    public string Store { get; init; } = "faster";
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 

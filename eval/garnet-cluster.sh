@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A real 3-node Garnet cluster on 127.0.0.1 for the distributed count stores and their tests.
+#   eval/garnet-cluster.sh up     install garnet-server (the repository's tool manifest) and redis-cli (Debian
+#                                 redis-tools) if missing, start 3 nodes (--cluster, --storage-tier --device-type RandomAccess,
+#                                 --lua, own ports and data folders), assign the 16384 slots, meet the nodes, wait
+#                                 for cluster_state:ok; prints the endpoints (also in $LMC_GARNET_HOME/endpoints);
+#                                 plus a stand-alone node with a password on port +3 ($LMC_GARNET_HOME/secure-endpoint)
+#   eval/garnet-cluster.sh down   stop the nodes this script started (by their process ids) and remove their data
+# Ports: LMC_GARNET_PORT (default 7301) .. +2; state: LMC_GARNET_HOME (default /tmp/lmc-garnet).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+home="${LMC_GARNET_HOME:-/tmp/lmc-garnet}"
+base="${LMC_GARNET_PORT:-7301}"
+ports=("$base" "$((base + 1))" "$((base + 2))")
+
+down() {
+  if [ -f "$home/pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$home/pids"
+    sleep 1
+    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$home/pids"
+  fi
+  rm -rf "$home"
+}
+
+up() {
+  command -v redis-cli >/dev/null 2>&1 || {
+    echo "installing Debian's redis-tools (redis-cli) to configure the cluster" >&2
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo_cmd="sudo"
+    { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends redis-tools; } >&2
+  }
+  dotnet tool restore >/dev/null
+  down
+  mkdir -p "$home"
+  for i in 0 1 2; do
+    mkdir -p "$home/node$i"
+    dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua \
+      --logdir "$home/node$i" --checkpointdir "$home/node$i" --clean-cluster-config \
+      >"$home/node$i.log" 2>&1 &
+    echo $! >>"$home/pids"
+  done
+  # a fourth, stand-alone node that requires a password (for the authentication tests)
+  mkdir -p "$home/secure"
+  dotnet tool run garnet-server -- --port "$((base + 3))" --bind 127.0.0.1 --auth Password --password "${LMC_GARNET_TEST_PASSWORD:-lmc-test-secret}" \
+    --lua >"$home/secure.log" 2>&1 &
+  echo $! >>"$home/pids"
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+    redis-cli -p "$port" ping | grep -q PONG || { echo "garnet node on port $port did not start: see $home" >&2; exit 1; }
+  done
+  for i in 0 1 2; do redis-cli -p "${ports[$i]}" cluster set-config-epoch "$((i + 1))" >/dev/null; done
+  redis-cli -p "${ports[0]}" cluster addslotsrange 0 5460 >/dev/null
+  redis-cli -p "${ports[1]}" cluster addslotsrange 5461 10922 >/dev/null
+  redis-cli -p "${ports[2]}" cluster addslotsrange 10923 16383 >/dev/null
+  redis-cli -p "${ports[0]}" cluster meet 127.0.0.1 "${ports[1]}" >/dev/null
+  redis-cli -p "${ports[0]}" cluster meet 127.0.0.1 "${ports[2]}" >/dev/null
+  for _ in $(seq 1 150); do
+    ok=1
+    for port in "${ports[@]}"; do
+      info="$(redis-cli -p "$port" cluster info)"
+      grep -q 'cluster_state:ok' <<<"$info" && grep -q 'cluster_slots_assigned:16384' <<<"$info" && grep -q 'cluster_known_nodes:3' <<<"$info" || ok=0
+    done
+    [ "$ok" -eq 1 ] && break
+    sleep 0.2
+  done
+  [ "$ok" -eq 1 ] || { echo "the garnet cluster did not reach cluster_state:ok: see $home" >&2; exit 1; }
+  endpoints="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
+  echo "$endpoints" >"$home/endpoints"
+  echo "127.0.0.1:$((base + 3))" >"$home/secure-endpoint"
+  echo "$endpoints"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 1 ;;
+esac

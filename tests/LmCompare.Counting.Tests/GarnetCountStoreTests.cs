@@ -1,0 +1,143 @@
+using LmCompare.Core;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Tests;
+
+/// <summary>
+/// Against a real Garnet cluster: tests/run.sh starts one (eval/garnet-cluster.sh up) and sets LMC_GARNET; run by hand,
+/// start it first. Never skipped: without a cluster these tests fail and say how to start one.
+/// </summary>
+public class GarnetCountStoreTests
+{
+    private static string Home => Environment.GetEnvironmentVariable("LMC_GARNET_HOME") is { Length: > 0 } h ? h : "/tmp/lmc-garnet";
+
+    private static string Endpoints =>
+        Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
+        : File.Exists(Path.Combine(Home, "endpoints")) ? File.ReadAllText(Path.Combine(Home, "endpoints")).Trim()
+        : throw new InvalidOperationException("no Garnet cluster: run 'eval/garnet-cluster.sh up' (tests/run.sh does) or set LMC_GARNET=host:port,...");
+
+    private static GarnetCountStore Connect(string model, string worker = "w0") =>
+        GarnetCountStore.Connect(new GarnetStoreSettings(Endpoints, model, Worker: worker, Shards: 16, FieldsPerCall: 100));
+
+    private static string NewModel() => "test-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public void AddBatch_RandomDeltas_SameCountsAsAMemoryStore()
+    {
+        string model = NewModel();
+        using var store = Connect(model);
+        var memory = new MemoryCountStore();
+        var random = new Random(12);
+        try
+        {
+            for (int batch = 0; batch < 5; batch++)
+            {
+                var keys = Enumerable.Range(0, 2000).Select(_ => (long)random.Next(0, 3000) << 20 | (long)random.Next(8)).ToArray();
+                var deltas = keys.Select(_ => (long)random.Next(1, 5)).ToArray();
+                store.AddBatch(keys, deltas);
+                memory.AddBatch(keys, deltas);
+            }
+            var expected = memory.ScanRecords().OrderBy(kv => kv.Key).ToList();
+            Assert.Equal(expected, store.ScanRecords().OrderBy(kv => kv.Key).ToList());
+            var probe = expected.Take(50).Select(kv => kv.Key).Append(-7).ToArray();
+            var values = new long[probe.Length];
+            store.GetBatch(probe, values);
+            Assert.Equal(expected.Take(50).Select(kv => kv.Value).Append(0), values);
+        }
+        finally { store.Drop(); }
+    }
+
+    [Fact]
+    public void ApplyBatch_SameBatchTwice_CountedOnce()
+    {
+        string model = NewModel();
+        using var store = Connect(model);
+        try
+        {
+            long[] keys = [1, 2, 3, 1 << 30], deltas = [5, 6, 7, 8];
+            Assert.True(store.ApplyBatch("worker-a:1", keys, deltas) > 0);
+            Assert.Equal(0, store.ApplyBatch("worker-a:1", keys, deltas)); // a retry after a timeout, or a replay after a restart
+            store.ApplyBatch("worker-b:1", keys, deltas);                  // another worker's batch does count
+            var values = new long[4];
+            store.GetBatch(keys, values);
+            Assert.Equal([10, 12, 14, 16], values);
+        }
+        finally { store.Drop(); }
+    }
+
+    [Fact]
+    public void Checkpoint_Cookie_RecoveredByANewConnection()
+    {
+        string model = NewModel();
+        using (var store = Connect(model, "w3")) store.Checkpoint([1, 2, 3]);
+        using var again = Connect(model, "w3");
+        Assert.Equal([1, 2, 3], again.RecoveredCookie);
+        again.Drop();
+    }
+
+    [Fact]
+    public void Connect_UnreachableEndpoint_OneClearError()
+    {
+        var e = Assert.Throws<InputException>(() => GarnetCountStore.Connect(new GarnetStoreSettings("127.0.0.1:1", "x", TimeoutMilliseconds: 1000)));
+        Assert.Contains("unreachable", e.Message);
+    }
+
+    [Fact]
+    public void Connect_PasswordProtectedNode_RightPasswordWorks_WrongOneRefused()
+    {
+        string endpoint = File.ReadAllText(Path.Combine(Home, "secure-endpoint")).Trim();
+        string password = Environment.GetEnvironmentVariable("LMC_GARNET_TEST_PASSWORD") ?? "lmc-test-secret";
+        var wrong = Assert.Throws<InputException>(() => GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, "x", "not-it", TimeoutMilliseconds: 2000)));
+        Assert.Contains("authentication failed", wrong.Message);
+        Assert.DoesNotContain("not-it", wrong.Message); // a password is never printed
+        using var store = GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, NewModel(), password, Shards: 4));
+        store.ApplyBatch("b", [42], [3]);
+        var value = new long[1];
+        store.GetBatch([42], value);
+        Assert.Equal(3, value[0]);
+        store.Drop();
+    }
+
+    [Theory]
+    [InlineData("garnet://127.0.0.1:7301,127.0.0.1:7302", "127.0.0.1:7301,127.0.0.1:7302", null)]
+    [InlineData("garnet://user:s3cret@10.0.0.1:6379", "10.0.0.1:6379", "s3cret")]
+    public void Parse_Uri_EndpointsAndPassword(string uri, string endpoints, string? password)
+    {
+        var settings = GarnetStoreSettings.Parse(uri, "m");
+        Assert.Equal(endpoints, settings.Endpoints);
+        if (password is not null) Assert.Equal(password, settings.Password);
+    }
+}
+
+public class GarnetPairBuildTests
+{
+    [Fact]
+    public void Build_IntoTheCluster_SameModelAsTheEmbeddedBuild()
+    {
+        using var temp = new LmCompare.Tests.TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp);
+        string endpoints = Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
+            : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim();
+        string model = "pairs-" + Guid.NewGuid().ToString("N")[..8];
+        var embedded = PairFixtures.Build(workspace, "random", "embedded", new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20));
+        var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
+        // a small memory budget: several merges, so several batches reach the cluster
+        var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Store: garnet));
+        try
+        {
+            Assert.Equal(embedded.Manifest.DistinctPairs, clustered.Manifest.DistinctPairs);
+            Assert.Equal(embedded.Manifest.DistinctPairsPerDistance, clustered.Manifest.DistinctPairsPerDistance);
+            Assert.Equal(embedded.Manifest.TablesXxHash64, clustered.Manifest.TablesXxHash64); // byte-identical tables
+            Assert.Equal(embedded.Manifest.TestPerplexity, clustered.Manifest.TestPerplexity);
+            Assert.StartsWith("garnet://", clustered.Manifest.Store);
+            var again = Assert.Throws<LmCompare.Core.UsageException>(() => PairFixtures.Build(workspace, "random", model + "-b",
+                new Pairs.PairModelSettings(Distances: 3, Store: garnet with { Model = model })));
+            Assert.Contains("already has counts in the cluster", again.Message);
+        }
+        finally
+        {
+            using var store = GarnetCountStore.Connect(garnet);
+            store.Drop();
+        }
+    }
+}
