@@ -133,6 +133,9 @@ public class GarnetPairBuildTests
             var again = Assert.Throws<LmCompare.Core.UsageException>(() => PairFixtures.Build(workspace, "random", model + "-b",
                 new Pairs.PairModelSettings(Distances: 3, Store: garnet with { Model = model })));
             Assert.Contains("already has counts in the cluster", again.Message);
+            var resume = Assert.Throws<LmCompare.Core.UsageException>(() => PairFixtures.Build(workspace, "random", model + "-c",
+                new Pairs.PairModelSettings(Distances: 3, Store: garnet with { Model = model }), LmCompare.Core.ExistingModel.Resume));
+            Assert.Contains("--resume is not available with a Garnet store", resume.Message);
         }
         finally
         {

@@ -52,6 +52,7 @@ public sealed class GarnetCountStore : ICountStore
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
     private long _sequence;
+    private readonly string _run = Guid.NewGuid().ToString("N")[..12]; // batch ids of this connection never repeat an earlier run's
 
     private GarnetCountStore(ConnectionMultiplexer connection, GarnetStoreSettings settings)
     {
@@ -110,7 +111,7 @@ public sealed class GarnetCountStore : ICountStore
     }
 
     public void AddBatch(ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) =>
-        ApplyBatch($"{_settings.Worker}:{Interlocked.Increment(ref _sequence)}", keys.Span, deltas.Span);
+        ApplyBatch($"{_settings.Worker}:{_run}:{Interlocked.Increment(ref _sequence)}", keys.Span, deltas.Span);
 
     /// <summary>Adds the deltas unless a batch with this id was applied before (per shard, atomically). Returns the shard calls that applied.</summary>
     public int ApplyBatch(string batchId, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
