@@ -22,6 +22,7 @@ public static class LmcApp
         root.Subcommands.Add(corpus);
         var pairs = new Command("pairs", "The pair-distance count model: (word, next word, distance) counts");
         pairs.Subcommands.Add(PairsBuildCommand.Create());
+        pairs.Subcommands.Add(PairsFinalizeCommand.Create());
         pairs.Subcommands.Add(PairsShowCommand.Create());
         pairs.Subcommands.Add(PairsTopCommand.Create());
         pairs.Subcommands.Add(PairsDumpCommand.Create());

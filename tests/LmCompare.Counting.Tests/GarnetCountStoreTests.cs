@@ -144,3 +144,47 @@ public class GarnetPairBuildTests
         }
     }
 }
+
+public class ShardedPairBuildTests
+{
+    [Fact]
+    public void TwoShards_Finalize_SameModelAsTheEmbeddedBuild_AndRefusalsBefore()
+    {
+        using var temp = new LmCompare.Tests.TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp);
+        string endpoints = Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
+            : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim();
+        string model = "shards-" + Guid.NewGuid().ToString("N")[..8];
+        var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
+        var settings = new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Store: garnet);
+        var embedded = PairFixtures.Build(workspace, "random", "embedded", settings with { Store = null });
+        try
+        {
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(1, 2));
+            var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse));
+            Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
+            var mixed = Assert.Throws<LmCompare.Core.UsageException>(() =>
+                Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new Pairs.ShardSpec(0, 2)));
+            Assert.Contains("mixing shards built with different settings", mixed.Message);
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(0, 2));
+            Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(0, 2)));
+
+            var final = Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse);
+            Assert.Equal(embedded.Manifest.DistinctPairs, final.Manifest.DistinctPairs);
+            Assert.Equal(embedded.Manifest.TablesXxHash64, final.Manifest.TablesXxHash64);
+            Assert.Equal(embedded.Manifest.TestPerplexity, final.Manifest.TestPerplexity);
+        }
+        finally
+        {
+            using var store = GarnetCountStore.Connect(garnet);
+            store.Drop();
+        }
+    }
+
+    [Theory]
+    [InlineData("2/2")]
+    [InlineData("-1/2")]
+    [InlineData("1")]
+    [InlineData("a/b")]
+    public void ShardSpec_Invalid_UsageError(string text) => Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardSpec.Parse(text));
+}

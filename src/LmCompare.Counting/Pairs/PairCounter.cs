@@ -24,18 +24,22 @@ public sealed class PairCounter(ICountStore store, PairModelSettings settings, I
 {
     public int Merges { get; private set; }
 
-    /// <summary>Counts from <paramref name="startToken"/> (a resume point) to the end of the training split.</summary>
-    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, string fingerprint)
+    /// <summary>
+    /// Counts the pairs whose first token lies in [<paramref name="startToken"/>, <paramref name="endToken"/>) (a resume
+    /// point, and a sharded worker's end), reading up to N tokens past the end within the document.
+    /// </summary>
+    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, string fingerprint, long endToken = long.MaxValue)
     {
         int n = settings.Distances;
+        endToken = Math.Min(endToken, tokens.Length);
         // No bigger than the budget, nor than the pairs left to count could fill.
-        long maxKeys = Math.Max(1, (tokens.Length - startToken) * n);
+        long maxKeys = Math.Max(1, (endToken - startToken) * n);
         var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)));
         var clock = Stopwatch.StartNew();
         for (int doc = 0; doc < documents.Documents; doc++)
         {
             var (start, end) = documents[doc];
-            for (long i = Math.Max(start, startToken); i < end; i++)
+            for (long i = Math.Max(start, startToken); i < Math.Min(end, endToken); i++)
             {
                 if (table.MustDrainBefore(n) || ((i & 0xFFFF) == 0 && clock.Elapsed.TotalSeconds > settings.CheckpointSeconds))
                 {
@@ -48,8 +52,8 @@ public sealed class PairCounter(ICountStore store, PairModelSettings settings, I
                 if ((i & 0xFFFFF) == 0) progress?.Report(new ProgressReport("count", i, tokens.Length, "tokens"));
             }
         }
-        Merge(table, tokens.Length, fingerprint);
-        progress?.Report(new ProgressReport("count", tokens.Length, tokens.Length, "tokens"));
+        Merge(table, endToken, fingerprint);
+        progress?.Report(new ProgressReport("count", endToken, tokens.Length, "tokens"));
     }
 
     private void Merge(CountTable table, long tokensDone, string fingerprint)

@@ -52,7 +52,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         return Finish(corpus, folder, modelName, settings, tables, train.LongLength, merges, stages, clock, resumedFrom);
     }
 
-    private PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, PairTables tables,
+    internal PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, PairTables tables,
         long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom)
     {
         var stage = Stopwatch.StartNew();
@@ -159,6 +159,6 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
 
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
 
-    private static string Fingerprint(TokenizedCorpus corpus, PairModelSettings settings) =>
+    internal static string Fingerprint(TokenizedCorpus corpus, PairModelSettings settings) =>
         $"{corpus.Fingerprint()}/N={settings.Distances}";
 }

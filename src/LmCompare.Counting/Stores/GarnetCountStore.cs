@@ -168,6 +168,19 @@ public sealed class GarnetCountStore : ICountStore
 
     public StoreFootprint Footprint => new(RecordsUpperBound, 0);
 
+    /// <summary>Records that shard <paramref name="index"/> is fully counted, with the settings it was counted with.</summary>
+    public void MarkShardDone(int index, string fingerprint) => _db.HashSet($"{Tag(0)}:shards", index, fingerprint);
+
+    /// <summary>Records that a shard worker began (so its partial counts are not taken for a foreign model's).</summary>
+    public void MarkShardStarted(int index, string fingerprint) => _db.HashSet($"{Tag(0)}:shards-started", index, fingerprint);
+
+    public Dictionary<int, string> ShardsStarted() =>
+        _db.HashGetAll($"{Tag(0)}:shards-started").ToDictionary(e => (int)e.Name, e => e.Value.ToString());
+
+    /// <summary>Every counted shard and the settings fingerprint it was counted with.</summary>
+    public Dictionary<int, string> ShardMarkers() =>
+        _db.HashGetAll($"{Tag(0)}:shards").ToDictionary(e => (int)e.Name, e => e.Value.ToString());
+
     /// <summary>Deletes this model's key space (counts, batch records, cookies).</summary>
     public void Drop()
     {
@@ -176,6 +189,8 @@ public sealed class GarnetCountStore : ICountStore
             deletes.Add(_db.KeyDeleteAsync([$"{Tag(shard)}:c", $"{Tag(shard)}:b"]));
         Task.WaitAll([.. deletes]);
         _db.KeyDelete($"{Tag(0)}:cookie:{_settings.Worker}");
+        _db.KeyDelete($"{Tag(0)}:shards");
+        _db.KeyDelete($"{Tag(0)}:shards-started");
     }
 
     public void Dispose() => _connection.Dispose();
