@@ -15,9 +15,10 @@ ports=("$base" "$((base + 1))" "$((base + 2))")
 
 down() {
   if [ -f "$home/pids" ]; then
-    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$home/pids"
+    # each pid is a `dotnet tool run` wrapper: stop the server it runs too
+    while read -r pid; do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done <"$home/pids"
     sleep 1
-    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$home/pids"
+    while read -r pid; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done <"$home/pids"
   fi
   rm -rf "$home"
 }
