@@ -57,6 +57,32 @@ public class PairsCommandTests
         }
     }
 
+    private static string GarnetStore() => "garnet://" + (Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
+        : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim());
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Build_IntoTheCluster_KilledDuringMergesThenResumed_IdenticalToTheEmbeddedBuild()
+    {
+        using var temp = new TempDirectory();
+        string home = RandomCorpus(temp);
+        Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "reference", "--quiet")).ExitCode);
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(home, "models", "reference", "manifest.json")));
+        string store = GarnetStore();
+        foreach (var (occurrence, delayMs) in new[] { (2, 0), (3, 15), (4, 40) })
+        {
+            string name = $"cluster-{Guid.NewGuid():N}"[..20];
+            bool killed = LmcProcess.KillAfter(BuildArgs(home, name, "--store", store), line => line.Contains(": merge"), occurrence, TimeSpan.FromMilliseconds(delayMs));
+            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--store", store, "--resume", "--json"));
+
+            Assert.True(killed, "the build finished before it could be killed");
+            Assert.True(resumed.ExitCode == 0, $"{name}: resume exited {resumed.ExitCode}: {resumed.Stderr}");
+            using var b = JsonDocument.Parse(resumed.Stdout);
+            foreach (string field in new[] { "distinctPairs", "tablesXxHash64", "testPerplexity" })
+                Assert.Equal(reference.RootElement.GetProperty(field).ToString(), b.RootElement.GetProperty(field).ToString());
+        }
+    }
+
     [Fact]
     public void Build_SecondProcessOnTheSameFolder_GetsALockError()
     {

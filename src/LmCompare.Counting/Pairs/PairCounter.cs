@@ -28,12 +28,14 @@ public sealed class PairCounter(ICountStore store, PairModelSettings settings, I
     /// Counts the pairs whose first token lies in [<paramref name="startToken"/>, <paramref name="endToken"/>) (a resume
     /// point, and a sharded worker's end), reading up to N tokens past the end within the document.
     /// </summary>
-    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, string fingerprint, long endToken = long.MaxValue)
+    /// <param name="rangeStart">Where this writer's range starts (0, or a shard's first token): the table is sized from
+    /// the whole range, not from the resume point, so a resumed run fills it, and merges, exactly where the first run did.</param>
+    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, string fingerprint, long endToken = long.MaxValue, long rangeStart = 0)
     {
         int n = settings.Distances;
         endToken = Math.Min(endToken, tokens.Length);
-        // No bigger than the budget, nor than the pairs left to count could fill.
-        long maxKeys = Math.Max(1, (endToken - startToken) * n);
+        // No bigger than the budget, nor than the pairs of the range could fill.
+        long maxKeys = Math.Max(1, (endToken - rangeStart) * n);
         var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)));
         var clock = Stopwatch.StartNew();
         for (int doc = 0; doc < documents.Documents; doc++)
@@ -59,6 +61,9 @@ public sealed class PairCounter(ICountStore store, PairModelSettings settings, I
     private void Merge(CountTable table, long tokensDone, string fingerprint)
     {
         progress?.Report(new ProgressReport("merge", Merges, null, "merges"));
+        // A cluster store names this merge's batches by where it ends: a resumed run, whose merges end at the same
+        // positions (they depend only on the table filling up), replays a half-applied merge under the same ids.
+        (store as GarnetCountStore)?.BeginBatchScope(tokensDone.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.Drain(store.AddBatch);
         progress?.Report(new ProgressReport("checkpoint", Merges, null, "checkpoints"));
         store.Checkpoint(new CountProgress(tokensDone, fingerprint).ToBytes());

@@ -40,7 +40,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         using (store)
         {
             var stage = Stopwatch.StartNew();
-            var counter = new PairCounter(store, settings, progress);
+            var counter = new PairCounter(store, settings.Store is null ? settings : settings with { CheckpointSeconds = int.MaxValue }, progress);
             if (resumedFrom < train.Length) counter.Count(train, corpus.ReadDocuments(Splits.Train), resumedFrom, fingerprint);
             merges = counter.Merges;
             stages["count"] = stage.Elapsed.TotalSeconds;
@@ -137,14 +137,18 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     /// </summary>
     private static (ICountStore Store, long ResumeFrom) OpenGarnet(ModelFolder folder, GarnetStoreSettings settings, string fingerprint, ExistingModel existing)
     {
-        // Exactly-once across a restart needs batch ids that a resumed run reproduces (deterministic merge boundaries);
-        // until then a resumed cluster build could count a half-applied merge twice, so it is refused.
-        if (existing == ExistingModel.Resume)
-            throw new UsageException("--resume is not available with a Garnet store yet: rebuild with --force");
         var store = GarnetCountStore.Connect(settings);
         try
         {
-            if (existing != ExistingModel.Replace && store.RecordsUpperBound > 0)
+            // Resume from the last merge's cookie: merges end where the aggregation table fills (never by the clock for a
+            // cluster build), so the re-counted merges carry the same batch ids and a half-applied one is not counted twice.
+            if (existing == ExistingModel.Resume && CountProgress.FromBytes(store.RecoveredCookie) is { } progress)
+            {
+                if (progress.Fingerprint != fingerprint)
+                    throw new UsageException($"model {settings.Model} in the cluster was counted from another corpus or with other settings (--distances); use --force to start over");
+                return (store, progress.TokensDone);
+            }
+            if (existing == ExistingModel.Refuse && store.RecordsUpperBound > 0) // --resume with no cookie yet: nothing merged, start over
                 throw new UsageException($"model {settings.Model} already has counts in the cluster at {settings.Endpoints}; --force replaces them, --resume continues");
             folder.Clear();
             store.Drop();

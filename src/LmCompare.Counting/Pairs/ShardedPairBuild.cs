@@ -52,7 +52,7 @@ public static class ShardedPairBuild
         store.MarkShardStarted(shard.Index, fingerprint);
         var train = corpus.ReadTokens(Splits.Train);
         var (from, to) = shard.Range(train.Length);
-        new PairCounter(store, settings, progress).Count(train, corpus.ReadDocuments(Splits.Train), from, fingerprint, to);
+        new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress).Count(train, corpus.ReadDocuments(Splits.Train), from, fingerprint, to, from);
         store.MarkShardDone(shard.Index, fingerprint);
         return to - from;
     }

@@ -52,7 +52,7 @@ public sealed class GarnetCountStore : ICountStore
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
     private long _sequence;
-    private readonly string _run = Guid.NewGuid().ToString("N")[..12]; // batch ids of this connection never repeat an earlier run's
+    private string _scope = Guid.NewGuid().ToString("N")[..12]; // without a scope, batch ids never repeat an earlier run's
 
     private GarnetCountStore(ConnectionMultiplexer connection, GarnetStoreSettings settings)
     {
@@ -111,18 +111,34 @@ public sealed class GarnetCountStore : ICountStore
     }
 
     public void AddBatch(ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) =>
-        ApplyBatch($"{_settings.Worker}:{_run}:{Interlocked.Increment(ref _sequence)}", keys.Span, deltas.Span);
+        ApplyBatch($"{_settings.Worker}:{_scope}:{Interlocked.Increment(ref _sequence)}", keys.Span, deltas.Span);
+
+    /// <summary>
+    /// Names the next batches "worker:scope:1", ":2", ...: a writer that replays the same work under the same scope
+    /// (a resumed build re-counting from its last checkpoint) reproduces the ids, so what was applied is not applied again.
+    /// </summary>
+    public void BeginBatchScope(string scope)
+    {
+        _scope = scope;
+        _sequence = 0;
+    }
 
     /// <summary>Adds the deltas unless a batch with this id was applied before (per shard, atomically). Returns the shard calls that applied.</summary>
     public int ApplyBatch(string batchId, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
     {
-        var byShard = new Dictionary<int, List<RedisValue>>();
+        // Per shard, the pairs in key order: a replay of the same batch splits it into the same script calls.
+        var pairs = new Dictionary<int, List<(long Key, long Delta)>>();
         for (int i = 0; i < keys.Length; i++)
         {
             int shard = ShardOf(keys[i]);
-            if (!byShard.TryGetValue(shard, out var args)) byShard[shard] = args = [];
-            args.Add(Field(keys[i]));
-            args.Add(deltas[i]);
+            if (!pairs.TryGetValue(shard, out var list)) pairs[shard] = list = [];
+            list.Add((keys[i], deltas[i]));
+        }
+        var byShard = new Dictionary<int, List<RedisValue>>();
+        foreach (var (shard, list) in pairs)
+        {
+            list.Sort((a, b) => a.Key.CompareTo(b.Key));
+            byShard[shard] = [.. list.SelectMany(p => new[] { Field(p.Key), (RedisValue)p.Delta })];
         }
         var calls = new List<Task<RedisResult>>();
         foreach (var (shard, args) in byShard)
