@@ -75,33 +75,6 @@ public sealed class PairDistanceModel : ILanguageModel
         }
     }
 
-    /// <summary>The whole next-token distribution in single precision: the P_uni part in one vector pass, then each
-    /// distance's successors.</summary>
-    public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<float> p)
-    {
-        int n = Math.Min(context.Length, Distances);
-        double unigramWeight = 1, denominator = 0;
-        double[]? w = null;
-        if (n > 0)
-        {
-            w = WeightsFor(context);
-            for (int d = 0; d <= n; d++) denominator += w[d];
-        }
-        if (w is null || denominator <= 0) { Probabilities.UnigramSingle.CopyTo(p); return; }
-        // the P_uni coefficient first (lambda_0 plus every distance's discounted mass), so the dense part is one pass
-        unigramWeight = w[0] / denominator;
-        var t = Probabilities.Tables;
-        for (int d = 1; d <= n; d++)
-        {
-            long row = t.RowOf(context[^d], d);
-            long total = t.RowTotal[row];
-            double weight = w[d] / denominator;
-            unigramWeight += total == 0 ? weight : weight * Probabilities.Discounts[d - 1] * (t.RowStart[row + 1] - t.RowStart[row]) / total;
-        }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(Probabilities.UnigramSingle, (float)unigramWeight, p);
-        for (int d = 1; d <= n; d++) Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
-    }
-
     /// <summary>The whole next-token distribution in O(V + successors of the context's rows).</summary>
     public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<double> p)
     {
@@ -121,6 +94,27 @@ public sealed class PairDistanceModel : ILanguageModel
         }
         var unigram = Probabilities.Unigram;
         for (int v = 0; v < p.Length; v++) p[v] += unigramWeight * unigram[v];
+    }
+
+    /// <summary>The whole next-token distribution in single precision, as <see cref="NextTokenProbabilities(ReadOnlySpan{int}, Span{double})"/>
+    /// computes it: each distance's successors, then the P_uni part in one vector pass.</summary>
+    public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<float> p)
+    {
+        p.Clear();
+        int n = Math.Min(context.Length, Distances);
+        double unigramWeight = 1;
+        if (n > 0)
+        {
+            var w = WeightsFor(context);
+            double denominator = w[0];
+            for (int d = 1; d <= n; d++) denominator += w[d];
+            if (denominator > 0)
+            {
+                unigramWeight = w[0] / denominator;
+                for (int d = 1; d <= n; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
+            }
+        }
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(Probabilities.UnigramSingle, (float)unigramWeight, p, p);
     }
 
     public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
