@@ -105,10 +105,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         (EvaluatedModel First, EvaluatedModel Second, MixtureSpec Spec)? mixture)
     {
         var m = sentence.Overall;
-        var footprint = model?.Model.Footprint ?? new ModelFootprint(
-            mixture!.Value.First.Model.Footprint.Parameters + mixture.Value.Second.Model.Footprint.Parameters,
-            mixture.Value.First.Model.Footprint.BytesOnDisk + mixture.Value.Second.Model.Footprint.BytesOnDisk,
-            mixture.Value.First.Model.Footprint.NonZeros + mixture.Value.Second.Model.Footprint.NonZeros);
+        var footprint = model?.Model.Footprint ?? MixtureModel.CombinedFootprint(mixture!.Value.First.Model, mixture.Value.Second.Model);
         return new ModelResult
         {
             Name = sentence.Name, Kind = model?.Kind ?? "mixture",

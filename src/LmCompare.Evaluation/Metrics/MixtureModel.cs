@@ -31,10 +31,13 @@ public sealed class MixtureModel : ILanguageModel
     public double Weight { get; }
     public Vocabulary Vocabulary => First.Vocabulary;
 
-    public ModelFootprint Footprint => new(
-        First.Footprint.Parameters + Second.Footprint.Parameters,
-        First.Footprint.BytesOnDisk + Second.Footprint.BytesOnDisk,
-        First.Footprint.NonZeros + Second.Footprint.NonZeros);
+    public ModelFootprint Footprint => CombinedFootprint(First, Second);
+
+    /// <summary>What a mixture of the two costs: both models kept.</summary>
+    public static ModelFootprint CombinedFootprint(ILanguageModel first, ILanguageModel second) => new(
+        first.Footprint.Parameters + second.Footprint.Parameters,
+        first.Footprint.BytesOnDisk + second.Footprint.BytesOnDisk,
+        first.Footprint.NonZeros + second.Footprint.NonZeros);
 
     /// <summary>ln(a e^first + (1 - a) e^second), computed without underflow.</summary>
     public static double CombineLog(double weight, double first, double second)

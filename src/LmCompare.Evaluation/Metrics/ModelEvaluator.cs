@@ -50,11 +50,11 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
             for (int p = 0; p < positions.Count; p++)
             {
                 int target = tokens[positions[p]];
-                var bucket = novelty is null ? null : scores.Select(s => s.ByNovelty[novelty[positions[p]]]).ToArray();
+                int k = novelty is null ? -1 : novelty[positions[p]];
                 for (int m = 0; m < models.Count; m++)
                 {
                     int rank = withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
-                    Add(scores[m], bucket?[m], target, logProbs[m][p], rank);
+                    Add(scores[m], k, target, logProbs[m][p], rank);
                 }
                 for (int x = 0; x < mixtures.Count; x++)
                 {
@@ -66,7 +66,7 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
                         MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v), mixed);
                         rank = RankOf(mixed, target);
                     }
-                    Add(scores[models.Count + x], bucket?[models.Count + x], target, lp, rank);
+                    Add(scores[models.Count + x], k, target, lp, rank);
                 }
             }
             done += positions.Count;
@@ -139,9 +139,10 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
 
     private static int RankOf(ReadOnlySpan<float> distribution, int target) => PerplexityMeter.CountGreater(distribution, distribution[target]);
 
-    private static void Add(ScopeScores scores, PerplexityMeter? bucket, int target, double logProb, int rank)
+    /// <param name="k">The position's novelty bucket, or -1 when buckets are not measured.</param>
+    private static void Add(ScopeScores scores, int k, int target, double logProb, int rank)
     {
         scores.Overall.Add(target, logProb, rank);
-        bucket?.Add(target, logProb, rank);
+        if (k >= 0) scores.ByNovelty[k].Add(target, logProb, rank);
     }
 }
