@@ -90,7 +90,9 @@ public sealed class TokenizedCorpus
     }
 
     /// <summary>Readable text of ids as the corpus's tokenizer writes it (no space before punctuation for words; exact bytes for BPE).</summary>
-    public string Decode(IEnumerable<int> ids) => CreateTokenizer().Detokenize(ids.Select(id => Vocabulary[id]).ToList());
+    public string Decode(IEnumerable<int> ids) => (_decoder ??= CreateTokenizer()).Detokenize(ids.Select(id => Vocabulary[id]).ToList());
+
+    private ITokenizer? _decoder; // streaming generation decodes after every token: build the tokenizer once
 
     /// <summary>Opens a complete corpus; a missing or incomplete one is an <see cref="InputException"/>.</summary>
     public static TokenizedCorpus Open(Workspace workspace, string name)
