@@ -62,26 +62,19 @@ public sealed class KeyCensus
         return z ^ (z >> 31);
     }
 
+    /// <summary>The key that ends at a token position (its first token lies far enough back in the document).</summary>
+    public delegate ulong KeyAt(ReadOnlySpan<int> tokens, int position);
+
     /// <summary>The n-grams of one order within documents (never across one), as a census.</summary>
-    public static KeyCensus OfNGrams(ReadOnlySpan<int> tokens, DocumentIndex documents, int order)
-    {
-        var keys = new ulong[tokens.Length];
-        var positions = new int[tokens.Length];
-        int n = 0;
-        for (int d = 0; d < documents.Documents; d++)
-        {
-            var (start, end) = documents[d];
-            for (long i = start + order - 1; i < end; i++)
-            {
-                keys[n] = NGramKey(tokens.Slice((int)(i - order + 1), order));
-                positions[n++] = (int)i;
-            }
-        }
-        return FromOccurrences(keys, positions, n);
-    }
+    public static KeyCensus OfNGrams(ReadOnlySpan<int> tokens, DocumentIndex documents, int order) =>
+        Of(tokens, documents, order - 1, (t, i) => NGramKey(t.Slice(i - order + 1, order)));
 
     /// <summary>The pairs (u, v) with v exactly <paramref name="distance"/> tokens after u, within documents.</summary>
-    public static KeyCensus OfPairs(ReadOnlySpan<int> tokens, DocumentIndex documents, int distance)
+    public static KeyCensus OfPairs(ReadOnlySpan<int> tokens, DocumentIndex documents, int distance) =>
+        Of(tokens, documents, distance, (t, i) => PairKey(t[i - distance], t[i]));
+
+    /// <summary>Every key ending at a position at least <paramref name="firstOffset"/> tokens into its document.</summary>
+    private static KeyCensus Of(ReadOnlySpan<int> tokens, DocumentIndex documents, int firstOffset, KeyAt keyAt)
     {
         var keys = new ulong[tokens.Length];
         var positions = new int[tokens.Length];
@@ -89,9 +82,9 @@ public sealed class KeyCensus
         for (int d = 0; d < documents.Documents; d++)
         {
             var (start, end) = documents[d];
-            for (long i = start + distance; i < end; i++)
+            for (long i = start + firstOffset; i < end; i++)
             {
-                keys[n] = PairKey(tokens[(int)(i - distance)], tokens[(int)i]);
+                keys[n] = keyAt(tokens, (int)i);
                 positions[n++] = (int)i;
             }
         }

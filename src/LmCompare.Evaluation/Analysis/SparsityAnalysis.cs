@@ -71,10 +71,8 @@ public static class SparsityAnalysis
     public static double FillRatio(long distinct, BigInteger possible) =>
         distinct <= 0 || possible.IsZero ? 0 : Math.Exp(Math.Log(distinct) - BigInteger.Log(possible));
 
-    private delegate ulong KeyAt(ReadOnlySpan<int> tokens, int position);
-
     /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in training.</summary>
-    private static double UnseenShare(KeyCensus train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyAt keyAt)
+    private static double UnseenShare(KeyCensus train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
     {
         long total = 0, unseen = 0;
         for (int d = 0; d < documents.Documents; d++)
