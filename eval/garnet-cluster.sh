@@ -6,12 +6,59 @@
 #                                 for cluster_state:ok; prints the endpoints (also in $LMC_GARNET_HOME/endpoints);
 #                                 plus a stand-alone node with a password on port +3 ($LMC_GARNET_HOME/secure-endpoint)
 #   eval/garnet-cluster.sh down   stop the nodes this script started (by their process ids) and remove their data
+#   eval/garnet-cluster.sh stop-node I    kill node I (0..2) as a crash would (SIGKILL): its slots become unreachable
+#   eval/garnet-cluster.sh start-node I   restart node I from its data folder: it recovers its counts from the
+#                                         append-only file (every write is committed to it before it is acknowledged)
+#                                         and its cluster configuration, and rejoins with its slots
 # Ports: LMC_GARNET_PORT (default 7301) .. +2; state: LMC_GARNET_HOME (default /tmp/lmc-garnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 home="${LMC_GARNET_HOME:-/tmp/lmc-garnet}"
 base="${LMC_GARNET_PORT:-7301}"
 ports=("$base" "$((base + 1))" "$((base + 2))")
+
+# Node I in the foreground of a background job; its wrapper pid goes to pids (for down) and nodeI.pid (for stop-node).
+# --aof with --aof-commit-wait: a write is acknowledged only once it is in the append-only file, so a node that crashes
+# and restarts with --recover has every count it acknowledged (the idempotent batches make a retry of the others safe).
+start_node() {
+  local i="$1"; shift
+  dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua \
+    --aof --aof-commit-wait \
+    --logdir "$home/node$i" --checkpointdir "$home/node$i" "$@" \
+    >>"$home/node$i.log" 2>&1 &
+  echo $! >>"$home/pids"
+  echo $! >"$home/node$i.pid"
+}
+
+stop_node() {
+  local pid; pid="$(cat "$home/node$1.pid")"
+  pkill -KILL -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true
+  wait_port_closed "${ports[$1]}"
+}
+
+wait_port_closed() {
+  for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 || return 0; sleep 0.1; done
+  echo "garnet node on port $1 did not stop" >&2; exit 1
+}
+
+wait_ping() {
+  for _ in $(seq 1 150); do redis-cli -p "$1" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.2; done
+  echo "garnet node on port $1 did not start: see $home" >&2; exit 1
+}
+
+wait_cluster_ok() {
+  local ok=0 info
+  for _ in $(seq 1 150); do
+    ok=1
+    for port in "${ports[@]}"; do
+      info="$(redis-cli -p "$port" cluster info 2>/dev/null || true)"
+      grep -q 'cluster_state:ok' <<<"$info" && grep -q 'cluster_slots_assigned:16384' <<<"$info" && grep -q 'cluster_known_nodes:3' <<<"$info" || ok=0
+    done
+    [ "$ok" -eq 1 ] && return 0
+    sleep 0.2
+  done
+  echo "the garnet cluster did not reach cluster_state:ok: see $home" >&2; exit 1
+}
 
 down() {
   if [ -f "$home/pids" ]; then
@@ -32,38 +79,20 @@ up() {
   dotnet tool restore >/dev/null
   down
   mkdir -p "$home"
-  for i in 0 1 2; do
-    mkdir -p "$home/node$i"
-    dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua \
-      --logdir "$home/node$i" --checkpointdir "$home/node$i" --clean-cluster-config \
-      >"$home/node$i.log" 2>&1 &
-    echo $! >>"$home/pids"
-  done
+  for i in 0 1 2; do mkdir -p "$home/node$i"; start_node "$i" --clean-cluster-config; done
   # a fourth, stand-alone node that requires a password (for the authentication tests)
   mkdir -p "$home/secure"
   dotnet tool run garnet-server -- --port "$((base + 3))" --bind 127.0.0.1 --auth Password --password "${LMC_GARNET_TEST_PASSWORD:-lmc-test-secret}" \
     --lua >"$home/secure.log" 2>&1 &
   echo $! >>"$home/pids"
-  for port in "${ports[@]}"; do
-    for _ in $(seq 1 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
-    redis-cli -p "$port" ping | grep -q PONG || { echo "garnet node on port $port did not start: see $home" >&2; exit 1; }
-  done
+  for port in "${ports[@]}"; do wait_ping "$port"; done
   for i in 0 1 2; do redis-cli -p "${ports[$i]}" cluster set-config-epoch "$((i + 1))" >/dev/null; done
   redis-cli -p "${ports[0]}" cluster addslotsrange 0 5460 >/dev/null
   redis-cli -p "${ports[1]}" cluster addslotsrange 5461 10922 >/dev/null
   redis-cli -p "${ports[2]}" cluster addslotsrange 10923 16383 >/dev/null
   redis-cli -p "${ports[0]}" cluster meet 127.0.0.1 "${ports[1]}" >/dev/null
   redis-cli -p "${ports[0]}" cluster meet 127.0.0.1 "${ports[2]}" >/dev/null
-  for _ in $(seq 1 150); do
-    ok=1
-    for port in "${ports[@]}"; do
-      info="$(redis-cli -p "$port" cluster info)"
-      grep -q 'cluster_state:ok' <<<"$info" && grep -q 'cluster_slots_assigned:16384' <<<"$info" && grep -q 'cluster_known_nodes:3' <<<"$info" || ok=0
-    done
-    [ "$ok" -eq 1 ] && break
-    sleep 0.2
-  done
-  [ "$ok" -eq 1 ] || { echo "the garnet cluster did not reach cluster_state:ok: see $home" >&2; exit 1; }
+  wait_cluster_ok
   endpoints="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
   echo "$endpoints" >"$home/endpoints"
   echo "127.0.0.1:$((base + 3))" >"$home/secure-endpoint"
@@ -73,5 +102,7 @@ up() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 1 ;;
+  stop-node) stop_node "${2:?node 0..2}" ;;
+  start-node) start_node "${2:?node 0..2}" --recover; wait_ping "${ports[$2]}"; wait_cluster_ok ;;
+  *) echo "usage: $0 up|down|stop-node I|start-node I" >&2; exit 1 ;;
 esac
