@@ -9,8 +9,12 @@ namespace LmCompare.Counting.Stores;
 /// <param name="Model">Names the key space: every key of this store starts with <c>lmc:{Model:</c>.</param>
 /// <param name="Worker">Names this writer's batches (sharded workers use their shard), so their batch ids never collide.</param>
 /// <param name="Shards">Key-space shards; each is one hash tag, so one slot, so one script call per shard and batch.</param>
+/// <param name="TimeoutMilliseconds">Per request (connect, reply); a request that fails is retried, see <paramref name="RetrySeconds"/>.</param>
+/// <param name="FieldsPerCall">Counts per script call (bounds a call's size and the time a node spends in one script).</param>
+/// <param name="RetrySeconds">How long a request that fails for want of a node (down, restarting, timing out) is retried, with
+/// backoff from 50 ms doubling to 2 s, before the command gives up with one line (<c>--timeout</c>).</param>
 public sealed record GarnetStoreSettings(string Endpoints, string Model, string? Password = null, string Worker = "w0", int Shards = 256,
-    int TimeoutMilliseconds = 10_000, int FieldsPerCall = 4096)
+    int TimeoutMilliseconds = 10_000, int FieldsPerCall = 4096, int RetrySeconds = 120)
 {
     /// <summary>Parses <c>garnet://[user:password@]host:port[,host:port...]</c>; the password may also come from LMC_GARNET_PASSWORD.</summary>
     public static GarnetStoreSettings Parse(string uri, string model)
@@ -33,10 +37,11 @@ public sealed record GarnetStoreSettings(string Endpoints, string Model, string?
 
 /// <summary>
 /// <see cref="ICountStore"/> on a Garnet (or Redis) cluster through StackExchange.Redis. Counts live in hashes, one per
-/// key-space shard: key <c>lmc:{model:s}:c</c>, field = the 8-byte key, value = the count (no Redis key per count). A
-/// batch is applied exactly once: per shard, one Lua script records the batch id in <c>lmc:{model:s}:b</c> with HSETNX
-/// and only then adds the deltas with HINCRBY, atomically and in the same slot, so a retried or replayed batch changes
-/// nothing. Calls of one batch are pipelined (all shards in flight at once).
+/// key-space shard: key <c>lmc:{model:s}:c</c>, field = the key's bytes (8 for a 64-bit key; an n-gram's packed ids),
+/// value = the count (no Redis key per count). A batch is applied exactly once: per shard, one Lua script records the
+/// batch id in <c>lmc:{model:s}:b</c> with HSETNX and only then adds the deltas with HINCRBY, atomically and in the same
+/// slot, so a retried or replayed batch changes nothing. Calls of one batch are pipelined (all shards in flight at once);
+/// calls that fail for want of a node are retried (<see cref="GarnetRetry"/>).
 /// </summary>
 public sealed class GarnetCountStore : ICountStore
 {
@@ -47,10 +52,12 @@ public sealed class GarnetCountStore : ICountStore
         end
         return 0
         """;
+    private const int ShardsInFlight = 16; // whole-hash reads at once: enough to fill the pipe, few enough to bound memory
 
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
+    private readonly GarnetRetry _retry;
     private long _sequence;
     private string _scope = Guid.NewGuid().ToString("N")[..12]; // without a scope, batch ids never repeat an earlier run's
 
@@ -59,7 +66,11 @@ public sealed class GarnetCountStore : ICountStore
         _connection = connection;
         _db = connection.GetDatabase();
         _settings = settings;
+        _retry = new GarnetRetry(settings);
     }
+
+    /// <summary>Requests sent again after a node failed to answer.</summary>
+    public long Retries => Interlocked.Read(ref _retry.Retries);
 
     public static GarnetCountStore Connect(GarnetStoreSettings settings)
     {
@@ -79,7 +90,7 @@ public sealed class GarnetCountStore : ICountStore
             var server = connection.GetServers().First();
             if (server.ServerType == ServerType.Cluster)
             {
-                string info = connection.GetServers().First().Execute("CLUSTER", "INFO").ToString() ?? "";
+                string info = server.Execute("CLUSTER", "INFO").ToString() ?? "";
                 if (!info.Contains("cluster_slots_assigned:16384") || !info.Contains("cluster_state:ok"))
                     throw new InputException($"garnet cluster at {settings.Endpoints}: not every hash slot is assigned (cluster_state not ok)");
             }
@@ -97,13 +108,17 @@ public sealed class GarnetCountStore : ICountStore
 
     private string Tag(int shard) => $"lmc:{{{_settings.Model}:{shard}}}";
 
-    private int ShardOf(long key)
+    /// <summary>The key-space shard of a field: FNV-1a over its bytes, then a multiplicative mix (so 8-byte keys that differ
+    /// only in high bytes still spread).</summary>
+    private int ShardOf(ReadOnlySpan<byte> field)
     {
-        ulong z = (ulong)key * 0x9E3779B97F4A7C15UL;
-        return (int)((z ^ (z >> 29)) % (ulong)_settings.Shards);
+        ulong h = 14695981039346656037UL;
+        foreach (byte b in field) h = (h ^ b) * 1099511628211UL;
+        h *= 0x9E3779B97F4A7C15UL;
+        return (int)((h ^ (h >> 29)) % (ulong)_settings.Shards);
     }
 
-    private static RedisValue Field(long key)
+    private static byte[] Field(long key)
     {
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, key);
@@ -112,6 +127,10 @@ public sealed class GarnetCountStore : ICountStore
 
     public void AddBatch(ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) =>
         ApplyBatch($"{_settings.Worker}:{_scope}:{Interlocked.Increment(ref _sequence)}", keys.Span, deltas.Span);
+
+    /// <summary>Adds field-keyed deltas under the next batch id of the current scope (see <see cref="BeginBatchScope"/>).</summary>
+    public void AddFields(IReadOnlyList<(byte[] Field, long Delta)> entries) =>
+        ApplyFields($"{_settings.Worker}:{_scope}:{Interlocked.Increment(ref _sequence)}", entries);
 
     /// <summary>
     /// Names the next batches "worker:scope:1", ":2", ...: a writer that replays the same work under the same scope
@@ -126,88 +145,115 @@ public sealed class GarnetCountStore : ICountStore
     /// <summary>Adds the deltas unless a batch with this id was applied before (per shard, atomically). Returns the shard calls that applied.</summary>
     public int ApplyBatch(string batchId, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
     {
-        // Per shard, the pairs in key order: a replay of the same batch splits it into the same script calls.
-        var pairs = new Dictionary<int, List<(long Key, long Delta)>>();
-        for (int i = 0; i < keys.Length; i++)
+        var entries = new (byte[], long)[keys.Length];
+        for (int i = 0; i < keys.Length; i++) entries[i] = (Field(keys[i]), deltas[i]);
+        return ApplyFields(batchId, entries);
+    }
+
+    /// <summary>Field-keyed <see cref="ApplyBatch"/>: per shard in field order, so a replay splits into the same script calls.</summary>
+    public int ApplyFields(string batchId, IReadOnlyList<(byte[] Field, long Delta)> entries)
+    {
+        var byShard = new Dictionary<int, List<(byte[] Field, long Delta)>>();
+        foreach (var entry in entries)
         {
-            int shard = ShardOf(keys[i]);
-            if (!pairs.TryGetValue(shard, out var list)) pairs[shard] = list = [];
-            list.Add((keys[i], deltas[i]));
+            int shard = ShardOf(entry.Field);
+            if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
+            list.Add(entry);
         }
-        var byShard = new Dictionary<int, List<RedisValue>>();
-        foreach (var (shard, list) in pairs)
+        var calls = new List<Func<Task<RedisResult>>>();
+        foreach (var (shard, list) in byShard)
         {
-            list.Sort((a, b) => a.Key.CompareTo(b.Key));
-            byShard[shard] = [.. list.SelectMany(p => new[] { Field(p.Key), (RedisValue)p.Delta })];
-        }
-        var calls = new List<Task<RedisResult>>();
-        foreach (var (shard, args) in byShard)
-            for (int from = 0, part = 0; from < args.Count; from += 2 * _settings.FieldsPerCall, part++)
+            list.Sort((a, b) => a.Field.AsSpan().SequenceCompareTo(b.Field));
+            RedisKey[] keys = [$"{Tag(shard)}:b", $"{Tag(shard)}:c"];
+            for (int from = 0, part = 0; from < list.Count; from += _settings.FieldsPerCall, part++)
             {
-                var slice = args.Skip(from).Take(2 * _settings.FieldsPerCall);
-                RedisValue[] argv = [$"{batchId}:{part}", .. slice];
-                calls.Add(_db.ScriptEvaluateAsync(ApplyScript, [$"{Tag(shard)}:b", $"{Tag(shard)}:c"], argv));
+                var argv = new RedisValue[1 + 2 * Math.Min(_settings.FieldsPerCall, list.Count - from)];
+                argv[0] = $"{batchId}:{part}";
+                for (int j = 1, i = from; j < argv.Length; j += 2, i++) (argv[j], argv[j + 1]) = (list[i].Field, list[i].Delta);
+                calls.Add(() => _db.ScriptEvaluateAsync(ApplyScript, keys, argv));
             }
-        Task.WaitAll([.. calls]);
-        return calls.Count(c => (int)c.Result == 1);
+        }
+        return _retry.All(calls).Count(r => (int)r == 1);
     }
 
     public void GetBatch(ReadOnlySpan<long> keys, Span<long> values)
     {
+        var fields = new byte[keys.Length][];
+        for (int i = 0; i < keys.Length; i++) fields[i] = Field(keys[i]);
+        GetFields(fields).CopyTo(values);
+    }
+
+    /// <summary>The counts of the fields (0 when absent), one pipelined HMGET per shard.</summary>
+    public long[] GetFields(IReadOnlyList<byte[]> fields)
+    {
         var byShard = new Dictionary<int, List<int>>();
-        for (int i = 0; i < keys.Length; i++)
+        for (int i = 0; i < fields.Count; i++)
         {
-            int shard = ShardOf(keys[i]);
+            int shard = ShardOf(fields[i]);
             if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
             list.Add(i);
         }
-        var keyArray = keys.ToArray();
-        var calls = byShard.Select(kv => (kv.Value, Task: _db.HashGetAsync($"{Tag(kv.Key)}:c", kv.Value.Select(i => Field(keyArray[i])).ToArray()))).ToList();
-        Task.WaitAll(calls.Select(c => (Task)c.Task).ToArray());
-        foreach (var (indexes, task) in calls)
-            for (int j = 0; j < indexes.Count; j++) values[indexes[j]] = task.Result[j].IsNull ? 0 : (long)task.Result[j];
+        var groups = byShard.ToList();
+        var replies = _retry.All(groups.Select(kv => (Func<Task<RedisValue[]>>)(() =>
+            _db.HashGetAsync($"{Tag(kv.Key)}:c", kv.Value.Select(i => (RedisValue)fields[i]).ToArray()))).ToList());
+        var values = new long[fields.Count];
+        for (int g = 0; g < groups.Count; g++)
+            for (int j = 0; j < groups[g].Value.Count; j++) values[groups[g].Value[j]] = replies[g][j].IsNull ? 0 : (long)replies[g][j];
+        return values;
     }
 
-    public IEnumerable<KeyValuePair<long, long>> ScanRecords()
+    public IEnumerable<KeyValuePair<long, long>> ScanRecords() =>
+        ScanFields().Select(e => new KeyValuePair<long, long>(BinaryPrimitives.ReadInt64LittleEndian(e.Field), e.Count));
+
+    /// <summary>Every stored field with its count: whole shard hashes, <see cref="ShardsInFlight"/> requests at a time.</summary>
+    public IEnumerable<(byte[] Field, long Count)> ScanFields()
     {
-        for (int shard = 0; shard < _settings.Shards; shard++)
-            foreach (var entry in _db.HashScan($"{Tag(shard)}:c", pageSize: 4096))
-                yield return new(BinaryPrimitives.ReadInt64LittleEndian((byte[])entry.Name!), (long)entry.Value);
+        for (int first = 0; first < _settings.Shards; first += ShardsInFlight)
+        {
+            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.Shards - first)).ToList();
+            var replies = _retry.All(shards.Select(s => (Func<Task<HashEntry[]>>)(() => _db.HashGetAllAsync($"{Tag(s)}:c"))).ToList());
+            foreach (var reply in replies)
+                foreach (var entry in reply) yield return ((byte[])entry.Name!, (long)entry.Value);
+        }
     }
 
-    public long RecordsUpperBound => Enumerable.Range(0, _settings.Shards).Sum(s => _db.HashLength($"{Tag(s)}:c"));
+    public long RecordsUpperBound => _retry.All(Enumerable.Range(0, _settings.Shards)
+        .Select(s => (Func<Task<long>>)(() => _db.HashLengthAsync($"{Tag(s)}:c"))).ToList()).Sum();
 
     /// <summary>The cluster applies every batch durably as it comes; the checkpoint only records the resume cookie.</summary>
-    public void Checkpoint(ReadOnlySpan<byte> cookie) => _db.StringSet($"{Tag(0)}:cookie:{_settings.Worker}", cookie.ToArray());
+    public void Checkpoint(ReadOnlySpan<byte> cookie)
+    {
+        byte[] value = cookie.ToArray();
+        _retry.One(() => _db.StringSetAsync($"{Tag(0)}:cookie:{_settings.Worker}", value));
+    }
 
-    public byte[] RecoveredCookie => (byte[]?)_db.StringGet($"{Tag(0)}:cookie:{_settings.Worker}") ?? [];
+    public byte[] RecoveredCookie => (byte[]?)_retry.One(() => _db.StringGetAsync($"{Tag(0)}:cookie:{_settings.Worker}")) ?? [];
 
     public StoreFootprint Footprint => new(RecordsUpperBound, 0);
 
     /// <summary>Records that shard <paramref name="index"/> is fully counted, with the settings it was counted with.</summary>
-    public void MarkShardDone(int index, string fingerprint) => _db.HashSet($"{Tag(0)}:shards", index, fingerprint);
+    public void MarkShardDone(int index, string fingerprint) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:shards", index, fingerprint));
 
     /// <summary>Records that a shard worker began (so its partial counts are not taken for a foreign model's).</summary>
-    public void MarkShardStarted(int index, string fingerprint) => _db.HashSet($"{Tag(0)}:shards-started", index, fingerprint);
+    public void MarkShardStarted(int index, string fingerprint) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:shards-started", index, fingerprint));
 
     public Dictionary<int, string> ShardsStarted() =>
-        _db.HashGetAll($"{Tag(0)}:shards-started").ToDictionary(e => (int)e.Name, e => e.Value.ToString());
+        _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards-started")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
 
     /// <summary>Every counted shard and the settings fingerprint it was counted with.</summary>
     public Dictionary<int, string> ShardMarkers() =>
-        _db.HashGetAll($"{Tag(0)}:shards").ToDictionary(e => (int)e.Name, e => e.Value.ToString());
+        _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
 
-    /// <summary>Deletes this model's key space (counts, batch records, cookies).</summary>
+    /// <summary>Deletes this model's key space (counts, batch records, cookies of this writer, shard markers).</summary>
     public void Drop()
     {
-        var deletes = new List<Task>();
-        for (int shard = 0; shard < _settings.Shards; shard++)
-            deletes.Add(_db.KeyDeleteAsync([$"{Tag(shard)}:c", $"{Tag(shard)}:b"]));
-        Task.WaitAll([.. deletes]);
-        _db.KeyDelete($"{Tag(0)}:cookie:{_settings.Worker}");
-        _db.KeyDelete($"{Tag(0)}:shards");
-        _db.KeyDelete($"{Tag(0)}:shards-started");
+        _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:b"]))).ToList());
+        _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookie:{_settings.Worker}", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
+
+    /// <summary>Bytes the cluster's nodes report in use (INFO memory's used_memory, summed over the primaries).</summary>
+    public long ClusterUsedMemory() => _connection.GetServers().Where(s => !s.IsReplica && s.IsConnected)
+        .Sum(s => s.Info("memory").SelectMany(g => g).Where(kv => kv.Key == "used_memory").Select(kv => long.Parse(kv.Value)).FirstOrDefault());
 
     public void Dispose() => _connection.Dispose();
 }

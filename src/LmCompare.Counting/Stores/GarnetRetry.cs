@@ -1,0 +1,80 @@
+using LmCompare.Core;
+using StackExchange.Redis;
+
+namespace LmCompare.Counting.Stores;
+
+/// <summary>
+/// Runs cluster requests and retries the ones that fail for want of a node (down, restarting, a timeout, a cluster that
+/// is reconfiguring) with exponential backoff, 50 ms doubling to 2 s, until <see cref="GarnetStoreSettings.RetrySeconds"/>
+/// have passed since the first failure; then one line says so. Retrying is safe because every write the stores make is
+/// idempotent (a batch applies once per shard; markers and cookies are plain sets).
+/// </summary>
+internal sealed class GarnetRetry(GarnetStoreSettings settings)
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50), LongestDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Counts requests that were sent again (for the benchmark and the fault tests).</summary>
+    public long Retries;
+
+    public T One<T>(Func<Task<T>> call) => All([call])[0];
+
+    public void One(Func<Task> call) => One(async () => { await call().ConfigureAwait(false); return true; });
+
+    /// <summary>Starts every request at once (pipelined), waits, and sends the failed ones again until they succeed or time runs out.</summary>
+    public T[] All<T>(IReadOnlyList<Func<Task<T>>> calls)
+    {
+        var results = new T[calls.Count];
+        var pending = Enumerable.Range(0, calls.Count).ToList();
+        DateTime? firstFailure = null;
+        var delay = FirstDelay;
+        while (true)
+        {
+            var tasks = pending.Select(i => (Index: i, Task: calls[i]())).ToList();
+            try { Task.WaitAll([.. tasks.Select(t => (Task)t.Task)]); }
+            catch (AggregateException) { } // inspected per task below
+            var failed = new List<int>();
+            Exception? reason = null;
+            foreach (var (index, task) in tasks)
+            {
+                if (task.IsCompletedSuccessfully) { results[index] = task.Result; continue; }
+                var error = task.Exception?.GetBaseException() ?? new TaskCanceledException();
+                if (!IsTransient(error)) throw Permanent(error);
+                failed.Add(index);
+                reason ??= error;
+            }
+            if (failed.Count == 0) return results;
+            firstFailure ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - firstFailure > TimeSpan.FromSeconds(settings.RetrySeconds))
+                throw new InputException($"garnet cluster at {settings.Endpoints}: no answer for {settings.RetrySeconds} s (--timeout) from the node holding "
+                    + $"{failed.Count} of {calls.Count} request(s): {OneLine(reason!)}; nothing was presented as finished: run the command again (a build with --resume) once every node is up");
+            Interlocked.Add(ref Retries, failed.Count);
+            Thread.Sleep(delay);
+            delay = TimeSpan.FromTicks(Math.Min(LongestDelay.Ticks, delay.Ticks * 2));
+            pending = failed;
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        RedisConnectionException or RedisTimeoutException or TimeoutException or TaskCanceledException => true,
+        RedisServerException s => s.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || s.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || s.Message.StartsWith("LOADING", StringComparison.Ordinal) || s.Message.StartsWith("MOVED", StringComparison.Ordinal)
+            || s.Message.StartsWith("ASK", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private Exception Permanent(Exception e) => e switch
+    {
+        RedisServerException s when s.Message.Contains("NOAUTH") || s.Message.Contains("WRONGPASS") =>
+            new InputException($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)"),
+        RedisServerException s => new InputException($"garnet at {settings.Endpoints}: the server refused a request: {OneLine(s)}"),
+        _ => e,
+    };
+
+    private static string OneLine(Exception e)
+    {
+        string message = e.Message.ReplaceLineEndings(" ");
+        int cut = message.IndexOf(", mc:", StringComparison.Ordinal); // StackExchange.Redis appends its diagnostics after the reason
+        return cut > 0 ? message[..cut] : message.Length > 200 ? message[..200] : message;
+    }
+}
