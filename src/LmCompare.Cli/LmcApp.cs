@@ -29,6 +29,7 @@ public static class LmcApp
         root.Subcommands.Add(pairs);
         var ngram = new Command("ngram", "The Kneser-Ney n-gram model, computed as KenLM's lmplz computes it; ARPA files");
         ngram.Subcommands.Add(NGramBuildCommand.Create());
+        ngram.Subcommands.Add(NGramFinalizeCommand.Create());
         ngram.Subcommands.Add(NGramEvalCommand.Create());
         ngram.Subcommands.Add(NGramArpaCommands.Export());
         ngram.Subcommands.Add(NGramArpaCommands.Import());

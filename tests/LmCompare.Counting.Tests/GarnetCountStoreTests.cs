@@ -9,12 +9,9 @@ namespace LmCompare.Counting.Tests;
 /// </summary>
 public class GarnetCountStoreTests
 {
-    private static string Home => Environment.GetEnvironmentVariable("LMC_GARNET_HOME") is { Length: > 0 } h ? h : "/tmp/lmc-garnet";
+    private static string Home => GarnetEndpoints.Home;
 
-    private static string Endpoints =>
-        Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
-        : File.Exists(Path.Combine(Home, "endpoints")) ? File.ReadAllText(Path.Combine(Home, "endpoints")).Trim()
-        : throw new InvalidOperationException("no Garnet cluster: run 'eval/garnet-cluster.sh up' (tests/run.sh does) or set LMC_GARNET=host:port,...");
+    private static string Endpoints => GarnetEndpoints.Cluster;
 
     private static GarnetCountStore Connect(string model, string worker = "w0") =>
         GarnetCountStore.Connect(new GarnetStoreSettings(Endpoints, model, Worker: worker, Shards: 16, FieldsPerCall: 100));
@@ -116,8 +113,7 @@ public class GarnetPairBuildTests
     {
         using var temp = new LmCompare.Tests.TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
-        string endpoints = Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
-            : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim();
+        string endpoints = GarnetEndpoints.Cluster;
         string model = "pairs-" + Guid.NewGuid().ToString("N")[..8];
         var embedded = PairFixtures.Build(workspace, "random", "embedded", new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20));
         var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
@@ -152,22 +148,21 @@ public class ShardedPairBuildTests
     {
         using var temp = new LmCompare.Tests.TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
-        string endpoints = Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
-            : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim();
+        string endpoints = GarnetEndpoints.Cluster;
         string model = "shards-" + Guid.NewGuid().ToString("N")[..8];
         var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
         var settings = new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Store: garnet);
         var embedded = PairFixtures.Build(workspace, "random", "embedded", settings with { Store = null });
         try
         {
-            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(1, 2));
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(1, 2));
             var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
             var mixed = Assert.Throws<LmCompare.Core.UsageException>(() =>
-                Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new Pairs.ShardSpec(0, 2)));
+                Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new Stores.ShardSpec(0, 2)));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
-            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(0, 2));
-            Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Pairs.ShardSpec(0, 2)));
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2));
+            Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2)));
 
             var final = Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.DistinctPairs, final.Manifest.DistinctPairs);
@@ -186,5 +181,5 @@ public class ShardedPairBuildTests
     [InlineData("-1/2")]
     [InlineData("1")]
     [InlineData("a/b")]
-    public void ShardSpec_Invalid_UsageError(string text) => Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardSpec.Parse(text));
+    public void ShardSpec_Invalid_UsageError(string text) => Assert.Throws<LmCompare.Core.UsageException>(() => Stores.ShardSpec.Parse(text));
 }

@@ -18,12 +18,15 @@ public static class NGramBuildCommand
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Checkpoint the store at least this often while writing", DefaultValueFactory = _ => 300 };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
+    private static readonly Option<string?> StoreOption = ClusterOptions.Store();
+    private static readonly Option<string?> ShardOption = ClusterOptions.Shard("lmc ngram finalize");
+    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
 
     public static Command Create()
     {
         var command = new Command("build", "Build an interpolated modified Kneser-Ney n-gram model (KenLM lmplz parity)")
         {
-            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, CheckpointOption, ResumeOption, ForceOption,
+            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, CheckpointOption, ResumeOption, ForceOption, StoreOption, ShardOption, TimeoutOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
@@ -32,8 +35,21 @@ public static class NGramBuildCommand
             if (checkpoint < 0) throw new UsageException("--checkpoint-seconds must not be negative");
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption), MemorySize.Parse(parse.GetValue(MemoryOption)!));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
-            var result = context.WithProgress("ngram build", progress =>
-                new NGramModelBuilder(context.Workspace, progress).Build(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, settings, existing, checkpoint));
+            string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
+            var garnet = ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name);
+            if (parse.GetValue(ShardOption) is { } shardText)
+            {
+                var shard = ShardSpec.Parse(shardText);
+                if (garnet is null) throw new UsageException("--shard needs --store garnet://...: workers meet in the cluster");
+                if (parse.GetValue(ForceOption)) throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of the model; build under another name)");
+                long counted = context.WithProgress("ngram shard", progress =>
+                    ShardedNGramBuild.CountShard(context.Workspace, corpus, name, settings, garnet, shard, parse.GetValue(ResumeOption), progress));
+                Console.Out.WriteLine($"shard {shard.Index}/{shard.Count} of {name}: {counted:N0} tokens counted into the cluster; run lmc ngram finalize once all {shard.Count} shards are in");
+                return ExitCodes.Success;
+            }
+            var result = context.WithProgress("ngram build", progress => garnet is null
+                ? new NGramModelBuilder(context.Workspace, progress).Build(corpus, name, settings, existing, checkpoint)
+                : ShardedNGramBuild.BuildInOneProcess(context.Workspace, corpus, name, settings, garnet, existing, progress));
             if (context.Json) context.WriteJson(result.Manifest);
             else Print(context, result);
             return ExitCodes.Success;

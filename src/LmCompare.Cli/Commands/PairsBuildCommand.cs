@@ -18,28 +18,29 @@ public static class PairsBuildCommand
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Merge and checkpoint at least this often", DefaultValueFactory = _ => 300 };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
-    private static readonly Option<string?> ShardOption = new("--shard") { Description = "i/n: count only worker i's n-th of the training tokens into the cluster (then: lmc pairs finalize)" };
-    public static readonly Option<string?> StoreOption = new("--store") { Description = "Count into a Garnet cluster: garnet://[user:password@]host:port[,host:port...] (password also from LMC_GARNET_PASSWORD)" };
+    private static readonly Option<string?> ShardOption = ClusterOptions.Shard("lmc pairs finalize");
+    private static readonly Option<string?> StoreOption = ClusterOptions.Store();
+    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
 
     public static Command Create()
     {
         var command = new Command("build", "Build the pair-distance count model (FASTER store, derived tables, EM-fitted lambdas)")
         {
-            CorpusOption, NameOption, DistancesOption, TopKOption, MemoryOption, CheckpointOption, ResumeOption, ForceOption, StoreOption, ShardOption,
+            CorpusOption, NameOption, DistancesOption, TopKOption, MemoryOption, CheckpointOption, ResumeOption, ForceOption, StoreOption, ShardOption, TimeoutOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
             var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption),
                 MemorySize.Parse(parse.GetValue(MemoryOption)!), parse.GetValue(CheckpointOption),
-                parse.GetValue(StoreOption) is { } store ? GarnetStoreSettings.Parse(store, parse.GetValue(NameOption)!) : null);
+                ClusterOptions.Settings(parse, StoreOption, TimeoutOption, parse.GetValue(NameOption)!));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
             if (parse.GetValue(ShardOption) is { } shardText)
             {
                 var shard = ShardSpec.Parse(shardText);
-                if (parse.GetValue(ResumeOption) || parse.GetValue(ForceOption)) throw new UsageException("--shard takes neither --resume nor --force");
+                if (parse.GetValue(ForceOption)) throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of the model; rebuild the model under another name)");
                 long counted = context.WithProgress("pairs shard", progress =>
-                    ShardedPairBuild.CountShard(context.Workspace, parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, settings, shard, progress));
+                    ShardedPairBuild.CountShard(context.Workspace, parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, settings, shard, progress, parse.GetValue(ResumeOption)));
                 Console.Out.WriteLine($"shard {shard.Index}/{shard.Count} of {parse.GetValue(NameOption)}: {counted:N0} tokens counted into the cluster; run lmc pairs finalize once all {shard.Count} shards are in");
                 return ExitCodes.Success;
             }

@@ -10,7 +10,8 @@ public static class PairsFinalizeCommand
 {
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The corpus the shards counted", Required = true };
     private static readonly Option<string> NameOption = new("--name") { Description = "The model the shards counted into", Required = true };
-    private static readonly Option<string> StoreOption = new("--store") { Description = "garnet://[user:password@]host:port[,host:port...]", Required = true };
+    private static readonly Option<string?> StoreOption = ClusterOptions.Store(required: true);
+    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
     private static readonly Option<int> DistancesOption = new("--distances") { DefaultValueFactory = _ => 8, Description = "N the shards were counted with" };
     private static readonly Option<int> TopKOption = new("--top-k") { DefaultValueFactory = _ => 20, Description = "Successors kept per (word, distance)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };
@@ -18,11 +19,11 @@ public static class PairsFinalizeCommand
     public static Command Create()
     {
         var command = new Command("finalize", "Derive, fit and evaluate a pair model from shards counted into a Garnet cluster (refuses while shards are missing)")
-            { CorpusOption, NameOption, StoreOption, DistancesOption, TopKOption, ForceOption };
+            { CorpusOption, NameOption, StoreOption, DistancesOption, TopKOption, ForceOption, TimeoutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption), Store: GarnetStoreSettings.Parse(parse.GetValue(StoreOption)!, name));
+            var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption), Store: ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name));
             var result = context.WithProgress("pairs finalize", progress => ShardedPairBuild.Finalize(context.Workspace, parse.GetValue(CorpusOption)!, name, settings,
                 parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse, progress));
             if (context.Json) context.WriteJson(result.Manifest);

@@ -22,9 +22,29 @@ public static class KneserNeyEstimator
         int n = settings.Order;
         var rank = KenLmRanks(tokens, vocabularySize);
         progress?.Report(new ProgressReport("count", 0, tokens.Length, "tokens"));
-        var tables = new NGramTable[n];
-        for (int k = 1; k <= n; k++) tables[k - 1] = new NGramTable(k, k == 1 ? Math.Max(1024, vocabularySize) : Math.Max(1024, k == 2 ? tokens.Length / 3 : tokens.Length));
+        var tables = NewTables(n, vocabularySize, tokens.Length);
         var quirk = CountPadded(tokens, tables, rank);
+        return FromCounts(tables, quirk, rank, vocabularySize, settings, progress);
+    }
+
+    /// <summary>Empty count tables of orders 1..n sized for a text of <paramref name="tokens"/> tokens.</summary>
+    internal static NGramTable[] NewTables(int n, int vocabularySize, long tokens)
+    {
+        var tables = new NGramTable[n];
+        int upper = (int)Math.Min(tokens, 1 << 28);
+        for (int k = 1; k <= n; k++) tables[k - 1] = new NGramTable(k, k == 1 ? Math.Max(1024, vocabularySize) : Math.Max(1024, k == 2 ? upper / 3 : upper));
+        return tables;
+    }
+
+    /// <summary>
+    /// Stages "adjust" to "interpolate" from the counted tables (the raw counts <see cref="CountPadded"/> leaves, whoever
+    /// counted them: this process, or shard workers through a cluster). The tables' entry order does not matter: every
+    /// sum is over integer counts and every probability is computed per n-gram, so the values are the same.
+    /// </summary>
+    internal static NGramModelData FromCounts(NGramTable[] tables, int[] quirk, int[] rank, int vocabularySize, KneserNeySettings settings,
+        IProgress<ProgressReport>? progress = null)
+    {
+        int n = tables.Length;
         progress?.Report(new ProgressReport("adjust", 0, n, "orders"));
         var suffix = new int[n][];
         for (int order = n - 1; order >= 1; order--) suffix[order] = AddSuffixes(tables[order], tables[order - 1]);
@@ -37,6 +57,52 @@ public static class KneserNeyEstimator
         progress?.Report(new ProgressReport("interpolate", 0, n, "orders"));
         var contexts = Probabilities(tables, suffix, discounts);
         return new NGramModelData(tables, discounts, rank) { Contexts = contexts };
+    }
+
+    /// <summary>
+    /// The padded windows that end at training positions [<paramref name="from"/>, <paramref name="to"/>), counted as
+    /// <see cref="CountPadded"/> counts them (a shard worker's part: the parts of every worker add up to the whole).
+    /// The window at <paramref name="from"/> is rebuilt from the tokens before it, back to the sentence start or N-1 tokens.
+    /// </summary>
+    internal static void CountRange(ReadOnlySpan<int> tokens, NGramTable[] tables, long from, long to)
+    {
+        int n = tables.Length;
+        int start = (int)from;
+        while (start > 0 && tokens[start - 1] != Eos && from - start < n - 1) start--;
+        Span<int> window = stackalloc int[n];
+        window.Fill(Bos);
+        int inSentence = start > 0 && tokens[start - 1] != Eos ? n - 1 : 0; // backed up N-1 tokens: the window is full
+        for (int i = start; i < to; i++)
+        {
+            window[1..].CopyTo(window);
+            window[n - 1] = tokens[i];
+            inSentence++;
+            if (i >= from)
+            {
+                int length = inSentence >= n - 1 ? n : inSentence + 1;
+                var table = tables[length - 1];
+                int index = table.FindOrAdd(window[(n - length)..], out _);
+                table.Raw[index]++;
+            }
+            if (tokens[i] == Eos) { window.Fill(Bos); inSentence = 0; }
+        }
+    }
+
+    /// <summary>The padded window that comes last in suffix order of KenLM's word ids (see <see cref="DiscountFor"/>).</summary>
+    internal static int[] LastPaddedWindow(ReadOnlySpan<int> tokens, int n, int[] rank)
+    {
+        Span<int> window = stackalloc int[n];
+        window.Fill(Bos);
+        var last = new int[n];
+        last.AsSpan().Fill(Bos);
+        foreach (int token in tokens)
+        {
+            window[1..].CopyTo(window);
+            window[n - 1] = token;
+            if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last);
+            if (token == Eos) window.Fill(Bos);
+        }
+        return last;
     }
 
     /// <summary>

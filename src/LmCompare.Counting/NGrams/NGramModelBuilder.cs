@@ -57,6 +57,17 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         return result;
     }
 
+    /// <summary>Stores an estimate made elsewhere (from a cluster's counts) as a model, with the manifest naming where the counts live.</summary>
+    internal NGramBuildResult StoreEstimate(TokenizedCorpus corpus, string modelName, NGramModelData data, KneserNeySettings settings, ExistingModel existing,
+        Dictionary<string, double> stages, Stopwatch clock, string countStore)
+    {
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        folder.Clear();
+        string fingerprint = $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
+        return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, ExistingModel.Replace, 300, stages, clock,
+            m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = countStore });
+    }
+
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
     {
         var clock = Stopwatch.StartNew();

@@ -15,6 +15,8 @@ public sealed record NGramModelManifest : ModelManifest
     public required string Source { get; init; }
     public string? ArpaPath { get; init; }
     public required bool DiscountFallback { get; init; }
+    /// <summary>Where the counts were made: "memory" (this process) or the cluster's garnet://host:port,... (no password).</summary>
+    public string CountStore { get; init; } = "memory";
     public required long[] NGramCounts { get; init; }
     /// <summary>Per order: D1, D2, D3+ (empty for imported models).</summary>
     public required float[][] Discounts { get; init; }

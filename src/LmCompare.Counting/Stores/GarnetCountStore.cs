@@ -69,6 +69,9 @@ public sealed class GarnetCountStore : ICountStore
         _retry = new GarnetRetry(settings);
     }
 
+    /// <summary>The model whose key space this store reads and writes.</summary>
+    public string Model => _settings.Model;
+
     /// <summary>Requests sent again after a node failed to answer.</summary>
     public long Retries => Interlocked.Read(ref _retry.Retries);
 
@@ -224,10 +227,11 @@ public sealed class GarnetCountStore : ICountStore
     public void Checkpoint(ReadOnlySpan<byte> cookie)
     {
         byte[] value = cookie.ToArray();
-        _retry.One(() => _db.StringSetAsync($"{Tag(0)}:cookie:{_settings.Worker}", value));
+        _retry.One(() => _db.HashSetAsync($"{Tag(0)}:cookies", _settings.Worker, value));
     }
 
-    public byte[] RecoveredCookie => (byte[]?)_retry.One(() => _db.StringGetAsync($"{Tag(0)}:cookie:{_settings.Worker}")) ?? [];
+    /// <summary>This writer's last cookie (each worker keeps its own, in one hash per model).</summary>
+    public byte[] RecoveredCookie => (byte[]?)_retry.One(() => _db.HashGetAsync($"{Tag(0)}:cookies", _settings.Worker)) ?? [];
 
     public StoreFootprint Footprint => new(RecordsUpperBound, 0);
 
@@ -244,11 +248,11 @@ public sealed class GarnetCountStore : ICountStore
     public Dictionary<int, string> ShardMarkers() =>
         _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
 
-    /// <summary>Deletes this model's key space (counts, batch records, cookies of this writer, shard markers).</summary>
+    /// <summary>Deletes this model's key space (counts, batch records, every writer's cookie, shard markers).</summary>
     public void Drop()
     {
         _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:b"]))).ToList());
-        _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookie:{_settings.Worker}", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
+        _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
 
     /// <summary>Bytes the cluster's nodes report in use (INFO memory's used_memory, summed over the primaries).</summary>

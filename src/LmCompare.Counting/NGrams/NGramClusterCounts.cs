@@ -1,0 +1,89 @@
+using LmCompare.Core;
+using LmCompare.Counting.Pairs;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// N-gram counts in a Garnet cluster: the raw counts of the padded windows (stage "count" of
+/// <see cref="KneserNeyEstimator"/>), keyed by the n-gram's word ids packed into 3 bytes each (an n-gram's order is its
+/// field's length / 3), so a 5-gram's field is 15 bytes. Everything after counting (adjusting, discounts,
+/// interpolation) needs every shard's counts and runs once, in finalize.
+/// </summary>
+public static class NGramClusterCounts
+{
+    /// <summary>Ids must fit the 3 bytes of a field.</summary>
+    public const int MaxVocabulary = 1 << 24;
+
+    /// <summary>N-grams a worker counts in memory before it sends them: the unit of a resume (default about 2M tokens).</summary>
+    public const int ChunkTokens = 1 << 21;
+
+    private const int FieldsPerBatch = 1 << 16;
+
+    public static void CheckVocabulary(int size)
+    {
+        if (size > MaxVocabulary) throw new InputException($"a vocabulary of {size:N0} words is beyond the cluster layout's {MaxVocabulary:N0} (3 bytes per id)");
+    }
+
+    public static byte[] Field(ReadOnlySpan<int> words)
+    {
+        var field = new byte[3 * words.Length];
+        for (int i = 0; i < words.Length; i++)
+            (field[3 * i], field[3 * i + 1], field[3 * i + 2]) = ((byte)words[i], (byte)(words[i] >> 8), (byte)(words[i] >> 16));
+        return field;
+    }
+
+    public static int[] Words(ReadOnlySpan<byte> field)
+    {
+        var words = new int[field.Length / 3];
+        for (int i = 0; i < words.Length; i++) words[i] = field[3 * i] | field[3 * i + 1] << 8 | field[3 * i + 2] << 16;
+        return words;
+    }
+
+    /// <summary>
+    /// Counts the windows ending at [<paramref name="resumeFrom"/>, <paramref name="to"/>) chunk by chunk and adds each
+    /// chunk's counts to the store as batches named by the chunk's start, then records the chunk's end as the resume
+    /// point. Chunks start at fixed positions (<paramref name="rangeStart"/> + k * chunk), so a resumed worker re-sends a
+    /// half-sent chunk under the same batch ids and nothing counts twice.
+    /// </summary>
+    public static void CountInto(GarnetCountStore store, ReadOnlySpan<int> tokens, int order, long rangeStart, long resumeFrom, long to, string fingerprint,
+        IProgress<ProgressReport>? progress, int chunkTokens = ChunkTokens)
+    {
+        for (long chunk = resumeFrom; chunk < to; chunk = Math.Min(to, chunk + chunkTokens))
+        {
+            long end = Math.Min(to, chunk + chunkTokens);
+            progress?.Report(new ProgressReport("count", chunk - rangeStart, to - rangeStart, "tokens"));
+            var tables = KneserNeyEstimator.NewTables(order, 1024, end - chunk);
+            KneserNeyEstimator.CountRange(tokens, tables, chunk, end);
+            store.BeginBatchScope(chunk.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var batch = new List<(byte[], long)>(FieldsPerBatch);
+            foreach (var table in tables)
+                for (int i = 0; i < table.Count; i++)
+                {
+                    batch.Add((Field(table.Words(i)), table.Raw[i]));
+                    if (batch.Count == FieldsPerBatch) { store.AddFields(batch); batch.Clear(); }
+                }
+            if (batch.Count > 0) store.AddFields(batch);
+            store.Checkpoint(new CountProgress(end, fingerprint).ToBytes());
+        }
+        progress?.Report(new ProgressReport("count", to - rangeStart, to - rangeStart, "tokens"));
+    }
+
+    /// <summary>Every counted n-gram from the cluster into tables of orders 1..<paramref name="order"/> (raw counts, as <see cref="KneserNeyEstimator.CountPadded"/> leaves them).</summary>
+    public static NGramTable[] Read(GarnetCountStore store, int order, int vocabularySize, long trainTokens, IProgress<ProgressReport>? progress)
+    {
+        var tables = KneserNeyEstimator.NewTables(order, vocabularySize, trainTokens);
+        long read = 0;
+        foreach (var (field, count) in store.ScanFields())
+        {
+            if (field.Length % 3 != 0 || field.Length / 3 is < 1 || field.Length / 3 > order)
+                throw new InputException($"the cluster holds a field of {field.Length} bytes under model {store.Model}: not an n-gram of order 1..{order} (another kind of model under this name?)");
+            var words = Words(field);
+            var table = tables[words.Length - 1];
+            int index = table.FindOrAdd(words, out _);
+            table.Raw[index] = count;
+            if ((++read & 0xFFFFF) == 0) progress?.Report(new ProgressReport("read", read, null, "n-grams"));
+        }
+        return tables;
+    }
+}

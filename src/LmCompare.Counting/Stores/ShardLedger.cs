@@ -1,0 +1,71 @@
+using System.Globalization;
+using LmCompare.Core;
+
+namespace LmCompare.Counting.Stores;
+
+/// <summary>Worker i of n: the i-th of n contiguous, disjoint ranges of the training tokens.</summary>
+public sealed record ShardSpec(int Index, int Count)
+{
+    public static ShardSpec Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int i) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n)
+            || n < 1 || i < 0 || i >= n)
+            throw new UsageException($"--shard {text}: expected i/n with 0 <= i < n");
+        return new ShardSpec(i, n);
+    }
+
+    public (long From, long To) Range(long tokens) => (tokens * Index / Count, tokens * (Index + 1) / Count);
+
+    /// <summary>The writer name a shard's batches and resume cookie go under.</summary>
+    public string Worker => $"shard{Index}";
+}
+
+/// <summary>
+/// The shards of one model in the cluster: which were started and which finished, each with the settings fingerprint it
+/// was counted with (ending in <c>|shards=n</c>). Shared by the pair and n-gram workers and their finalize steps.
+/// </summary>
+public static class ShardLedger
+{
+    /// <summary>
+    /// Checks that the shard may be counted and marks it started. Returns the token to count from: the shard's start, or
+    /// with <paramref name="resume"/> the end of its last recorded chunk (the cookie under the shard's worker name).
+    /// </summary>
+    public static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from, Func<byte[], (long TokensDone, string Fingerprint)?> readCookie)
+    {
+        string model = store.Model;
+        var started = store.ShardsStarted();
+        if (started.Count == 0 && store.RecordsUpperBound > 0)
+            throw new UsageException($"model {model} already has counts in the cluster that no shard worker wrote; use another name, or clear it with a single-process build (--force)");
+        if (started.FirstOrDefault(m => m.Value != fingerprint) is { Value: not null } other)
+            throw new UsageException($"mixing shards built with different settings: shard {other.Key} of {model} was counted as {other.Value}, this one would be {fingerprint}");
+        if (store.ShardMarkers().ContainsKey(shard.Index)) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} is already counted");
+        if (!started.ContainsKey(shard.Index))
+        {
+            if (resume) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was never started: nothing to resume (run it without --resume)");
+            store.MarkShardStarted(shard.Index, fingerprint);
+            return from;
+        }
+        if (!resume)
+            throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with --resume to continue it");
+        if (readCookie(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
+        if (progress.Fingerprint != fingerprint) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
+        return progress.TokensDone;
+    }
+
+    /// <summary>Names the shards not counted yet (refusing), or shards counted with other settings; returns n.</summary>
+    public static int CheckComplete(GarnetCountStore store, string endpoints, Func<int, string> expectedFingerprint, string settingsDescription)
+    {
+        var markers = store.ShardMarkers();
+        if (markers.Count == 0) throw new InputException($"no shard of {store.Model} has been counted in the cluster at {endpoints}");
+        string any = markers.Values.First();
+        int shards = int.Parse(any[(any.LastIndexOf('=') + 1)..], CultureInfo.InvariantCulture);
+        string expected = expectedFingerprint(shards);
+        if (markers.Values.Any(v => v != expected))
+            throw new InputException($"the shards of {store.Model} were counted from another corpus or with other settings than {settingsDescription}");
+        var missing = Enumerable.Range(0, shards).Where(i => !markers.ContainsKey(i)).ToList();
+        if (missing.Count > 0)
+            throw new InputException($"{store.Model}: shard(s) {string.Join(", ", missing.Select(i => $"{i}/{shards}"))} not counted yet; finalize once all {shards} are in");
+        return shards;
+    }
+}
