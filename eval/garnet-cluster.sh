@@ -8,8 +8,9 @@
 #   eval/garnet-cluster.sh down   stop the nodes this script started (by their process ids) and remove their data
 #   eval/garnet-cluster.sh stop-node I    kill node I (0..2) as a crash would (SIGKILL): its slots become unreachable
 #   eval/garnet-cluster.sh start-node I   restart node I from its data folder: it recovers its counts from the
-#                                         append-only file (every write is committed to it before it is acknowledged)
-#                                         and its cluster configuration, and rejoins with its slots
+#                                         append-only file and its cluster configuration, and rejoins with its slots
+#   eval/garnet-cluster.sh pause-node I   stop node I's process (SIGSTOP): it holds its connections and answers nothing
+#   eval/garnet-cluster.sh resume-node I  let it run again (SIGCONT)
 # Ports: LMC_GARNET_PORT (default 7301) .. +2; state: LMC_GARNET_HOME (default /tmp/lmc-garnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,17 +19,22 @@ base="${LMC_GARNET_PORT:-7301}"
 ports=("$base" "$((base + 1))" "$((base + 2))")
 
 # Node I in the foreground of a background job; its wrapper pid goes to pids (for down) and nodeI.pid (for stop-node).
-# --aof with --aof-commit-wait: a write is acknowledged only once it is in the append-only file, so a node that crashes
-# and restarts with --recover has every count it acknowledged (the idempotent batches make a retry of the others safe).
+# --aof: every write goes to the append-only file as it is applied, so a node whose process is killed and restarted
+# with --recover has its counts back (the OS holds what was written). LMC_GARNET_AOF replaces these flags: add
+# --aof-commit-wait to acknowledge a write only once the file is committed (survives a machine crash too; measured
+# 18x slower, eval/RESULTS.md), or set it empty for no persistence at all.
 start_node() {
   local i="$1"; shift
   dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua \
-    --aof --aof-commit-wait \
+    ${LMC_GARNET_AOF---aof} \
     --logdir "$home/node$i" --checkpointdir "$home/node$i" "$@" \
     >>"$home/node$i.log" 2>&1 &
   echo $! >>"$home/pids"
   echo $! >"$home/node$i.pid"
 }
+
+# The server process of node I (the child of its `dotnet tool run` wrapper).
+server_pid() { pgrep -P "$(cat "$home/node$1.pid")" | head -n 1; }
 
 stop_node() {
   local pid; pid="$(cat "$home/node$1.pid")"
@@ -104,5 +110,7 @@ case "${1:-}" in
   down) down ;;
   stop-node) stop_node "${2:?node 0..2}" ;;
   start-node) start_node "${2:?node 0..2}" --recover; wait_ping "${ports[$2]}"; wait_cluster_ok ;;
-  *) echo "usage: $0 up|down|stop-node I|start-node I" >&2; exit 1 ;;
+  pause-node) kill -STOP "$(server_pid "${2:?node 0..2}")" ;;
+  resume-node) kill -CONT "$(server_pid "${2:?node 0..2}")" ;;
+  *) echo "usage: $0 up|down|stop-node I|start-node I|pause-node I|resume-node I" >&2; exit 1 ;;
 esac

@@ -4,6 +4,7 @@ using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;
 
+[Collection(GarnetCluster.Collection)]
 public class PairsCommandTests
 {
     /// <summary>A corpus of seeded random text (~60k training tokens, 5,000 word types) in a fresh home.</summary>
@@ -57,8 +58,6 @@ public class PairsCommandTests
         }
     }
 
-    private static string GarnetStore() => "garnet://" + (Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
-        : File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("LMC_GARNET_HOME") ?? "/tmp/lmc-garnet", "endpoints")).Trim());
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -68,7 +67,7 @@ public class PairsCommandTests
         string home = RandomCorpus(temp);
         Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "reference", "--quiet")).ExitCode);
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(home, "models", "reference", "manifest.json")));
-        string store = GarnetStore();
+        string store = GarnetCluster.Store;
         foreach (var (occurrence, delayMs) in new[] { (2, 0), (3, 15), (4, 40) })
         {
             string name = $"cluster-{Guid.NewGuid():N}"[..20];

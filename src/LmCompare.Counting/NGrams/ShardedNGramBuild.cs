@@ -31,7 +31,8 @@ public static class ShardedNGramBuild
         var (from, to) = shard.Range(train.Length);
         long start = ShardLedger.Begin(store, shard, fingerprint, resume, from,
             cookie => CountProgress.FromBytes(cookie) is { } p ? (p.TokensDone, p.Fingerprint) : null);
-        NGramClusterCounts.CountInto(store, train, settings.Order, from, start, to, fingerprint, progress, chunkTokens);
+        VerifiedClusterCount.Run(store, start, from, begin =>
+            NGramClusterCounts.CountInto(store, train, settings.Order, from, begin, to, fingerprint, progress, chunkTokens), progress);
         store.MarkShardDone(shard.Index, fingerprint);
         return to - start;
     }

@@ -41,7 +41,10 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         {
             var stage = Stopwatch.StartNew();
             var counter = new PairCounter(store, settings.Store is null ? settings : settings with { CheckpointSeconds = int.MaxValue }, progress);
-            if (resumedFrom < train.Length) counter.Count(train, corpus.ReadDocuments(Splits.Train), resumedFrom, fingerprint);
+            var documents = corpus.ReadDocuments(Splits.Train);
+            if (store is GarnetCountStore garnet)
+                VerifiedClusterCount.Run(garnet, resumedFrom, 0, begin => counter.Count(train, documents, begin, fingerprint), progress);
+            else if (resumedFrom < train.Length) counter.Count(train, documents, resumedFrom, fingerprint);
             merges = counter.Merges;
             stages["count"] = stage.Elapsed.TotalSeconds;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back

@@ -33,8 +33,9 @@ public static class ShardedPairBuild
             cookie => CountProgress.FromBytes(cookie) is { } p ? (p.TokensDone, p.Fingerprint) : null);
         // Merges happen only where the table fills (never by the clock), so a resumed worker's merges end where the first
         // run's did and carry the same batch ids: a half-applied merge is not counted twice.
-        if (start < to)
-            new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress).Count(train, corpus.ReadDocuments(Splits.Train), start, fingerprint, to, from);
+        var counter = new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress);
+        var documents = corpus.ReadDocuments(Splits.Train);
+        VerifiedClusterCount.Run(store, start, from, begin => counter.Count(train, documents, begin, fingerprint, to, from), progress);
         store.MarkShardDone(shard.Index, fingerprint);
         return to - start;
     }

@@ -58,6 +58,7 @@ public sealed class GarnetCountStore : ICountStore
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
     private readonly GarnetRetry _retry;
+    private readonly List<(int Shard, RedisValue Id)> _issued = []; // every script call this process made, for VerifyApplied
     private long _sequence;
     private string _scope = Guid.NewGuid().ToString("N")[..12]; // without a scope, batch ids never repeat an earlier run's
 
@@ -172,11 +173,34 @@ public sealed class GarnetCountStore : ICountStore
             {
                 var argv = new RedisValue[1 + 2 * Math.Min(_settings.FieldsPerCall, list.Count - from)];
                 argv[0] = $"{batchId}:{part}";
+                lock (_issued) _issued.Add((shard, argv[0]));
                 for (int j = 1, i = from; j < argv.Length; j += 2, i++) (argv[j], argv[j + 1]) = (list[i].Field, list[i].Delta);
                 calls.Add(() => _db.ScriptEvaluateAsync(ApplyScript, keys, argv));
             }
         }
         return _retry.All(calls).Count(r => (int)r == 1);
+    }
+
+    /// <summary>
+    /// Batches this process sent that the cluster no longer has (their markers are gone: a node was killed and came back
+    /// without the tail of its append-only file, which the increments went with). Checked only after requests had to be
+    /// retried; 0 otherwise. A writer that finds some replays its whole range: the replay's batch ids are the same, so
+    /// the batches still present are skipped and only the lost ones applied.
+    /// </summary>
+    public long LostBatches(bool onlyAfterRetries = true)
+    {
+        if (onlyAfterRetries && Retries == 0) return 0;
+        List<(int Shard, RedisValue Id)> issued;
+        lock (_issued) issued = [.. _issued];
+        var groups = issued.GroupBy(b => b.Shard).ToList();
+        var replies = _retry.All(groups.Select(g => (Func<Task<RedisValue[]>>)(() => _db.HashGetAsync($"{Tag(g.Key)}:b", g.Select(b => b.Id).ToArray()))).ToList());
+        return replies.Sum(r => r.LongCount(v => v.IsNull));
+    }
+
+    /// <summary>Starts a new record of sent batches (before a replay).</summary>
+    public void ForgetSentBatches()
+    {
+        lock (_issued) _issued.Clear();
     }
 
     public void GetBatch(ReadOnlySpan<long> keys, Span<long> values)

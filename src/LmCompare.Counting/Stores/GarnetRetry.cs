@@ -25,34 +25,39 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
     {
         var results = new T[calls.Count];
         var pending = Enumerable.Range(0, calls.Count).ToList();
-        DateTime? firstFailure = null;
+        DateTime? deadline = null;
         var delay = FirstDelay;
         while (true)
         {
             var tasks = pending.Select(i => (Index: i, Task: calls[i]())).ToList();
-            try { Task.WaitAll([.. tasks.Select(t => (Task)t.Task)]); }
+            // Once requests have failed, a round may not outlast the deadline (a node that hangs would hold it forever).
+            var wait = deadline is { } d ? Max(TimeSpan.Zero, d - DateTime.UtcNow) : Timeout.InfiniteTimeSpan;
+            try { Task.WaitAll([.. tasks.Select(t => (Task)t.Task)], wait); }
             catch (AggregateException) { } // inspected per task below
             var failed = new List<int>();
             Exception? reason = null;
             foreach (var (index, task) in tasks)
             {
                 if (task.IsCompletedSuccessfully) { results[index] = task.Result; continue; }
-                var error = task.Exception?.GetBaseException() ?? new TaskCanceledException();
+                var error = task.IsCompleted ? task.Exception?.GetBaseException() ?? new TaskCanceledException() : new TimeoutException("no reply");
                 if (!IsTransient(error)) throw Permanent(error);
                 failed.Add(index);
                 reason ??= error;
             }
             if (failed.Count == 0) return results;
-            firstFailure ??= DateTime.UtcNow;
-            if (DateTime.UtcNow - firstFailure > TimeSpan.FromSeconds(settings.RetrySeconds))
-                throw new InputException($"garnet cluster at {settings.Endpoints}: no answer for {settings.RetrySeconds} s (--timeout) from the node holding "
-                    + $"{failed.Count} of {calls.Count} request(s): {OneLine(reason!)}; nothing was presented as finished: run the command again (a build with --resume) once every node is up");
+            deadline ??= DateTime.UtcNow + TimeSpan.FromSeconds(settings.RetrySeconds);
+            if (DateTime.UtcNow >= deadline)
+                throw new InputException($"garnet cluster at {settings.Endpoints}: {failed.Count} of {calls.Count} request(s) got no answer for {settings.RetrySeconds} s (--timeout): "
+                    + $"{OneLine(reason!)}; nothing was presented as finished: run the command again (a build with --resume) once every node is up");
             Interlocked.Add(ref Retries, failed.Count);
-            Thread.Sleep(delay);
-            delay = TimeSpan.FromTicks(Math.Min(LongestDelay.Ticks, delay.Ticks * 2));
+            Thread.Sleep(Min(delay, Max(TimeSpan.Zero, deadline.Value - DateTime.UtcNow)));
+            delay = Min(LongestDelay, delay * 2);
             pending = failed;
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static bool IsTransient(Exception e) => e switch
     {
@@ -71,10 +76,12 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
         _ => e,
     };
 
+    /// <summary>The reason without StackExchange.Redis's diagnostics (queue sizes, buffers), which follow it in parentheses or after ", command=".</summary>
     private static string OneLine(Exception e)
     {
         string message = e.Message.ReplaceLineEndings(" ");
-        int cut = message.IndexOf(", mc:", StringComparison.Ordinal); // StackExchange.Redis appends its diagnostics after the reason
-        return cut > 0 ? message[..cut] : message.Length > 200 ? message[..200] : message;
+        foreach (string marker in new[] { " (outbound=", ", command=", ", mc:" })
+            if (message.IndexOf(marker, StringComparison.Ordinal) is > 0 and int cut) message = message[..cut];
+        return message.Length > 160 ? message[..160] : message;
     }
 }

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Cli.Tests;
+
+/// <summary>The test cluster eval/garnet-cluster.sh started (tests/run.sh does): its endpoints, and its nodes to stop and start.</summary>
+public static class GarnetCluster
+{
+    /// <summary>Tests that use the cluster run one at a time: a fault test's crashed node would slow the others down.</summary>
+    public const string Collection = "garnet cluster";
+
+    private static string Home => Environment.GetEnvironmentVariable("LMC_GARNET_HOME") is { Length: > 0 } h ? h : "/tmp/lmc-garnet";
+
+    public static string Endpoints => Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
+        : File.Exists(Path.Combine(Home, "endpoints")) ? File.ReadAllText(Path.Combine(Home, "endpoints")).Trim()
+        : throw new InvalidOperationException("no Garnet cluster: run 'eval/garnet-cluster.sh up' (tests/run.sh does) or set LMC_GARNET=host:port,...");
+
+    public static string Store => "garnet://" + Endpoints;
+
+    public static string Repository
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "eval", "garnet-cluster.sh"))) return dir.FullName;
+            throw new InvalidOperationException("eval/garnet-cluster.sh not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>eval/garnet-cluster.sh stop-node|start-node|pause-node|resume-node I.</summary>
+    public static void Node(string verb, int node)
+    {
+        if (!File.Exists(Path.Combine(Home, $"node{node}.pid")))
+            throw new InvalidOperationException($"the cluster's nodes are not under {Home}: the fault tests need the cluster eval/garnet-cluster.sh started (LMC_GARNET_HOME)");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(Repository, "eval", "garnet-cluster.sh"), verb, node.ToString() }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"garnet-cluster.sh {verb} {node}: {errors}");
+    }
+
+    /// <summary>Every node running and answering again (after a test that failed half-way).</summary>
+    public static void Heal()
+    {
+        for (int node = 0; node < 3; node++)
+        {
+            try { Node("resume-node", node); } catch (InvalidOperationException) { }
+            using var probe = new System.Net.Sockets.TcpClient();
+            bool up;
+            try { probe.Connect("127.0.0.1", PortOf(node)); up = true; } catch (System.Net.Sockets.SocketException) { up = false; }
+            if (!up) Node("start-node", node);
+        }
+    }
+
+    private static int PortOf(int node) => int.Parse(Endpoints.Split(',')[node].Split(':')[1]);
+
+    /// <summary>Removes a test model's key space from the cluster.</summary>
+    public static void Drop(string model)
+    {
+        using var store = GarnetCountStore.Connect(new GarnetStoreSettings(Endpoints, model));
+        store.Drop();
+    }
+}
