@@ -83,7 +83,7 @@ public class GarnetNGramBuildTests
                 Assert.True(to - from > 1000);
                 NGramClusterCounts.CountInto(store, train, 4, from, from, from + 400, fingerprint, null, chunkTokens: 200);
                 NGramClusterCounts.CountInto(store, train, 4, from, from + 400, from + 600, "not-recorded", null, chunkTokens: 200);
-                store.Checkpoint(new Pairs.CountProgress(from + 400, fingerprint).ToBytes());
+                store.Checkpoint(new CountProgress(from + 400, fingerprint).ToBytes());
             }
             var again = Assert.Throws<UsageException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: false));
             Assert.Contains("--resume", again.Message);

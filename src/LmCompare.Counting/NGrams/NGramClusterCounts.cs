@@ -1,5 +1,4 @@
 using LmCompare.Core;
-using LmCompare.Counting.Pairs;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
-using LmCompare.Counting.Pairs;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams;
@@ -29,8 +28,7 @@ public static class ShardedNGramBuild
         using var store = GarnetCountStore.Connect(garnet with { Model = modelName, Worker = shard.Worker });
         var train = corpus.ReadTokens(Splits.Train);
         var (from, to) = shard.Range(train.Length);
-        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from,
-            cookie => CountProgress.FromBytes(cookie) is { } p ? (p.TokensDone, p.Fingerprint) : null);
+        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from);
         VerifiedClusterCount.Run(store, start, from, begin =>
             NGramClusterCounts.CountInto(store, train, settings.Order, from, begin, to, fingerprint, progress, chunkTokens), progress);
         store.MarkShardDone(shard.Index, fingerprint);

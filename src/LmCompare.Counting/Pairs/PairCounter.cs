@@ -1,18 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Pairs;
-
-/// <summary>Resume state stored with every checkpoint of the count store: pairs starting before TokensDone are counted.</summary>
-/// <param name="Fingerprint">Corpus, vocabulary and N: a resume with anything else is refused.</param>
-public sealed record CountProgress(long TokensDone, string Fingerprint)
-{
-    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
-
-    public static CountProgress? FromBytes(byte[] bytes) => bytes.Length == 0 ? null : JsonSerializer.Deserialize<CountProgress>(bytes);
-}
 
 /// <summary>
 /// Stage "count": c_d(u, v) for d = 1..N over the training ids, never across a document boundary. Counts aggregate in a

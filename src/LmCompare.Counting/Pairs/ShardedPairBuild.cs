@@ -29,8 +29,7 @@ public static class ShardedPairBuild
         using var store = GarnetCountStore.Connect(garnet with { Model = modelName, Worker = shard.Worker });
         var train = corpus.ReadTokens(Splits.Train);
         var (from, to) = shard.Range(train.Length);
-        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from,
-            cookie => CountProgress.FromBytes(cookie) is { } p ? (p.TokensDone, p.Fingerprint) : null);
+        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from);
         // Merges happen only where the table fills (never by the clock), so a resumed worker's merges end where the first
         // run's did and carry the same batch ids: a half-applied merge is not counted twice.
         var counter = new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress);

@@ -31,7 +31,7 @@ public static class ShardLedger
     /// Checks that the shard may be counted and marks it started. Returns the token to count from: the shard's start, or
     /// with <paramref name="resume"/> the end of its last recorded chunk (the cookie under the shard's worker name).
     /// </summary>
-    public static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from, Func<byte[], (long TokensDone, string Fingerprint)?> readCookie)
+    public static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from)
     {
         string model = store.Model;
         var started = store.ShardsStarted();
@@ -48,7 +48,7 @@ public static class ShardLedger
         }
         if (!resume)
             throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with --resume to continue it");
-        if (readCookie(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
+        if (CountProgress.FromBytes(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
         if (progress.Fingerprint != fingerprint) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
         return progress.TokensDone;
     }
