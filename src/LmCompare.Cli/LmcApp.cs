@@ -23,6 +23,8 @@ public static class LmcApp
         var pairs = new Command("pairs", "The pair-distance count model: (word, next word, distance) counts");
         pairs.Subcommands.Add(PairsBuildCommand.Create());
         pairs.Subcommands.Add(PairsFinalizeCommand.Create());
+        pairs.Subcommands.Add(PairsAttachCommand.Create());
+        pairs.Subcommands.Add(PairsPullCommand.Create());
         pairs.Subcommands.Add(PairsShowCommand.Create());
         pairs.Subcommands.Add(PairsTopCommand.Create());
         pairs.Subcommands.Add(PairsDumpCommand.Create());

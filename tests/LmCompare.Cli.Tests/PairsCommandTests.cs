@@ -8,7 +8,7 @@ namespace LmCompare.Cli.Tests;
 public class PairsCommandTests
 {
     /// <summary>A corpus of seeded random text (~60k training tokens, 5,000 word types) in a fresh home.</summary>
-    private static string RandomCorpus(TempDirectory temp)
+    internal static string RandomCorpus(TempDirectory temp)
     {
         var random = new Random(3);
         for (int d = 0; d < 20; d++)
@@ -20,10 +20,10 @@ public class PairsCommandTests
         return home;
     }
 
-    private static string[] BuildArgs(string home, string name, params string[] extra) =>
+    internal static string[] BuildArgs(string home, string name, params string[] extra) =>
         ["pairs", "build", "--corpus", "r", "--name", name, "--distances", "4", "--memory", "1MB", "--home", home, .. extra];
 
-    private static string DumpHash(string home, string name)
+    internal static string DumpHash(string home, string name)
     {
         var run = LmcProcess.Run(null, "pairs", "dump", name, "--hash", "--json", "--home", home);
         Assert.Equal(0, run.ExitCode);

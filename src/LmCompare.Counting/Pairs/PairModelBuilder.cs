@@ -89,6 +89,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             Store = settings.Store is { } garnet ? $"garnet://{garnet.Endpoints}" : "faster",
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
+        if (settings.Store is { } cluster) ClusterPairModel.Publish(cluster, manifest); // now other machines can attach it
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
     }
 

@@ -20,7 +20,9 @@ public static class PairModelLoader
         if (corpus.Fingerprint() != manifest.CorpusFingerprint)
             throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        var tables = PairTables.Load(Path.Combine(directory, manifest.TablesFile), hash);
+        var tables = manifest.TablesFile.Length == 0
+            ? ClusterPairModel.LoadTables(manifest) // an attached model scores from the cluster's counts
+            : PairTables.Load(Path.Combine(directory, manifest.TablesFile), hash);
         var lambdas = new PairLambdas(manifest.LambdaBucketToGroup, manifest.Lambdas);
         return new PairDistanceModel(name, corpus.Vocabulary, new PairProbabilities(tables), lambdas,
             new ModelFootprint(manifest.DistinctPairs, manifest.BytesOnDisk, manifest.DistinctPairs));

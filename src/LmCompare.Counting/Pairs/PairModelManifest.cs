@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 
@@ -35,8 +36,13 @@ public sealed record PairModelManifest : ModelManifest
     public required long StoreBytes { get; init; }
     /// <summary>Where the counts live: "faster" (the model folder's store/) or garnet://endpoints (never a password).</summary>
     public string Store { get; init; } = "faster";
+    /// <summary>The cluster a pulled model's counts were copied from (<c>lmc pairs pull</c>); null otherwise.</summary>
+    public string? PulledFrom { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
+
+    public static PairModelManifest FromJson(string json) =>
+        JsonSerializer.Deserialize<PairModelManifest>(json, CorpusManifest.JsonOptions) ?? throw new InputException("an empty pair model manifest");
 
     public static PairModelManifest Load(string path) => ModelManifestFile.Load<PairModelManifest>(path, KindName, m => m.Kind, "a pair-distance model");
 }

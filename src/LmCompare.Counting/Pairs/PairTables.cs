@@ -54,6 +54,17 @@ public sealed class PairTables
         return n < 0 ? top : top[..n];
     }
 
+    private delegate void ByteSink(ReadOnlySpan<byte> bytes);
+
+    /// <summary>The file's bytes in order: header, then every array.</summary>
+    private void Emit(ByteSink sink)
+    {
+        void Write<T>(ReadOnlySpan<T> data) where T : unmanaged => sink(MemoryMarshal.AsBytes(data));
+        Write<long>([Magic, VocabularySize, Distances, TopK, Entries]);
+        Write<long>(RowStart); Write<int>(Successors); Write<int>(Counts); Write<long>(RowTotal);
+        Write<int>(Top); Write<int>(Continuation); Write<long>(Singletons); Write<long>(Doubletons);
+    }
+
     /// <summary>Writes the tables; returns the XxHash64 of the file, recorded in the manifest and checked on load.</summary>
     public ulong Save(string path)
     {
@@ -61,18 +72,18 @@ public sealed class PairTables
         var hash = new XxHash64();
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            void Write<T>(ReadOnlySpan<T> data) where T : unmanaged
-            {
-                var bytes = MemoryMarshal.AsBytes(data);
-                hash.Append(bytes);
-                stream.Write(bytes);
-            }
-            Write<long>([Magic, VocabularySize, Distances, TopK, Entries]);
-            Write<long>(RowStart); Write<int>(Successors); Write<int>(Counts); Write<long>(RowTotal);
-            Write<int>(Top); Write<int>(Continuation); Write<long>(Singletons); Write<long>(Doubletons);
+            Emit(bytes => { hash.Append(bytes); stream.Write(bytes); });
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    /// <summary>The XxHash64 <see cref="Save"/> would record, without writing (tables derived in memory are checked with it).</summary>
+    public ulong Hash()
+    {
+        var hash = new XxHash64();
+        Emit(hash.Append);
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -272,11 +272,17 @@ public sealed class GarnetCountStore : ICountStore
     public Dictionary<int, string> ShardMarkers() =>
         _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
 
+    /// <summary>Stores a named value beside the model's counts (its manifest, once finalized).</summary>
+    public void SetMeta(string name, byte[] value) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:meta", name, value));
+
+    /// <summary>A value <see cref="SetMeta"/> stored, or null.</summary>
+    public byte[]? GetMeta(string name) => (byte[]?)_retry.One(() => _db.HashGetAsync($"{Tag(0)}:meta", name));
+
     /// <summary>Deletes this model's key space (counts, batch records, every writer's cookie, shard markers).</summary>
     public void Drop()
     {
         _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:b"]))).ToList());
-        _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
+        _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:meta", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
 
     /// <summary>Bytes the cluster's nodes report in use (INFO memory's used_memory, summed over the primaries).</summary>

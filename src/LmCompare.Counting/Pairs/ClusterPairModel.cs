@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>
+/// A pair-distance model whose counts live in a Garnet cluster. Finalizing <b>publishes</b> its manifest beside the
+/// counts; <b>attach</b> makes a local model folder that holds only that manifest (any machine with the same ingested
+/// corpus), and such a model scores from the cluster: loading reads every count with pipelined whole-hash reads and
+/// derives the tables in memory, checked against the published tables hash. <b>pull</b> copies the counts into the
+/// folder's own FASTER store and writes the compiled tables, so later loads need no cluster and take well under a second.
+/// </summary>
+public static class ClusterPairModel
+{
+    private const string ManifestMeta = "manifest";
+
+    /// <summary>Records the finished model's manifest in the cluster (what <see cref="Attach"/> reads).</summary>
+    public static void Publish(GarnetStoreSettings garnet, PairModelManifest manifest)
+    {
+        using var store = GarnetCountStore.Connect(garnet with { Model = manifest.Name });
+        store.SetMeta(ManifestMeta, Encoding.UTF8.GetBytes(manifest.ToJson()));
+    }
+
+    /// <summary>A local folder for cluster model <paramref name="modelName"/>: its manifest, tables to be read from the cluster.</summary>
+    public static PairModelManifest Attach(Workspace workspace, string modelName, GarnetStoreSettings garnet, ExistingModel existing)
+    {
+        PairModelManifest published;
+        using (var store = GarnetCountStore.Connect(garnet with { Model = modelName }))
+        {
+            var bytes = store.GetMeta(ManifestMeta)
+                ?? throw new InputException($"no finalized pair model {modelName} in the cluster at {garnet.Endpoints} (finalize it first)");
+            published = PairModelManifest.FromJson(Encoding.UTF8.GetString(bytes));
+        }
+        CheckCorpus(workspace, published);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        folder.Clear();
+        var attached = published with { TablesFile = "", Store = $"garnet://{garnet.Endpoints}", StoreBytes = 0, BytesOnDisk = 0 };
+        AtomicFile.WriteAllText(folder.ManifestPath, attached.ToJson());
+        return attached;
+    }
+
+    /// <summary>An attached model's tables, derived from the cluster's counts and checked against the manifest's hash.</summary>
+    public static PairTables LoadTables(PairModelManifest manifest, IProgress<ProgressReport>? progress = null)
+    {
+        var garnet = Settings(manifest);
+        var store = GarnetCountStore.Connect(garnet);
+        var tables = PairTableBuilder.Build(store, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK), progress); // disposes the store
+        if (tables.Hash().ToString("x16", CultureInfo.InvariantCulture) != manifest.TablesXxHash64)
+            throw new InputException($"model {manifest.Name}: the counts in the cluster at {garnet.Endpoints} no longer give the tables it was finalized with (changed or partly lost)");
+        return tables;
+    }
+
+    /// <summary>
+    /// Makes an attached model local: the counts into the folder's FASTER store (<c>store/</c>, as an embedded build
+    /// leaves them), the compiled tables into <c>pairs.tables</c>, then the manifest (last). Returns the new manifest.
+    /// </summary>
+    public static PairModelManifest Pull(Workspace workspace, string modelName, IProgress<ProgressReport>? progress = null)
+    {
+        var (manifest, _) = PairModelLoader.ReadManifest(workspace, modelName);
+        if (manifest.TablesFile.Length > 0) throw new UsageException($"model {modelName} is already local ({manifest.Store}); nothing to pull");
+        var garnet = Settings(manifest);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, ExistingModel.Resume);
+        string storeDirectory = folder.FilePath(PairModelBuilder.StoreFolder);
+        if (Directory.Exists(storeDirectory)) Directory.Delete(storeDirectory, recursive: true); // a pull cut short starts over
+        var storeSettings = new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = FasterStoreSettings.BucketsFor(manifest.DistinctPairs) };
+        using (var cluster = GarnetCountStore.Connect(garnet))
+        using (var local = FasterCountStore.Create(storeSettings))
+        {
+            progress?.Report(new ProgressReport("pull", 0, manifest.DistinctPairs, "counts"));
+            CopyCounts(cluster, local, manifest.DistinctPairs, progress);
+            local.Checkpoint(new CountProgress(manifest.TrainTokens, "pulled from " + manifest.Store).ToBytes());
+        }
+        var tables = PairTableBuilder.Build(FasterCountStore.Open(storeSettings), manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK), progress);
+        string hash = tables.Save(folder.FilePath(PairModelBuilder.TablesFile)).ToString("x16", CultureInfo.InvariantCulture);
+        if (hash != manifest.TablesXxHash64)
+            throw new InputException($"model {modelName}: the counts pulled from {garnet.Endpoints} do not give the tables it was finalized with (changed or partly lost)");
+        var pulled = manifest with
+        {
+            TablesFile = PairModelBuilder.TablesFile, Store = "faster", PulledFrom = manifest.Store,
+            StoreBytes = ModelFolder.BytesIn(storeDirectory), BytesOnDisk = folder.BytesOnDisk(),
+        };
+        AtomicFile.WriteAllText(folder.ManifestPath, pulled.ToJson());
+        return pulled;
+    }
+
+    private static void CopyCounts(GarnetCountStore cluster, FasterCountStore local, long total, IProgress<ProgressReport>? progress)
+    {
+        const int Batch = 1 << 16;
+        var keys = new long[Batch];
+        var counts = new long[Batch];
+        int filled = 0;
+        long copied = 0;
+        foreach (var (key, count) in cluster.ScanRecords())
+        {
+            (keys[filled], counts[filled]) = (key, count);
+            if (++filled < Batch) continue;
+            local.AddBatch(keys, counts);
+            copied += filled;
+            filled = 0;
+            progress?.Report(new ProgressReport("pull", copied, total, "counts"));
+        }
+        local.AddBatch(keys.AsMemory(0, filled), counts.AsMemory(0, filled));
+    }
+
+    private static void CheckCorpus(Workspace workspace, PairModelManifest manifest)
+    {
+        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
+        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
+            throw new InputException($"model {manifest.Name} was counted from another version of corpus '{manifest.Corpus}' than the one ingested here; ingest the same text with the same settings");
+    }
+
+    /// <summary>The cluster of an attached model: endpoints from its manifest, the password from LMC_GARNET_PASSWORD.</summary>
+    private static GarnetStoreSettings Settings(PairModelManifest manifest)
+    {
+        if (!manifest.Store.StartsWith("garnet://", StringComparison.Ordinal))
+            throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
+        return GarnetStoreSettings.Parse(manifest.Store, manifest.Name);
+    }
+}
