@@ -5,6 +5,7 @@
 #                                 --lua, own ports and data folders), assign the 16384 slots, meet the nodes, wait
 #                                 for cluster_state:ok; prints the endpoints (also in $LMC_GARNET_HOME/endpoints);
 #                                 plus a stand-alone node with a password on port +3 ($LMC_GARNET_HOME/secure-endpoint)
+#                                 and a cluster-mode node without slots on port +4 ($LMC_GARNET_HOME/bare-endpoint)
 #   eval/garnet-cluster.sh down   stop the nodes this script started (by their process ids) and remove their data
 #   eval/garnet-cluster.sh stop-node I    kill node I (0..2) as a crash would (SIGKILL): its slots become unreachable
 #   eval/garnet-cluster.sh start-node I   restart node I from its data folder: it recovers its counts from the
@@ -91,7 +92,12 @@ up() {
   dotnet tool run garnet-server -- --port "$((base + 3))" --bind 127.0.0.1 --auth Password --password "${LMC_GARNET_TEST_PASSWORD:-lmc-test-secret}" \
     --lua >"$home/secure.log" 2>&1 &
   echo $! >>"$home/pids"
-  for port in "${ports[@]}"; do wait_ping "$port"; done
+  # a fifth: a cluster-mode node that was never given slots (for the "unassigned slots" refusal)
+  mkdir -p "$home/bare"
+  dotnet tool run garnet-server -- --port "$((base + 4))" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua --logdir "$home/bare" --checkpointdir "$home/bare" \
+    --clean-cluster-config >"$home/bare.log" 2>&1 &
+  echo $! >>"$home/pids"
+  for port in "${ports[@]}" "$((base + 4))"; do wait_ping "$port"; done
   for i in 0 1 2; do redis-cli -p "${ports[$i]}" cluster set-config-epoch "$((i + 1))" >/dev/null; done
   redis-cli -p "${ports[0]}" cluster addslotsrange 0 5460 >/dev/null
   redis-cli -p "${ports[1]}" cluster addslotsrange 5461 10922 >/dev/null
@@ -102,6 +108,7 @@ up() {
   endpoints="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
   echo "$endpoints" >"$home/endpoints"
   echo "127.0.0.1:$((base + 3))" >"$home/secure-endpoint"
+  echo "127.0.0.1:$((base + 4))" >"$home/bare-endpoint"
   echo "$endpoints"
 }
 

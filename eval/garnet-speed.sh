@@ -34,7 +34,15 @@ for round in $(seq 1 "$rounds"); do
     $lmc pairs finalize --corpus sotu --name "$name" --store "$store" --quiet --home "$work" >/dev/null; t2=$(now)
     same=$(python3 -c "import json; a=json.load(open('$work/models/e/manifest.json')); b=json.load(open('$work/models/$name/manifest.json')); print('identical' if a['tablesXxHash64']==b['tablesXxHash64'] else 'DIFFERENT')")
     echo "round $round cluster, $workers worker(s): $(python3 -c "print(f'count {$t1-$t0:.2f} s + finalize {$t2-$t1:.2f} s = {$t2-$t0:.2f} s, {$tokens/($t2-$t0):,.0f} tokens/s, {$keys/($t2-$t0):,.0f} keys/s, {($b1-$b0)/2/$tokens:.1f} network bytes/token, tables $same')")"
-    [ "$round" -eq 1 ] && [ "$workers" -eq 1 ] && echo "  nodes' resident memory per stored count: $(python3 -c "print(f'{($rss1-$rss0)/$keys:.1f} bytes ({$keys:,} counts, {($rss1-$rss0)/1e6:.0f} MB)')")"
+    if [ "$round" -eq 1 ] && [ "$workers" -eq 1 ]; then
+      echo "  nodes' resident memory per stored count: $(python3 -c "print(f'{($rss1-$rss0)/$keys:.1f} bytes ({$keys:,} counts, {($rss1-$rss0)/1e6:.0f} MB)')")"
+      used=0; fields=0
+      for s in $(seq 0 255); do
+        used=$((used + $(redis-cli -c -p "$LMC_GARNET_PORT" memory usage "lmc:{$name:$s}:c")))
+        fields=$((fields + $(redis-cli -c -p "$LMC_GARNET_PORT" hlen "lmc:{$name:$s}:c")))
+      done
+      echo "  MEMORY USAGE of the count hashes: $(python3 -c "print(f'{$used/$fields:.1f} bytes per count ({$fields:,} counts)')")"
+    fi
     redis-cli -p "$LMC_GARNET_PORT" flushall >/dev/null 2>&1 || true
     for p in $((LMC_GARNET_PORT + 1)) $((LMC_GARNET_PORT + 2)); do redis-cli -p "$p" flushall >/dev/null 2>&1 || true; done
   done

@@ -80,6 +80,14 @@ public class GarnetCountStoreTests
     }
 
     [Fact]
+    public void Connect_ClusterWithUnassignedSlots_RefusedInOneLine()
+    {
+        string endpoint = File.ReadAllText(Path.Combine(Home, "bare-endpoint")).Trim();
+        var e = Assert.Throws<InputException>(() => GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, "x", TimeoutMilliseconds: 2000)));
+        Assert.Contains("not every hash slot is assigned", e.Message);
+    }
+
+    [Fact]
     public void Connect_PasswordProtectedNode_RightPasswordWorks_WrongOneRefused()
     {
         string endpoint = File.ReadAllText(Path.Combine(Home, "secure-endpoint")).Trim();
