@@ -38,8 +38,10 @@ for round in $(seq 1 "$rounds"); do
       echo "  nodes' resident memory per stored count: $(python3 -c "print(f'{($rss1-$rss0)/$keys:.1f} bytes ({$keys:,} counts, {($rss1-$rss0)/1e6:.0f} MB)')")"
       used=0; fields=0
       for s in $(seq 0 255); do
-        used=$((used + $(redis-cli -c -p "$LMC_GARNET_PORT" memory usage "lmc:{$name:$s}:c")))
-        fields=$((fields + $(redis-cli -c -p "$LMC_GARNET_PORT" hlen "lmc:{$name:$s}:c")))
+        for p in "$LMC_GARNET_PORT" $((LMC_GARNET_PORT + 1)) $((LMC_GARNET_PORT + 2)); do # the node that owns the slot answers with a number
+          u=$(redis-cli -p "$p" memory usage "lmc:{$name:$s}:c" 2>/dev/null); [[ "$u" =~ ^[0-9]+$ ]] || continue
+          used=$((used + u)); fields=$((fields + $(redis-cli -p "$p" hlen "lmc:{$name:$s}:c")))
+        done
       done
       echo "  MEMORY USAGE of the count hashes: $(python3 -c "print(f'{$used/$fields:.1f} bytes per count ({$fields:,} counts)')")"
     fi
