@@ -19,6 +19,10 @@ public class ClusterModelTests
         {
             Assert.Equal(0, LmcProcess.Run(null, PairsCommandTests.BuildArgs(home, "embedded", "--quiet")).ExitCode);
             Assert.Equal(0, LmcProcess.Run(null, PairsCommandTests.BuildArgs(home, model, "--store", store, "--quiet")).ExitCode);
+            var clash = LmcProcess.Run(null, PairsCommandTests.BuildArgs(other, model, "--store", store, "--quiet")); // the name is taken in the cluster
+            Assert.Equal(2, clash.ExitCode);
+            Assert.Single(clash.StderrLines);
+            Assert.Contains("already has counts in the cluster", clash.Stderr);
             var missing = LmcProcess.Run(null, "pairs", "attach", "--name", model + "x", "--store", store, "--home", other);
             Assert.Equal(2, missing.ExitCode);
             Assert.Contains("no finalized pair model", missing.Stderr);

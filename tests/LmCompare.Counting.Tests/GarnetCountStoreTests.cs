@@ -134,10 +134,10 @@ public class GarnetPairBuildTests
             Assert.Equal(embedded.Manifest.TablesXxHash64, clustered.Manifest.TablesXxHash64); // byte-identical tables
             Assert.Equal(embedded.Manifest.TestPerplexity, clustered.Manifest.TestPerplexity);
             Assert.StartsWith("garnet://", clustered.Manifest.Store);
-            var again = Assert.Throws<LmCompare.Core.UsageException>(() => PairFixtures.Build(workspace, "random", model + "-b",
+            var again = Assert.Throws<LmCompare.Core.InputException>(() => PairFixtures.Build(workspace, "random", model + "-b",
                 new Pairs.PairModelSettings(Distances: 3, Store: garnet with { Model = model })));
             Assert.Contains("already has counts in the cluster", again.Message);
-            var resume = Assert.Throws<LmCompare.Core.UsageException>(() => PairFixtures.Build(workspace, "random", model + "-c",
+            var resume = Assert.Throws<LmCompare.Core.InputException>(() => PairFixtures.Build(workspace, "random", model + "-c",
                 new Pairs.PairModelSettings(Distances: 4, Store: garnet with { Model = model }), LmCompare.Core.ExistingModel.Resume));
             Assert.Contains("counted from another corpus or with other settings", resume.Message);
         }
@@ -166,11 +166,11 @@ public class ShardedPairBuildTests
             Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(1, 2));
             var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
-            var mixed = Assert.Throws<LmCompare.Core.UsageException>(() =>
+            var mixed = Assert.Throws<LmCompare.Core.InputException>(() =>
                 Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new Stores.ShardSpec(0, 2)));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
             Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2));
-            Assert.Throws<LmCompare.Core.UsageException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2)));
+            Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2)));
 
             var final = Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.DistinctPairs, final.Manifest.DistinctPairs);

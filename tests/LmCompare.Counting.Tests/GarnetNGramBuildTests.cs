@@ -67,7 +67,7 @@ public class GarnetNGramBuildTests
             ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(1, 2), resume: false, chunkTokens: 200);
             var early = Assert.Throws<InputException>(() => ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet, ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
-            var mixed = Assert.Throws<UsageException>(() =>
+            var mixed = Assert.Throws<InputException>(() =>
                 ShardedNGramBuild.CountShard(workspace, "random", model, Settings with { Order = 3 }, garnet, new ShardSpec(0, 2), resume: false));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
 
@@ -85,7 +85,7 @@ public class GarnetNGramBuildTests
                 NGramClusterCounts.CountInto(store, train, 4, from, from + 400, from + 600, "not-recorded", null, chunkTokens: 200);
                 store.Checkpoint(new CountProgress(from + 400, fingerprint).ToBytes());
             }
-            var again = Assert.Throws<UsageException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: false));
+            var again = Assert.Throws<InputException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: false));
             Assert.Contains("--resume", again.Message);
             long counted = ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: true, chunkTokens: 200);
             Assert.Equal(to - from - 400, counted);

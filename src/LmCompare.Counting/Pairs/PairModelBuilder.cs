@@ -149,11 +149,11 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             if (existing == ExistingModel.Resume && CountProgress.FromBytes(store.RecoveredCookie) is { } progress)
             {
                 if (progress.Fingerprint != fingerprint)
-                    throw new UsageException($"model {settings.Model} in the cluster was counted from another corpus or with other settings (--distances); use --force to start over");
+                    throw new InputException($"model {settings.Model} in the cluster was counted from another corpus or with other settings (--distances); use --force to start over");
                 return (store, progress.TokensDone);
             }
             if (existing == ExistingModel.Refuse && store.RecordsUpperBound > 0) // --resume with no cookie yet: nothing merged, start over
-                throw new UsageException($"model {settings.Model} already has counts in the cluster at {settings.Endpoints}; --force replaces them, --resume continues");
+                throw new InputException($"model {settings.Model} already has counts in the cluster at {settings.Endpoints}; --force replaces them, --resume continues");
             folder.Clear();
             store.Drop();
             return (store, 0);

@@ -23,7 +23,8 @@ public sealed record ShardSpec(int Index, int Count)
 
 /// <summary>
 /// The shards of one model in the cluster: which were started and which finished, each with the settings fingerprint it
-/// was counted with (ending in <c>|shards=n</c>). Shared by the pair and n-gram workers and their finalize steps.
+/// was counted with (ending in <c>|shards=n</c>). Shared by the pair and n-gram workers and their finalize steps. What
+/// the cluster already holds decides its refusals, so they are input errors (exit 2), as is any bad cluster state.
 /// </summary>
 public static class ShardLedger
 {
@@ -36,20 +37,20 @@ public static class ShardLedger
         string model = store.Model;
         var started = store.ShardsStarted();
         if (started.Count == 0 && store.RecordsUpperBound > 0)
-            throw new UsageException($"model {model} already has counts in the cluster that no shard worker wrote; use another name, or clear it with a single-process build (--force)");
+            throw new InputException($"model {model} already has counts in the cluster that no shard worker wrote; use another name, or clear it with a single-process build (--force)");
         if (started.FirstOrDefault(m => m.Value != fingerprint) is { Value: not null } other)
-            throw new UsageException($"mixing shards built with different settings: shard {other.Key} of {model} was counted as {other.Value}, this one would be {fingerprint}");
-        if (store.ShardMarkers().ContainsKey(shard.Index)) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} is already counted");
+            throw new InputException($"mixing shards built with different settings: shard {other.Key} of {model} was counted as {other.Value}, this one would be {fingerprint}");
+        if (store.ShardMarkers().ContainsKey(shard.Index)) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} is already counted");
         if (!started.ContainsKey(shard.Index))
         {
-            if (resume) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was never started: nothing to resume (run it without --resume)");
+            if (resume) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was never started: nothing to resume (run it without --resume)");
             store.MarkShardStarted(shard.Index, fingerprint);
             return from;
         }
         if (!resume)
-            throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with --resume to continue it");
+            throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with --resume to continue it");
         if (CountProgress.FromBytes(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
-        if (progress.Fingerprint != fingerprint) throw new UsageException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
+        if (progress.Fingerprint != fingerprint) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
         return progress.TokensDone;
     }
 
