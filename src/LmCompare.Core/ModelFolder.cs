@@ -86,5 +86,7 @@ public sealed class ModelFolder : IDisposable
         _lock.Dispose();
         _lock = null;
         try { File.Delete(lockPath); } catch (IOException) { }
+        // A claim that wrote nothing (a build refused before it began) leaves no empty folder behind.
+        try { if (!Directory.EnumerateFileSystemEntries(Path).Any()) Directory.Delete(Path); } catch (IOException) { }
     }
 }

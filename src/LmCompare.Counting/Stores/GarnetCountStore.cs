@@ -96,7 +96,8 @@ public sealed class GarnetCountStore : ICountStore
             {
                 string info = server.Execute("CLUSTER", "INFO").ToString() ?? "";
                 if (!info.Contains("cluster_slots_assigned:16384") || !info.Contains("cluster_state:ok"))
-                    throw new InputException($"garnet cluster at {settings.Endpoints}: not every hash slot is assigned (cluster_state not ok)");
+                    throw new InputException($"garnet cluster at {settings.Endpoints}: not every hash slot is assigned and served (state {InfoField(info, "cluster_state")}, "
+                        + $"{InfoField(info, "cluster_slots_assigned")} of 16384 slots assigned, {InfoField(info, "cluster_slots_ok")} served); assign them all, or wait for the missing node");
             }
             var store = new GarnetCountStore(connection, settings);
             store._db.Ping();
@@ -109,6 +110,9 @@ public sealed class GarnetCountStore : ICountStore
         }
         catch (Exception) { connection.Dispose(); throw; }
     }
+
+    private static string InfoField(string info, string name) =>
+        info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line ? line[(name.Length + 1)..] : "?";
 
     private string Tag(int shard) => $"lmc:{{{_settings.Model}:{shard}}}";
 
