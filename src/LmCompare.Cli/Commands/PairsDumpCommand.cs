@@ -8,7 +8,7 @@ using LmCompare.Counting.Stores;
 namespace LmCompare.Cli.Commands;
 
 /// <summary>
-/// <c>lmc pairs dump MODEL [--hash]</c>: every count of the model's FASTER store, sorted, as "u v d count" lines of
+/// <c>lmc pairs dump MODEL [--hash]</c>: every count of the model's FASTER store (or cluster), sorted, as "u v d count" lines of
 /// words (or only the SHA-256 of that text): for comparing builds, e.g. a resumed one with an uninterrupted one.
 /// </summary>
 public static class PairsDumpCommand
@@ -24,7 +24,7 @@ public static class PairsDumpCommand
             string name = parse.GetValue(ModelArgument)!;
             string directory = Path.Combine(context.Workspace.ModelsDirectory, name);
             if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {context.Workspace.ModelsDirectory}");
-            using var store = FasterCountStore.Open(new FasterStoreSettings { Directory = Path.Combine(directory, PairModelBuilder.StoreFolder), Threads = 1 });
+            using var store = OpenCounts(name, directory);
             var (keys, counts) = PairTableBuilder.ReadSorted(store);
             bool hashOnly = parse.GetValue(HashOption);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -45,5 +45,14 @@ public static class PairsDumpCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The model's counts: its FASTER store, or the cluster a model built there (or attached) keeps them in.</summary>
+    private static ICountStore OpenCounts(string name, string directory)
+    {
+        string manifestPath = Path.Combine(directory, "manifest.json");
+        if (File.Exists(manifestPath) && PairModelManifest.Load(manifestPath).Store is { } where && where.StartsWith("garnet://", StringComparison.Ordinal))
+            return GarnetCountStore.Connect(GarnetStoreSettings.Parse(where, name));
+        return FasterCountStore.Open(new FasterStoreSettings { Directory = Path.Combine(directory, PairModelBuilder.StoreFolder), Threads = 1 });
     }
 }
