@@ -32,6 +32,7 @@ public class ClusterModelTests
             Assert.False(File.Exists(Path.Combine(other, "models", model, "pairs.tables"))); // it reads the cluster
             Assert.Equal(Perplexity(home, model), Perplexity(other, model));
             Assert.Equal(Generated(home, model), Generated(other, model));
+            Assert.Equal(PairsCommandTests.DumpHash(home, "embedded"), PairsCommandTests.DumpHash(other, model)); // dump reads the cluster
             var local = LmcProcess.Run(null, "pairs", "pull", "embedded", "--home", home);
             Assert.Equal(1, local.ExitCode);
             Assert.Contains("already local", local.Stderr);
