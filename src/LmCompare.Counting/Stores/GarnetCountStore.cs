@@ -151,34 +151,63 @@ public sealed class GarnetCountStore : ICountStore
     }
 
     /// <summary>Adds the deltas unless a batch with this id was applied before (per shard, atomically). Returns the shard calls that applied.</summary>
+    /// <remarks>Grouped by shard with a counting sort and ordered by key within a shard (so a replay splits into the same
+    /// script calls); the fields are 8-byte slices of one buffer, not an array per key.</remarks>
     public int ApplyBatch(string batchId, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
     {
-        var entries = new (byte[], long)[keys.Length];
-        for (int i = 0; i < keys.Length; i++) entries[i] = (Field(keys[i]), deltas[i]);
-        return ApplyFields(batchId, entries);
+        Span<byte> field = stackalloc byte[8];
+        var shardOf = new int[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(field, keys[i]);
+            shardOf[i] = ShardOf(field);
+        }
+        var (start, order) = GroupByShard(shardOf);
+        var sortedKeys = new long[keys.Length];
+        var sortedDeltas = new long[keys.Length];
+        for (int p = 0; p < order.Length; p++) (sortedKeys[p], sortedDeltas[p]) = (keys[order[p]], deltas[order[p]]);
+        for (int shard = 0; shard < _settings.Shards; shard++) Array.Sort(sortedKeys, sortedDeltas, start[shard], start[shard + 1] - start[shard]);
+        var bytes = new byte[8 * sortedKeys.Length];
+        for (int p = 0; p < sortedKeys.Length; p++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * p), sortedKeys[p]);
+        return Send(batchId, start, p => bytes.AsMemory(8 * p, 8), sortedDeltas);
     }
 
     /// <summary>Field-keyed <see cref="ApplyBatch"/>: per shard in field order, so a replay splits into the same script calls.</summary>
     public int ApplyFields(string batchId, IReadOnlyList<(byte[] Field, long Delta)> entries)
     {
-        var byShard = new Dictionary<int, List<(byte[] Field, long Delta)>>();
-        foreach (var entry in entries)
-        {
-            int shard = ShardOf(entry.Field);
-            if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
-            list.Add(entry);
-        }
+        var (start, order) = GroupByShard([.. entries.Select(e => ShardOf(e.Field))]);
+        var fields = order.Select(i => entries[i].Field).ToArray();
+        var deltas = order.Select(i => entries[i].Delta).ToArray();
+        for (int shard = 0; shard < _settings.Shards; shard++)
+            Array.Sort(fields, deltas, start[shard], start[shard + 1] - start[shard], Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
+        return Send(batchId, start, p => fields[p], deltas);
+    }
+
+    /// <summary>A counting sort by shard: where each shard's entries start (length shards + 1) and the entries in that order.</summary>
+    private (int[] Start, int[] Order) GroupByShard(int[] shardOf)
+    {
+        var start = new int[_settings.Shards + 1];
+        foreach (int shard in shardOf) start[shard + 1]++;
+        for (int shard = 0; shard < _settings.Shards; shard++) start[shard + 1] += start[shard];
+        var next = start.ToArray();
+        var order = new int[shardOf.Length];
+        for (int i = 0; i < shardOf.Length; i++) order[next[shardOf[i]]++] = i;
+        return (start, order);
+    }
+
+    /// <summary>One apply script per shard and <see cref="GarnetStoreSettings.FieldsPerCall"/> entries, all in flight at once.</summary>
+    private int Send(string batchId, int[] start, Func<int, RedisValue> field, long[] deltas)
+    {
         var calls = new List<Func<Task<RedisResult>>>();
-        foreach (var (shard, list) in byShard)
+        for (int shard = 0; shard < _settings.Shards; shard++)
         {
-            list.Sort((a, b) => a.Field.AsSpan().SequenceCompareTo(b.Field));
             RedisKey[] keys = [$"{Tag(shard)}:b", $"{Tag(shard)}:c"];
-            for (int from = 0, part = 0; from < list.Count; from += _settings.FieldsPerCall, part++)
+            for (int from = start[shard], part = 0; from < start[shard + 1]; from += _settings.FieldsPerCall, part++)
             {
-                var argv = new RedisValue[1 + 2 * Math.Min(_settings.FieldsPerCall, list.Count - from)];
+                var argv = new RedisValue[1 + 2 * Math.Min(_settings.FieldsPerCall, start[shard + 1] - from)];
                 argv[0] = $"{batchId}:{part}";
                 lock (_issued) _issued.Add((shard, argv[0]));
-                for (int j = 1, i = from; j < argv.Length; j += 2, i++) (argv[j], argv[j + 1]) = (list[i].Field, list[i].Delta);
+                for (int j = 1, p = from; j < argv.Length; j += 2, p++) (argv[j], argv[j + 1]) = (field(p), deltas[p]);
                 calls.Add(() => _db.ScriptEvaluateAsync(ApplyScript, keys, argv));
             }
         }
