@@ -22,7 +22,7 @@ public class ClusterFaultTests
     {
         using var temp = new TempDirectory();
         string home = temp.Combine("home"), store = GarnetCluster.Store;
-        string brown = Path.Combine(GarnetCluster.Repository, "corpora", "brown");
+        string brown = Path.Combine(RepositoryPaths.Corpora, "brown");
         Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", "--name", "brown2", "--tokenizer", "whitespace", "--min-count", "2",
             "--train", Path.Combine(brown, "brown.train.txt.gz"), "--valid", Path.Combine(brown, "brown.valid.txt.gz"),
             "--test", Path.Combine(brown, "brown.test.txt.gz"), "--home", home, "--quiet").ExitCode);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LmCompare.Counting.Stores;
+using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;
 
@@ -9,23 +10,11 @@ public static class GarnetCluster
     /// <summary>Tests that use the cluster run one at a time: a fault test's crashed node would slow the others down.</summary>
     public const string Collection = "garnet cluster";
 
-    private static string Home => Environment.GetEnvironmentVariable("LMC_GARNET_HOME") is { Length: > 0 } h ? h : "/tmp/lmc-garnet";
+    private static string Home => GarnetEndpoints.Home;
 
-    public static string Endpoints => Environment.GetEnvironmentVariable("LMC_GARNET") is { Length: > 0 } e ? e
-        : File.Exists(Path.Combine(Home, "endpoints")) ? File.ReadAllText(Path.Combine(Home, "endpoints")).Trim()
-        : throw new InvalidOperationException("no Garnet cluster: run 'eval/garnet-cluster.sh up' (tests/run.sh does) or set LMC_GARNET=host:port,...");
+    public static string Endpoints => GarnetEndpoints.Cluster;
 
     public static string Store => "garnet://" + Endpoints;
-
-    public static string Repository
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "eval", "garnet-cluster.sh"))) return dir.FullName;
-            throw new InvalidOperationException("eval/garnet-cluster.sh not found above " + AppContext.BaseDirectory);
-        }
-    }
 
     /// <summary>eval/garnet-cluster.sh stop-node|start-node|pause-node|resume-node I.</summary>
     public static void Node(string verb, int node)
@@ -33,7 +22,7 @@ public static class GarnetCluster
         if (!File.Exists(Path.Combine(Home, $"node{node}.pid")))
             throw new InvalidOperationException($"the cluster's nodes are not under {Home}: the fault tests need the cluster eval/garnet-cluster.sh started (LMC_GARNET_HOME)");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(Repository, "eval", "garnet-cluster.sh"), verb, node.ToString() }) start.ArgumentList.Add(arg);
+        foreach (string arg in new[] { Path.Combine(RepositoryPaths.Root, "eval", "garnet-cluster.sh"), verb, node.ToString() }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         string errors = process.StandardError.ReadToEnd();
         process.WaitForExit();

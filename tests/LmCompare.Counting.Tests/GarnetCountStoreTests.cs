@@ -1,5 +1,6 @@
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
+using LmCompare.Tests;
 
 namespace LmCompare.Counting.Tests;
 

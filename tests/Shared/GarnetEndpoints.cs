@@ -1,4 +1,4 @@
-namespace LmCompare.Counting.Tests;
+namespace LmCompare.Tests;
 
 /// <summary>
 /// The test cluster: tests/run.sh starts one (eval/garnet-cluster.sh up) and sets LMC_GARNET; run by hand, the tests
