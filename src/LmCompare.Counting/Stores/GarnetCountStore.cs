@@ -58,7 +58,7 @@ public sealed class GarnetCountStore : ICountStore
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
     private readonly GarnetRetry _retry;
-    private readonly List<(int Shard, RedisValue Id)> _issued = []; // every script call this process made, for VerifyApplied
+    private readonly List<(int Shard, RedisValue Id)> _issued = []; // every script call this process made, for LostBatches
     private long _sequence;
     private string _scope = Guid.NewGuid().ToString("N")[..12]; // without a scope, batch ids never repeat an earlier run's
 
@@ -87,7 +87,7 @@ public sealed class GarnetCountStore : ICountStore
         ConnectionMultiplexer connection;
         try { connection = ConnectionMultiplexer.Connect(options); }
         catch (RedisConnectionException e) when (e.Message.Contains("auth", StringComparison.OrdinalIgnoreCase) || e.FailureType == ConnectionFailureType.AuthenticationFailure)
-        { throw new InputException($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)"); }
+        { throw AuthenticationFailed(settings); }
         catch (RedisConnectionException e) { throw new InputException($"garnet at {settings.Endpoints}: unreachable ({e.FailureType})"); }
         try
         {
@@ -106,10 +106,14 @@ public sealed class GarnetCountStore : ICountStore
         catch (RedisServerException e) when (e.Message.Contains("NOAUTH") || e.Message.Contains("WRONGPASS"))
         {
             connection.Dispose();
-            throw new InputException($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)");
+            throw AuthenticationFailed(settings);
         }
         catch (Exception) { connection.Dispose(); throw; }
     }
+
+    /// <summary>The one line for a refused password, wherever the refusal shows (connecting, or a later request); never the password.</summary>
+    internal static InputException AuthenticationFailed(GarnetStoreSettings settings) =>
+        new($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)");
 
     private static string InfoField(string info, string name) =>
         info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line ? line[(name.Length + 1)..] : "?";
@@ -246,19 +250,13 @@ public sealed class GarnetCountStore : ICountStore
     /// <summary>The counts of the fields (0 when absent), one pipelined HMGET per shard.</summary>
     public long[] GetFields(IReadOnlyList<byte[]> fields)
     {
-        var byShard = new Dictionary<int, List<int>>();
-        for (int i = 0; i < fields.Count; i++)
-        {
-            int shard = ShardOf(fields[i]);
-            if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
-            list.Add(i);
-        }
-        var groups = byShard.ToList();
-        var replies = _retry.All(groups.Select(kv => (Func<Task<RedisValue[]>>)(() =>
-            _db.HashGetAsync($"{Tag(kv.Key)}:c", kv.Value.Select(i => (RedisValue)fields[i]).ToArray()))).ToList());
+        var (start, order) = GroupByShard([.. fields.Select(f => ShardOf(f))]);
+        var shards = Enumerable.Range(0, _settings.Shards).Where(s => start[s + 1] > start[s]).ToList();
+        var replies = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() =>
+            _db.HashGetAsync($"{Tag(s)}:c", order[start[s]..start[s + 1]].Select(i => (RedisValue)fields[i]).ToArray()))).ToList());
         var values = new long[fields.Count];
-        for (int g = 0; g < groups.Count; g++)
-            for (int j = 0; j < groups[g].Value.Count; j++) values[groups[g].Value[j]] = replies[g][j].IsNull ? 0 : (long)replies[g][j];
+        for (int g = 0; g < shards.Count; g++)
+            for (int j = 0, p = start[shards[g]]; j < replies[g].Length; j++, p++) values[order[p]] = replies[g][j].IsNull ? 0 : (long)replies[g][j];
         return values;
     }
 
@@ -317,10 +315,6 @@ public sealed class GarnetCountStore : ICountStore
         _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:b"]))).ToList());
         _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:meta", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
-
-    /// <summary>Bytes the cluster's nodes report in use (INFO memory's used_memory, summed over the primaries).</summary>
-    public long ClusterUsedMemory() => _connection.GetServers().Where(s => !s.IsReplica && s.IsConnected)
-        .Sum(s => s.Info("memory").SelectMany(g => g).Where(kv => kv.Key == "used_memory").Select(kv => long.Parse(kv.Value)).FirstOrDefault());
 
     public void Dispose() => _connection.Dispose();
 }

@@ -71,7 +71,7 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
     private Exception Permanent(Exception e) => e switch
     {
         RedisServerException s when s.Message.Contains("NOAUTH") || s.Message.Contains("WRONGPASS") =>
-            new InputException($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)"),
+            GarnetCountStore.AuthenticationFailed(settings),
         RedisServerException s => new InputException($"garnet at {settings.Endpoints}: the server refused a request: {OneLine(s)}"),
         _ => e,
     };
