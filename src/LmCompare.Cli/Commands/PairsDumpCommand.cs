@@ -51,8 +51,7 @@ public static class PairsDumpCommand
     private static ICountStore OpenCounts(string name, string directory)
     {
         string manifestPath = Path.Combine(directory, "manifest.json");
-        if (File.Exists(manifestPath) && PairModelManifest.Load(manifestPath).Store is { } where && where.StartsWith("garnet://", StringComparison.Ordinal))
-            return GarnetCountStore.Connect(GarnetStoreSettings.Parse(where, name));
+        if (File.Exists(manifestPath) && ClusterPairModel.ClusterOf(PairModelManifest.Load(manifestPath)) is { } cluster) return GarnetCountStore.Connect(cluster);
         return FasterCountStore.Open(new FasterStoreSettings { Directory = Path.Combine(directory, PairModelBuilder.StoreFolder), Threads = 1 });
     }
 }

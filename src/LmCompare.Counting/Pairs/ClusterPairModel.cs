@@ -66,14 +66,17 @@ public static class ClusterPairModel
         string storeDirectory = folder.FilePath(PairModelBuilder.StoreFolder);
         if (Directory.Exists(storeDirectory)) Directory.Delete(storeDirectory, recursive: true); // a pull cut short starts over
         var storeSettings = new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = FasterStoreSettings.BucketsFor(manifest.DistinctPairs) };
-        using (var cluster = GarnetCountStore.Connect(garnet))
+        // One read of the cluster serves both: the sorted counts go into the local store and the tables derive from them.
+        progress?.Report(new ProgressReport("pull", 0, manifest.DistinctPairs, "counts"));
+        long[] keys, counts;
+        using (var cluster = GarnetCountStore.Connect(garnet)) (keys, counts) = PairTableBuilder.ReadSorted(cluster);
         using (var local = FasterCountStore.Create(storeSettings))
         {
-            progress?.Report(new ProgressReport("pull", 0, manifest.DistinctPairs, "counts"));
-            CopyCounts(cluster, local, manifest.DistinctPairs, progress);
+            local.AddBatch(keys, counts);
             local.Checkpoint(new CountProgress(manifest.TrainTokens, "pulled from " + manifest.Store).ToBytes());
         }
-        var tables = PairTableBuilder.Build(FasterCountStore.Open(storeSettings), manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK), progress);
+        progress?.Report(new ProgressReport("derive: tables", 0, keys.Length, "pairs"));
+        var tables = PairTableBuilder.Derive(keys, counts, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK));
         string hash = tables.Save(folder.FilePath(PairModelBuilder.TablesFile)).ToString("x16", CultureInfo.InvariantCulture);
         if (hash != manifest.TablesXxHash64)
             throw new InputException($"model {modelName}: the counts pulled from {garnet.Endpoints} do not give the tables it was finalized with (changed or partly lost)");
@@ -86,25 +89,6 @@ public static class ClusterPairModel
         return pulled;
     }
 
-    private static void CopyCounts(GarnetCountStore cluster, FasterCountStore local, long total, IProgress<ProgressReport>? progress)
-    {
-        const int Batch = 1 << 16;
-        var keys = new long[Batch];
-        var counts = new long[Batch];
-        int filled = 0;
-        long copied = 0;
-        foreach (var (key, count) in cluster.ScanRecords())
-        {
-            (keys[filled], counts[filled]) = (key, count);
-            if (++filled < Batch) continue;
-            local.AddBatch(keys, counts);
-            copied += filled;
-            filled = 0;
-            progress?.Report(new ProgressReport("pull", copied, total, "counts"));
-        }
-        local.AddBatch(keys.AsMemory(0, filled), counts.AsMemory(0, filled));
-    }
-
     private static void CheckCorpus(Workspace workspace, PairModelManifest manifest)
     {
         var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
@@ -112,11 +96,10 @@ public static class ClusterPairModel
             throw new InputException($"model {manifest.Name} was counted from another version of corpus '{manifest.Corpus}' than the one ingested here; ingest the same text with the same settings");
     }
 
-    /// <summary>The cluster of an attached model: endpoints from its manifest, the password from LMC_GARNET_PASSWORD.</summary>
-    private static GarnetStoreSettings Settings(PairModelManifest manifest)
-    {
-        if (!manifest.Store.StartsWith("garnet://", StringComparison.Ordinal))
-            throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
-        return GarnetStoreSettings.Parse(manifest.Store, manifest.Name);
-    }
+    /// <summary>The cluster a model's counts live in (endpoints from its manifest, the password from LMC_GARNET_PASSWORD), or null for a local store.</summary>
+    public static GarnetStoreSettings? ClusterOf(PairModelManifest manifest) =>
+        manifest.Store.StartsWith("garnet://", StringComparison.Ordinal) ? GarnetStoreSettings.Parse(manifest.Store, manifest.Name) : null;
+
+    private static GarnetStoreSettings Settings(PairModelManifest manifest) => ClusterOf(manifest)
+        ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
 }
