@@ -36,7 +36,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
-        string fingerprint = $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
+        string fingerprint = Fingerprint(corpus, settings);
         var tokens = corpus.ReadTokens(Splits.Train);
         int shards = settings.ShardsFor(tokens.Length);
         Func<NGramModelManifest, NGramModelManifest> finish = m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback };
@@ -63,8 +63,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     {
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         folder.Clear();
-        string fingerprint = $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
-        return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, ExistingModel.Replace, 300, stages, clock,
+        return Store(corpus, folder, modelName, ModelRecords.From(data), Fingerprint(corpus, settings), settings.MemoryBytes, ExistingModel.Replace, 300, stages, clock,
             m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = countStore });
     }
 
@@ -120,6 +119,10 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false, written);
     }
+
+    /// <summary>What a resumed store write must match: the corpus and the settings that change the model.</summary>
+    private static string Fingerprint(TokenizedCorpus corpus, KneserNeySettings settings) =>
+        $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
 

@@ -71,19 +71,15 @@ public static class ShardedNGramBuild
         var whole = new ShardSpec(0, 1);
         if (existing == ExistingModel.Refuse && Directory.Exists(Path.Combine(workspace.ModelsDirectory, modelName)))
             throw new UsageException($"model {modelName} already exists; use --force to rebuild it or --resume to continue it");
-        bool counted;
+        bool counted, started;
         using (var store = GarnetCountStore.Connect(garnet with { Model = modelName, Worker = whole.Worker }))
         {
             if (existing == ExistingModel.Replace) store.Drop();
-            counted = store.ShardMarkers().ContainsKey(0) && existing == ExistingModel.Resume;
+            counted = store.ShardMarkers().ContainsKey(0);
+            started = store.ShardsStarted().ContainsKey(0);
         }
-        if (!counted) CountShard(workspace, corpusName, modelName, settings, garnet, whole, existing == ExistingModel.Resume && Started(garnet, modelName), progress);
+        bool resume = existing == ExistingModel.Resume;
+        if (!(counted && resume)) CountShard(workspace, corpusName, modelName, settings, garnet, whole, resume && started, progress);
         return Finalize(workspace, corpusName, modelName, settings, garnet, existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Replace, progress);
-    }
-
-    private static bool Started(GarnetStoreSettings garnet, string modelName)
-    {
-        using var store = GarnetCountStore.Connect(garnet with { Model = modelName });
-        return store.ShardsStarted().ContainsKey(0);
     }
 }
