@@ -75,22 +75,32 @@ public sealed class PairDistanceModel : ILanguageModel
         }
     }
 
+    /// <summary>
+    /// lambda_0..lambda_n of the context's bucket divided by their sum, n = the distances the context reaches; null when it
+    /// reaches none or they sum to 0 (then the distribution is P_uni alone). Both whole-distribution paths share it.
+    /// </summary>
+    private double[]? MixtureWeights(ReadOnlySpan<int> context)
+    {
+        int n = Math.Min(context.Length, Distances);
+        if (n == 0) return null;
+        var w = WeightsFor(context);
+        double denominator = w[0];
+        for (int d = 1; d <= n; d++) denominator += w[d];
+        if (!(denominator > 0)) return null;
+        var normalized = new double[n + 1];
+        for (int d = 0; d <= n; d++) normalized[d] = w[d] / denominator;
+        return normalized;
+    }
+
     /// <summary>The whole next-token distribution in O(V + successors of the context's rows).</summary>
     public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<double> p)
     {
         p.Clear();
-        int n = Math.Min(context.Length, Distances);
         double unigramWeight = 1;
-        if (n > 0)
+        if (MixtureWeights(context) is { } w)
         {
-            var w = WeightsFor(context);
-            double denominator = w[0];
-            for (int d = 1; d <= n; d++) denominator += w[d];
-            if (denominator > 0)
-            {
-                unigramWeight = w[0] / denominator;
-                for (int d = 1; d <= n; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
-            }
+            unigramWeight = w[0];
+            for (int d = 1; d < w.Length; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d], p);
         }
         var unigram = Probabilities.Unigram;
         for (int v = 0; v < p.Length; v++) p[v] += unigramWeight * unigram[v];
@@ -101,18 +111,11 @@ public sealed class PairDistanceModel : ILanguageModel
     public void NextTokenProbabilities(ReadOnlySpan<int> context, Span<float> p)
     {
         p.Clear();
-        int n = Math.Min(context.Length, Distances);
         double unigramWeight = 1;
-        if (n > 0)
+        if (MixtureWeights(context) is { } w)
         {
-            var w = WeightsFor(context);
-            double denominator = w[0];
-            for (int d = 1; d <= n; d++) denominator += w[d];
-            if (denominator > 0)
-            {
-                unigramWeight = w[0] / denominator;
-                for (int d = 1; d <= n; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d] / denominator, p);
-            }
+            unigramWeight = w[0];
+            for (int d = 1; d < w.Length; d++) unigramWeight += Probabilities.AddDistance(context[^d], d, w[d], p);
         }
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(Probabilities.UnigramSingle, (float)unigramWeight, p, p);
     }

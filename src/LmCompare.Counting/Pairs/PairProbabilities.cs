@@ -60,14 +60,20 @@ public sealed class PairProbabilities
         return p;
     }
 
+    /// <summary>Where the successors of (u, d) lie in the tables, and their total c_d(u, .).</summary>
+    private (long Total, int Start, int Length) Row(int u, int d)
+    {
+        long row = Tables.RowOf(u, d);
+        int start = (int)Tables.RowStart[row];
+        return (Tables.RowTotal[row], start, (int)(Tables.RowStart[row + 1] - start));
+    }
+
     /// <summary>P_d(v | u).</summary>
     public double Distance(int u, int v, int d)
     {
         var t = Tables;
-        long row = t.RowOf(u, d);
-        long total = t.RowTotal[row];
+        var (total, start, length) = Row(u, d);
         if (total == 0) return Unigram[v];
-        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
         int index = t.Successors.AsSpan(start, length).BinarySearch(v);
         double discount = Discounts[d - 1];
         double seen = index >= 0 ? Math.Max(t.Counts[start + index] - discount, 0) : 0;
@@ -81,10 +87,8 @@ public sealed class PairProbabilities
     public double AddDistance(int u, int d, double weight, Span<double> p)
     {
         var t = Tables;
-        long row = t.RowOf(u, d);
-        long total = t.RowTotal[row];
+        var (total, start, length) = Row(u, d);
         if (total == 0) return weight;
-        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
         double discount = Discounts[d - 1];
         for (int i = start; i < start + length; i++) p[t.Successors[i]] += weight * Math.Max(t.Counts[i] - discount, 0) / total;
         return weight * discount * length / total;
@@ -97,10 +101,8 @@ public sealed class PairProbabilities
     public double AddDistance(int u, int d, double weight, Span<float> p)
     {
         var t = Tables;
-        long row = t.RowOf(u, d);
-        long total = t.RowTotal[row];
+        var (total, start, length) = Row(u, d);
         if (total == 0) return weight;
-        int start = (int)t.RowStart[row], length = (int)(t.RowStart[row + 1] - start);
         double discount = Discounts[d - 1];
         float factor = (float)(weight / total), shift = (float)discount;
         var successors = t.Successors.AsSpan(start, length);
