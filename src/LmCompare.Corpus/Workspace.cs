@@ -22,16 +22,20 @@ public sealed class Workspace(string home)
     public void EnsureWritable(string directory)
     {
         if (File.Exists(Home)) throw new InputException($"{Home}: --home is a file, not a directory");
-        try
-        {
-            Directory.CreateDirectory(directory);
-            string probe = Path.Combine(directory, $".lmc-write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
+        try { CreateAndProbe(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException($"{directory}: not writable ({e.Message})", e);
         }
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and writes and deletes a probe file in it: the only sure test that
+    /// this process may write there. Throws the <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</summary>
+    public static void CreateAndProbe(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        string probe = Path.Combine(directory, $".lmc-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        File.WriteAllText(probe, "");
+        File.Delete(probe);
     }
 }

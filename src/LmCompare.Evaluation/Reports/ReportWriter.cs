@@ -1,4 +1,5 @@
 using LmCompare.Core;
+using LmCompare.Corpus;
 
 namespace LmCompare.Evaluation.Reports;
 
@@ -16,13 +17,7 @@ public static class ReportWriter
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, "report.json")))
             throw new InputException($"--out {directory}: folder exists and is not a report folder; choose another");
         string parent = Path.GetDirectoryName(full) ?? full;
-        try
-        {
-            Directory.CreateDirectory(parent);
-            string probe = Path.Combine(parent, $".lmc-probe-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
+        try { Workspace.CreateAndProbe(parent); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException($"--out {directory}: cannot write there ({e.Message})");
