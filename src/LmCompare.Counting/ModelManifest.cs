@@ -1,3 +1,6 @@
+using LmCompare.Core;
+using LmCompare.Corpus;
+
 namespace LmCompare.Counting;
 
 /// <summary>What every model's <c>manifest.json</c> records: identity, the corpus it belongs to, versions and cost.</summary>
@@ -16,4 +19,13 @@ public abstract record ModelManifest
     public required double BuildSeconds { get; init; }
     public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required long BytesOnDisk { get; init; }
+
+    /// <summary>The model's corpus as ingested in <paramref name="workspace"/>, refused when it is not the version the model
+    /// was built from ("model 'M' was built from another version of corpus 'C' " + <paramref name="remedy"/>).</summary>
+    public TokenizedCorpus OpenCorpus(Workspace workspace, string remedy)
+    {
+        var corpus = TokenizedCorpus.Open(workspace, Corpus);
+        if (corpus.Fingerprint() != CorpusFingerprint) throw new InputException($"model '{Name}' was built from another version of corpus '{Corpus}' {remedy}");
+        return corpus;
+    }
 }

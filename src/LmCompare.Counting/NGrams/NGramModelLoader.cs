@@ -17,9 +17,7 @@ public static class NGramModelLoader
     public static NGramModel Load(Workspace workspace, string name)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
-        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
-            throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
+        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         string storeDirectory = Path.Combine(directory, NGramModelBuilder.StoreFolder);
         Dictionary<long, NGramRecord> records;
         using (var store = FasterRecordStore<NGramRecord>.Open(new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = 1 << 12, LogMemoryBytes = 64L << 20, Threads = 1 }))

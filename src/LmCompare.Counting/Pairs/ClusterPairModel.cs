@@ -34,7 +34,7 @@ public static class ClusterPairModel
                 ?? throw new InputException($"no finalized pair model {modelName} in the cluster at {garnet.Endpoints} (finalize it first)");
             published = PairModelManifest.FromJson(Encoding.UTF8.GetString(bytes));
         }
-        CheckCorpus(workspace, published);
+        published.OpenCorpus(workspace, "than the one ingested here; ingest the same text with the same settings");
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         folder.Clear();
         var attached = published with { TablesFile = "", Store = $"garnet://{garnet.Endpoints}", StoreBytes = 0, BytesOnDisk = 0 };
@@ -87,13 +87,6 @@ public static class ClusterPairModel
         };
         AtomicFile.WriteAllText(folder.ManifestPath, pulled.ToJson());
         return pulled;
-    }
-
-    private static void CheckCorpus(Workspace workspace, PairModelManifest manifest)
-    {
-        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
-            throw new InputException($"model {manifest.Name} was counted from another version of corpus '{manifest.Corpus}' than the one ingested here; ingest the same text with the same settings");
     }
 
     /// <summary>The cluster a model's counts live in (endpoints from its manifest, the password from LMC_GARNET_PASSWORD), or null for a local store.</summary>

@@ -16,9 +16,7 @@ public static class PairModelLoader
     public static PairDistanceModel Load(Workspace workspace, string name)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
-        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
-            throw new InputException($"model '{name}' was built from another version of corpus '{manifest.Corpus}' (it was re-ingested); rebuild the model");
+        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var tables = manifest.TablesFile.Length == 0
             ? ClusterPairModel.LoadTables(manifest) // an attached model scores from the cluster's counts
