@@ -25,14 +25,9 @@ public static class ShardedNGramBuild
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
         NGramClusterCounts.CheckVocabulary(corpus.Vocabulary.Count);
         string fingerprint = ShardFingerprint(corpus, settings, shard.Count);
-        using var store = GarnetCountStore.Connect(garnet with { Model = modelName, Worker = shard.Worker });
         var train = corpus.ReadTokens(Splits.Train);
-        var (from, to) = shard.Range(train.Length);
-        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from);
-        VerifiedClusterCount.Run(store, start, from, begin =>
+        return ShardLedger.RunShard(garnet with { Model = modelName }, shard, fingerprint, resume, train.Length, (store, begin, from, to) =>
             NGramClusterCounts.CountInto(store, train, settings.Order, from, begin, to, fingerprint, progress, chunkTokens), progress);
-        store.MarkShardDone(shard.Index, fingerprint);
-        return to - start;
     }
 
     /// <summary>The model from the cluster's counts once every shard is in; before that, names the missing shards.</summary>

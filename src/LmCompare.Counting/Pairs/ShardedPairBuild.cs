@@ -26,17 +26,12 @@ public static class ShardedPairBuild
         var garnet = settings.Store ?? throw new UsageException("--shard needs --store garnet://...: workers meet in the cluster");
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
         string fingerprint = ShardFingerprint(corpus, settings, shard.Count);
-        using var store = GarnetCountStore.Connect(garnet with { Model = modelName, Worker = shard.Worker });
         var train = corpus.ReadTokens(Splits.Train);
-        var (from, to) = shard.Range(train.Length);
-        long start = ShardLedger.Begin(store, shard, fingerprint, resume, from);
+        var documents = corpus.ReadDocuments(Splits.Train);
         // Merges happen only where the table fills (never by the clock), so a resumed worker's merges end where the first
         // run's did and carry the same batch ids: a half-applied merge is not counted twice.
-        var counter = new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress);
-        var documents = corpus.ReadDocuments(Splits.Train);
-        VerifiedClusterCount.Run(store, start, from, begin => counter.Count(train, documents, begin, fingerprint, to, from), progress);
-        store.MarkShardDone(shard.Index, fingerprint);
-        return to - start;
+        return ShardLedger.RunShard(garnet with { Model = modelName }, shard, fingerprint, resume, train.Length, (store, begin, from, to) =>
+            new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, progress).Count(train, documents, begin, fingerprint, to, from), progress);
     }
 
     /// <summary>Derives, fits, evaluates and writes the model once every shard is counted; before that, names the missing shards.</summary>

@@ -32,7 +32,7 @@ public static class ShardLedger
     /// Checks that the shard may be counted and marks it started. Returns the token to count from: the shard's start, or
     /// with <paramref name="resume"/> the end of its last recorded chunk (the cookie under the shard's worker name).
     /// </summary>
-    public static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from)
+    private static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from)
     {
         string model = store.Model;
         var started = store.ShardsStarted();
@@ -52,6 +52,22 @@ public static class ShardLedger
         if (CountProgress.FromBytes(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
         if (progress.Fingerprint != fingerprint) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
         return progress.TokensDone;
+    }
+
+    /// <summary>
+    /// A shard worker's protocol, the same for every kind of count: claim the shard (<see cref="Begin"/>), count its range
+    /// from the resume point with the lost-batch check (<see cref="VerifiedClusterCount"/>), mark it done. The delegate
+    /// gets the store, the token to count from, and the shard's range [from, to). Returns the tokens counted.
+    /// </summary>
+    public static long RunShard(GarnetStoreSettings garnet, ShardSpec shard, string fingerprint, bool resume, long trainTokens,
+        Action<GarnetCountStore, long, long, long> count, IProgress<ProgressReport>? progress)
+    {
+        using var store = GarnetCountStore.Connect(garnet with { Worker = shard.Worker });
+        var (from, to) = shard.Range(trainTokens);
+        long start = Begin(store, shard, fingerprint, resume, from);
+        VerifiedClusterCount.Run(store, start, from, begin => count(store, begin, from, to), progress);
+        store.MarkShardDone(shard.Index, fingerprint);
+        return to - start;
     }
 
     /// <summary>Names the shards not counted yet (refusing), or shards counted with other settings; returns n.</summary>
