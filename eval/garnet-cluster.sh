@@ -2,7 +2,7 @@
 # A real 3-node Garnet cluster on 127.0.0.1 for the distributed count stores and their tests.
 #   eval/garnet-cluster.sh up     install garnet-server (the repository's tool manifest) and redis-cli (Debian
 #                                 redis-tools) if missing, start 3 nodes (--cluster, --storage-tier --device-type RandomAccess,
-#                                 --lua, own ports and data folders), assign the 16384 slots, meet the nodes, wait
+#                                 own ports and data folders), assign the 16384 slots, meet the nodes, wait
 #                                 for cluster_state:ok; prints the endpoints (also in $LMC_GARNET_HOME/endpoints);
 #                                 plus a stand-alone node with a password on port +3 ($LMC_GARNET_HOME/secure-endpoint)
 #                                 and a cluster-mode node without slots on port +4 ($LMC_GARNET_HOME/bare-endpoint)
@@ -12,7 +12,11 @@
 #                                         append-only file and its cluster configuration, and rejoins with its slots
 #   eval/garnet-cluster.sh pause-node I   stop node I's process (SIGSTOP): it holds its connections and answers nothing
 #   eval/garnet-cluster.sh resume-node I  let it run again (SIGCONT)
-# Ports: LMC_GARNET_PORT (default 7301) .. +2; state: LMC_GARNET_HOME (default /tmp/lmc-garnet).
+#   I may also be "manual": a sixth, stand-alone node on port +5 ($LMC_GARNET_HOME/manual-endpoint) that commits its
+#   append-only file only when told to (COMMITAOF), so a crash loses every write since the last commit, deterministically:
+#   the tests use it to check what the count stores make durable before they call work done
+# Ports: LMC_GARNET_PORT (default 7301) .. +5 (cluster nodes +0..+2, password +3, slotless +4, manual-commit +5);
+# state: LMC_GARNET_HOME (default /tmp/lmc-garnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 home="${LMC_GARNET_HOME:-/tmp/lmc-garnet}"
@@ -26,7 +30,7 @@ ports=("$base" "$((base + 1))" "$((base + 2))")
 # 18x slower, eval/RESULTS.md), or set it empty for no persistence at all.
 start_node() {
   local i="$1"; shift
-  dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua \
+  dotnet tool run garnet-server -- --port "${ports[$i]}" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess \
     ${LMC_GARNET_AOF---aof} \
     --logdir "$home/node$i" --checkpointdir "$home/node$i" "$@" \
     >>"$home/node$i.log" 2>&1 &
@@ -34,13 +38,30 @@ start_node() {
   echo $! >"$home/node$i.pid"
 }
 
+# The manual-commit node: stand-alone, --aof-commit-freq -1 (commits only on COMMITAOF), --recover on restart.
+start_manual() {
+  dotnet tool run garnet-server -- --port "$((base + 5))" --bind 127.0.0.1 --storage-tier --device-type RandomAccess --aof --aof-commit-freq -1 \
+    --logdir "$home/manual" --checkpointdir "$home/manual" "$@" >>"$home/manual.log" 2>&1 &
+  echo $! >>"$home/pids"
+  echo $! >"$home/manual.pid"
+}
+
+# Node I's pid file and port (I = 0..2, or "manual").
+pid_file() { if [ "$1" = manual ]; then echo "$home/manual.pid"; else echo "$home/node$1.pid"; fi; }
+port_of() { if [ "$1" = manual ]; then echo "$((base + 5))"; else echo "${ports[$1]}"; fi; }
+
 # The server process of node I (the child of its `dotnet tool run` wrapper).
-server_pid() { pgrep -P "$(cat "$home/node$1.pid")" | head -n 1; }
+server_pid() { pgrep -P "$(cat "$(pid_file "$1")")" | head -n 1; }
 
 stop_node() {
-  local pid; pid="$(cat "$home/node$1.pid")"
+  local pid; pid="$(cat "$(pid_file "$1")")"
   pkill -KILL -P "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true
-  wait_port_closed "${ports[$1]}"
+  wait_port_closed "$(port_of "$1")"
+}
+
+restart_node() {
+  if [ "$1" = manual ]; then start_manual --recover; wait_ping "$(port_of manual)"; return; fi
+  start_node "$1" --recover; wait_ping "${ports[$1]}"; wait_cluster_ok
 }
 
 wait_port_closed() {
@@ -90,14 +111,17 @@ up() {
   # a fourth, stand-alone node that requires a password (for the authentication tests)
   mkdir -p "$home/secure"
   dotnet tool run garnet-server -- --port "$((base + 3))" --bind 127.0.0.1 --auth Password --password "${LMC_GARNET_TEST_PASSWORD:-lmc-test-secret}" \
-    --lua >"$home/secure.log" 2>&1 &
+    >"$home/secure.log" 2>&1 &
   echo $! >>"$home/pids"
   # a fifth: a cluster-mode node that was never given slots (for the "unassigned slots" refusal)
   mkdir -p "$home/bare"
-  dotnet tool run garnet-server -- --port "$((base + 4))" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --lua --logdir "$home/bare" --checkpointdir "$home/bare" \
+  dotnet tool run garnet-server -- --port "$((base + 4))" --bind 127.0.0.1 --cluster --storage-tier --device-type RandomAccess --logdir "$home/bare" --checkpointdir "$home/bare" \
     --clean-cluster-config >"$home/bare.log" 2>&1 &
   echo $! >>"$home/pids"
-  for port in "${ports[@]}" "$((base + 4))"; do wait_ping "$port"; done
+  # a sixth: stand-alone, committing its append-only file only on COMMITAOF (see the header)
+  mkdir -p "$home/manual"
+  start_manual
+  for port in "${ports[@]}" "$((base + 4))" "$((base + 5))"; do wait_ping "$port"; done
   for i in 0 1 2; do redis-cli -p "${ports[$i]}" cluster set-config-epoch "$((i + 1))" >/dev/null; done
   redis-cli -p "${ports[0]}" cluster addslotsrange 0 5460 >/dev/null
   redis-cli -p "${ports[1]}" cluster addslotsrange 5461 10922 >/dev/null
@@ -109,15 +133,16 @@ up() {
   echo "$endpoints" >"$home/endpoints"
   echo "127.0.0.1:$((base + 3))" >"$home/secure-endpoint"
   echo "127.0.0.1:$((base + 4))" >"$home/bare-endpoint"
+  echo "127.0.0.1:$((base + 5))" >"$home/manual-endpoint"
   echo "$endpoints"
 }
 
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  stop-node) stop_node "${2:?node 0..2}" ;;
-  start-node) start_node "${2:?node 0..2}" --recover; wait_ping "${ports[$2]}"; wait_cluster_ok ;;
-  pause-node) kill -STOP "$(server_pid "${2:?node 0..2}")" ;;
-  resume-node) kill -CONT "$(server_pid "${2:?node 0..2}")" ;;
+  stop-node) stop_node "${2:?node 0..2 or manual}" ;;
+  start-node) restart_node "${2:?node 0..2 or manual}" ;;
+  pause-node) kill -STOP "$(server_pid "${2:?node 0..2 or manual}")" ;;
+  resume-node) kill -CONT "$(server_pid "${2:?node 0..2 or manual}")" ;;
   *) echo "usage: $0 up|down|stop-node I|start-node I|pause-node I|resume-node I" >&2; exit 1 ;;
 esac

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
 
@@ -17,17 +16,7 @@ public static class GarnetCluster
     public static string Store => "garnet://" + Endpoints;
 
     /// <summary>eval/garnet-cluster.sh stop-node|start-node|pause-node|resume-node I.</summary>
-    public static void Node(string verb, int node)
-    {
-        if (!File.Exists(Path.Combine(Home, $"node{node}.pid")))
-            throw new InvalidOperationException($"the cluster's nodes are not under {Home}: the fault tests need the cluster eval/garnet-cluster.sh started (LMC_GARNET_HOME)");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(RepositoryPaths.Root, "eval", "garnet-cluster.sh"), verb, node.ToString() }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        string errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"garnet-cluster.sh {verb} {node}: {errors}");
-    }
+    public static void Node(string verb, int node) => GarnetEndpoints.RunNodeScript(verb, node.ToString());
 
     /// <summary>Every node running and answering again (after a test that failed half-way).</summary>
     public static void Heal()

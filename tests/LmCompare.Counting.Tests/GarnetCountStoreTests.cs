@@ -53,12 +53,59 @@ public class GarnetCountStoreTests
         try
         {
             long[] keys = [1, 2, 3, 1 << 30], deltas = [5, 6, 7, 8];
-            Assert.True(store.ApplyBatch("worker-a:1", keys, deltas) > 0);
-            Assert.Equal(0, store.ApplyBatch("worker-a:1", keys, deltas)); // a retry after a timeout, or a replay after a restart
-            store.ApplyBatch("worker-b:1", keys, deltas);                  // another worker's batch does count
+            store.ApplyBatch("worker-a:1", keys, deltas);
+            store.ApplyBatch("worker-a:1", keys, deltas); // a retry after a timeout, or a replay after a restart
+            store.ApplyBatch("worker-b:1", keys, deltas); // another worker's batch does count
             var values = new long[4];
             store.GetBatch(keys, values);
             Assert.Equal([10, 12, 14, 16], values);
+        }
+        finally { store.Drop(); }
+    }
+
+    [Fact]
+    public void ApplyBatch_RepeatedKeysInOneBatch_Summed()
+    {
+        string model = NewModel();
+        using var store = Connect(model);
+        try
+        {
+            store.ApplyBatch("w:1", [7, 9, 7, 7], [1, 2, 3, 4]);
+            var values = new long[2];
+            store.GetBatch([7, 9], values);
+            Assert.Equal([8, 2], values);
+        }
+        finally { store.Drop(); }
+    }
+
+    [Fact]
+    public void Fold_PartsOfSeveralBatches_CountsUnchanged_PartsGone_FoldingAgainChangesNothing()
+    {
+        string model = NewModel();
+        using var store = Connect(model);
+        var memory = new MemoryCountStore();
+        var random = new Random(5);
+        try
+        {
+            for (int batch = 0; batch < 4; batch++)
+            {
+                long[] keys = [.. Enumerable.Range(0, 500).Select(_ => (long)random.Next(0, 700))];
+                long[] deltas = [.. keys.Select(_ => (long)random.Next(1, 9))];
+                store.ApplyBatch($"w:{batch}", keys, deltas);
+                memory.AddBatch(keys, deltas);
+            }
+            var expected = memory.ScanRecords().OrderBy(kv => kv.Key).ToList();
+            Assert.Equal(expected, store.ScanRecords().OrderBy(kv => kv.Key).ToList()); // summed from the parts
+            Assert.True(store.RecordsUpperBound > expected.Count);                       // a key in several parts is in each
+            Assert.False(store.IsFolded);
+            store.Fold();
+            store.Fold();
+            Assert.True(store.IsFolded);
+            Assert.Equal(expected, store.ScanRecords().OrderBy(kv => kv.Key).ToList()); // read from the count hashes
+            Assert.Equal(expected.Count, store.RecordsUpperBound);                      // the parts are gone
+            var values = new long[3];
+            store.GetBatch([expected[0].Key, expected[^1].Key, -1], values);
+            Assert.Equal([expected[0].Value, expected[^1].Value, 0], values);
         }
         finally { store.Drop(); }
     }
@@ -196,7 +243,7 @@ public class ShardedPairBuildTests
 public class VerifiedClusterCountTests
 {
     [Fact]
-    public void Run_AShardHashLostAfterRetries_ReplaysOnlyTheLostBatches_CountsExact()
+    public void Run_AShardsPartsLost_ReplayRestoresThem_CountsExact()
     {
         string model = "lost-" + Guid.NewGuid().ToString("N")[..8];
         var settings = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, Shards: 4, FieldsPerCall: 50);
@@ -214,17 +261,21 @@ public class VerifiedClusterCountTests
         try
         {
             CountAll(store, 0);
-            Assert.Equal(0, store.LostBatches(onlyAfterRetries: false));
-            // What a node that restarts without the tail of its append-only file looks like: one shard's counts and
-            // batch records gone together (they are written by one script).
+            Assert.Equal(0, store.LostBatches());
+            // What a node that restarts without the tail of its append-only file looks like: one shard's parts gone
+            // together with their names in its index (they are written by one transaction).
             using (var raw = StackExchange.Redis.ConnectionMultiplexer.Connect(GarnetEndpoints.Cluster))
-                raw.GetDatabase().KeyDelete([$"lmc:{{{model}:2}}:c", $"lmc:{{{model}:2}}:b"]);
-            long lost = store.LostBatches(onlyAfterRetries: false);
+            {
+                var db = raw.GetDatabase();
+                string index = $"lmc:{{{model}:2}}:parts";
+                db.KeyDelete([index, .. db.SetMembers(index).Select(p => (StackExchange.Redis.RedisKey)(string)p!)]);
+            }
+            long lost = store.LostBatches();
             Assert.True(lost > 0);
 
             store.ForgetSentBatches();
-            CountAll(store, 0); // the replay: same batch ids, so only shard 2's batches apply
-            Assert.Equal(0, store.LostBatches(onlyAfterRetries: false));
+            CountAll(store, 0); // the replay: same part names and contents, so only shard 2's lost parts change anything
+            Assert.Equal(0, store.LostBatches());
             var values = new long[keys.Length];
             store.GetBatch(keys, values);
             Assert.Equal(deltas, values);

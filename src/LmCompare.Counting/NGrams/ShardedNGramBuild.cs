@@ -43,6 +43,9 @@ public static class ShardedNGramBuild
         using (var store = GarnetCountStore.Connect(garnet with { Model = modelName }))
         {
             ShardLedger.CheckComplete(store, garnet.Endpoints, n => ShardFingerprint(corpus, settings, n), $"corpus {corpusName}, --order {settings.Order}");
+            store.Fold(progress);
+            stages["fold"] = stage.Elapsed.TotalSeconds;
+            stage.Restart();
             progress?.Report(new ProgressReport("read", 0, null, "n-grams"));
             tables = NGramClusterCounts.Read(store, settings.Order, corpus.Vocabulary.Count, corpus.SplitInfo(Splits.Train).Tokens, progress);
         }

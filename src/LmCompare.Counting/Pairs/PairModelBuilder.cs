@@ -49,6 +49,12 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             stages["count"] = stage.Elapsed.TotalSeconds;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back
             stage.Restart();
+            if (store is GarnetCountStore cluster)
+            {
+                cluster.Fold(progress);
+                stages["fold"] = stage.Elapsed.TotalSeconds;
+                stage.Restart();
+            }
             tables = PairTableBuilder.Build(store, corpus.Vocabulary.Count, settings, progress);
             stages["derive"] = stage.Elapsed.TotalSeconds;
         }

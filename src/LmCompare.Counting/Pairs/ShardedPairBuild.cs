@@ -53,6 +53,9 @@ public static class ShardedPairBuild
         folder.Clear();
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
+        store.Fold(progress);
+        stages["fold"] = stage.Elapsed.TotalSeconds;
+        stage.Restart();
         var tables = PairTableBuilder.Build(store, corpus.Vocabulary.Count, settings, progress); // disposes the store
         stages["derive"] = stage.Elapsed.TotalSeconds;
         return new PairModelBuilder(workspace, progress).Finish(corpus, folder, modelName, settings, tables, corpus.SplitInfo(Splits.Train).Tokens, 0, stages, clock, 0);

@@ -36,29 +36,26 @@ public sealed record GarnetStoreSettings(string Endpoints, string Model, string?
 }
 
 /// <summary>
-/// <see cref="ICountStore"/> on a Garnet (or Redis) cluster through StackExchange.Redis. Counts live in hashes, one per
-/// key-space shard: key <c>lmc:{model:s}:c</c>, field = the key's bytes (8 for a 64-bit key; an n-gram's packed ids),
-/// value = the count (no Redis key per count). A batch is applied exactly once: per shard, one Lua script records the
-/// batch id in <c>lmc:{model:s}:b</c> with HSETNX and only then adds the deltas with HINCRBY, atomically and in the same
-/// slot, so a retried or replayed batch changes nothing. Calls of one batch are pipelined (all shards in flight at once);
-/// calls that fail for want of a node are retried (<see cref="GarnetRetry"/>).
+/// <see cref="ICountStore"/> on a Garnet (or Redis) cluster through StackExchange.Redis, in 256 key-space shards, each
+/// one hash tag (so one slot). A batch's deltas go, per shard, into a part: a hash <c>lmc:{model:s}:p:batch:part</c>
+/// (field = the key's bytes, 8 for a 64-bit key or an n-gram's packed ids; value = the delta) written with one HSET in
+/// a MULTI/EXEC together with its name's SADD to the shard's index <c>lmc:{model:s}:parts</c>. Both commands set rather
+/// than add, so a retried or replayed part (same batch id, same content) changes nothing, and a transaction is replayed
+/// from a node's append-only file whole or not at all, so a crash never leaves half a part. (A Lua script that adds
+/// with HINCRBY is neither: Garnet logs a script's commands one by one, so a crash inside one left its batch marker
+/// without all its increments, measured.) Folding (<see cref="Fold"/>, once at finalize) sums each shard's parts into
+/// its count hash <c>lmc:{model:s}:c</c> and deletes them; until then reads sum the parts. Calls of one batch are
+/// pipelined (all shards in flight at once); calls that fail for want of a node are retried (<see cref="GarnetRetry"/>).
 /// </summary>
-public sealed class GarnetCountStore : ICountStore
+public sealed partial class GarnetCountStore : ICountStore
 {
-    private const string ApplyScript = """
-        if redis.call('HSETNX', KEYS[1], ARGV[1], 1) == 1 then
-          for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
-          return 1
-        end
-        return 0
-        """;
     private const int ShardsInFlight = 16; // whole-hash reads at once: enough to fill the pipe, few enough to bound memory
 
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;
     private readonly GarnetStoreSettings _settings;
     private readonly GarnetRetry _retry;
-    private readonly List<(int Shard, RedisValue Id)> _issued = []; // every script call this process made, for LostBatches
+    private readonly List<(int Shard, RedisValue Part)> _issued = []; // every part this process sent, for LostBatches
     private long _sequence;
     private string _scope = Guid.NewGuid().ToString("N")[..12]; // without a scope, batch ids never repeat an earlier run's
 
@@ -72,9 +69,6 @@ public sealed class GarnetCountStore : ICountStore
 
     /// <summary>The model whose key space this store reads and writes.</summary>
     public string Model => _settings.Model;
-
-    /// <summary>Requests sent again after a node failed to answer.</summary>
-    public long Retries => Interlocked.Read(ref _retry.Retries);
 
     public static GarnetCountStore Connect(GarnetStoreSettings settings)
     {
@@ -154,9 +148,9 @@ public sealed class GarnetCountStore : ICountStore
         _sequence = 0;
     }
 
-    /// <summary>Adds the deltas unless a batch with this id was applied before (per shard, atomically). Returns the shard calls that applied.</summary>
+    /// <summary>Writes the deltas as this batch id's parts (idempotent: a batch id sent again changes nothing). Returns the parts sent.</summary>
     /// <remarks>Grouped by shard with a counting sort and ordered by key within a shard (so a replay splits into the same
-    /// script calls); the fields are 8-byte slices of one buffer, not an array per key.</remarks>
+    /// parts); the fields are 8-byte slices of one buffer, not an array per key.</remarks>
     public int ApplyBatch(string batchId, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
     {
         Span<byte> field = stackalloc byte[8];
@@ -173,10 +167,10 @@ public sealed class GarnetCountStore : ICountStore
         for (int shard = 0; shard < _settings.Shards; shard++) Array.Sort(sortedKeys, sortedDeltas, start[shard], start[shard + 1] - start[shard]);
         var bytes = new byte[8 * sortedKeys.Length];
         for (int p = 0; p < sortedKeys.Length; p++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * p), sortedKeys[p]);
-        return Send(batchId, start, p => bytes.AsMemory(8 * p, 8), sortedDeltas);
+        return Send(batchId, start, p => bytes.AsMemory(8 * p, 8), sortedDeltas, p => sortedKeys[p - 1] == sortedKeys[p]);
     }
 
-    /// <summary>Field-keyed <see cref="ApplyBatch"/>: per shard in field order, so a replay splits into the same script calls.</summary>
+    /// <summary>Field-keyed <see cref="ApplyBatch"/>: per shard in field order, so a replay splits into the same parts.</summary>
     public int ApplyFields(string batchId, IReadOnlyList<(byte[] Field, long Delta)> entries)
     {
         var (start, order) = GroupByShard([.. entries.Select(e => ShardOf(e.Field))]);
@@ -184,7 +178,7 @@ public sealed class GarnetCountStore : ICountStore
         var deltas = order.Select(i => entries[i].Delta).ToArray();
         for (int shard = 0; shard < _settings.Shards; shard++)
             Array.Sort(fields, deltas, start[shard], start[shard + 1] - start[shard], Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
-        return Send(batchId, start, p => fields[p], deltas);
+        return Send(batchId, start, p => fields[p], deltas, p => fields[p - 1].AsSpan().SequenceEqual(fields[p]));
     }
 
     /// <summary>A counting sort by shard: where each shard's entries start (length shards + 1) and the entries in that order.</summary>
@@ -199,39 +193,71 @@ public sealed class GarnetCountStore : ICountStore
         return (start, order);
     }
 
-    /// <summary>One apply script per shard and <see cref="GarnetStoreSettings.FieldsPerCall"/> entries, all in flight at once.</summary>
-    private int Send(string batchId, int[] start, Func<int, RedisValue> field, long[] deltas)
+    /// <summary>One part per shard and <see cref="GarnetStoreSettings.FieldsPerCall"/> entries, all in flight at once. Returns the parts sent.</summary>
+    /// <param name="sameAsPrevious">Whether entry p has the key of entry p - 1 (a part sets, so one key's deltas are summed first).</param>
+    private int Send(string batchId, int[] start, Func<int, RedisValue> field, long[] deltas, Func<int, bool> sameAsPrevious)
     {
-        var calls = new List<Func<Task<RedisResult>>>();
+        var calls = new List<Func<Task<bool>>>();
         for (int shard = 0; shard < _settings.Shards; shard++)
         {
-            RedisKey[] keys = [$"{Tag(shard)}:b", $"{Tag(shard)}:c"];
+            RedisKey index = $"{Tag(shard)}:parts";
             for (int from = start[shard], part = 0; from < start[shard + 1]; from += _settings.FieldsPerCall, part++)
             {
-                var argv = new RedisValue[1 + 2 * Math.Min(_settings.FieldsPerCall, start[shard + 1] - from)];
-                argv[0] = $"{batchId}:{part}";
-                lock (_issued) _issued.Add((shard, argv[0]));
-                for (int j = 1, p = from; j < argv.Length; j += 2, p++) (argv[j], argv[j + 1]) = (field(p), deltas[p]);
-                calls.Add(() => _db.ScriptEvaluateAsync(ApplyScript, keys, argv));
+                RedisValue name = $"{Tag(shard)}:p:{batchId}:{part}";
+                var entries = new List<HashEntry>(Math.Min(_settings.FieldsPerCall, start[shard + 1] - from));
+                for (int p = from; p < Math.Min(from + _settings.FieldsPerCall, start[shard + 1]); p++)
+                    if (entries.Count > 0 && sameAsPrevious(p)) entries[^1] = new HashEntry(entries[^1].Name, (long)entries[^1].Value + deltas[p]);
+                    else entries.Add(new HashEntry(field(p), deltas[p]));
+                lock (_issued) _issued.Add((shard, name));
+                calls.Add(() =>
+                {
+                    var transaction = _db.CreateTransaction();
+                    _ = transaction.HashSetAsync((string)name!, [.. entries]);
+                    _ = transaction.SetAddAsync(index, name);
+                    return transaction.ExecuteAsync();
+                });
             }
         }
-        return _retry.All(calls).Count(r => (int)r == 1);
+        _retry.All(calls);
+        return calls.Count;
     }
 
     /// <summary>
-    /// Batches this process sent that the cluster no longer has (their markers are gone: a node was killed and came back
-    /// without the tail of its append-only file, which the increments went with). Checked only after requests had to be
-    /// retried; 0 otherwise. A writer that finds some replays its whole range: the replay's batch ids are the same, so
-    /// the batches still present are skipped and only the lost ones applied.
+    /// Parts this process sent that the cluster no longer has: a node was killed and came back without the tail of its
+    /// append-only file. Commits every node's file
+    /// first (<see cref="CommitAppendOnlyFiles"/>), so what the check finds present stays present. Checked every time,
+    /// not only after failed requests: a node can crash and restart between two requests without either failing. A
+    /// writer that finds some replays its whole range: the replay's parts have the same names and contents, so writing
+    /// the ones still present again changes nothing and the lost ones come back.
     /// </summary>
-    public long LostBatches(bool onlyAfterRetries = true)
+    public long LostBatches()
     {
-        if (onlyAfterRetries && Retries == 0) return 0;
-        List<(int Shard, RedisValue Id)> issued;
+        CommitAppendOnlyFiles();
+        List<(int Shard, RedisValue Part)> issued;
         lock (_issued) issued = [.. _issued];
         var groups = issued.GroupBy(b => b.Shard).ToList();
-        var replies = _retry.All(groups.Select(g => (Func<Task<RedisValue[]>>)(() => _db.HashGetAsync($"{Tag(g.Key)}:b", g.Select(b => b.Id).ToArray()))).ToList());
-        return replies.Sum(r => r.LongCount(v => v.IsNull));
+        var replies = _retry.All(groups.Select(g => (Func<Task<bool[]>>)(() => _db.SetContainsAsync($"{Tag(g.Key)}:parts", g.Select(b => b.Part).ToArray()))).ToList());
+        return replies.Sum(r => r.LongCount(present => !present));
+    }
+
+    /// <summary>
+    /// Makes every write the cluster has acknowledged so far survive a crash of a node's process: COMMITAOF on every
+    /// primary, which answers once the node's append-only file holds all it applied. A node acknowledges a write once it
+    /// is applied in memory and commits its file a moment later (at once by default, only on COMMITAOF with
+    /// <c>--aof-commit-freq -1</c>), so a node killed in between comes back without it. Called before a resume cookie, a
+    /// shard marker or a manifest is written, so none of them ever vouches for counts a crash could still take away.
+    /// Nodes without <c>--aof</c> answer the same and keep nothing; Redis, which has no COMMITAOF, writes its file
+    /// before it answers.
+    /// </summary>
+    public void CommitAppendOnlyFiles()
+    {
+        var primaries = _connection.GetServers().Where(s => !s.IsReplica).ToList();
+        _retry.All(primaries.Select(server => (Func<Task<bool>>)(async () =>
+        {
+            try { await server.ExecuteAsync("COMMITAOF").ConfigureAwait(false); }
+            catch (RedisServerException e) when (e.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase)) { }
+            return true;
+        })).ToList());
     }
 
     /// <summary>Starts a new record of sent batches (before a replay).</summary>
@@ -240,61 +266,36 @@ public sealed class GarnetCountStore : ICountStore
         lock (_issued) _issued.Clear();
     }
 
-    public void GetBatch(ReadOnlySpan<long> keys, Span<long> values)
-    {
-        var fields = new byte[keys.Length][];
-        for (int i = 0; i < keys.Length; i++) fields[i] = Field(keys[i]);
-        GetFields(fields).CopyTo(values);
-    }
-
-    /// <summary>The counts of the fields (0 when absent), one pipelined HMGET per shard.</summary>
-    public long[] GetFields(IReadOnlyList<byte[]> fields)
-    {
-        var (start, order) = GroupByShard([.. fields.Select(f => ShardOf(f))]);
-        var shards = Enumerable.Range(0, _settings.Shards).Where(s => start[s + 1] > start[s]).ToList();
-        var replies = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() =>
-            _db.HashGetAsync($"{Tag(s)}:c", order[start[s]..start[s + 1]].Select(i => (RedisValue)fields[i]).ToArray()))).ToList());
-        var values = new long[fields.Count];
-        for (int g = 0; g < shards.Count; g++)
-            for (int j = 0, p = start[shards[g]]; j < replies[g].Length; j++, p++) values[order[p]] = replies[g][j].IsNull ? 0 : (long)replies[g][j];
-        return values;
-    }
-
-    public IEnumerable<KeyValuePair<long, long>> ScanRecords() =>
-        ScanFields().Select(e => new KeyValuePair<long, long>(BinaryPrimitives.ReadInt64LittleEndian(e.Field), e.Count));
-
-    /// <summary>Every stored field with its count: whole shard hashes, <see cref="ShardsInFlight"/> requests at a time.</summary>
-    public IEnumerable<(byte[] Field, long Count)> ScanFields()
-    {
-        for (int first = 0; first < _settings.Shards; first += ShardsInFlight)
-        {
-            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.Shards - first)).ToList();
-            var replies = _retry.All(shards.Select(s => (Func<Task<HashEntry[]>>)(() => _db.HashGetAllAsync($"{Tag(s)}:c"))).ToList());
-            foreach (var reply in replies)
-                foreach (var entry in reply) yield return ((byte[])entry.Name!, (long)entry.Value);
-        }
-    }
-
-    public long RecordsUpperBound => _retry.All(Enumerable.Range(0, _settings.Shards)
-        .Select(s => (Func<Task<long>>)(() => _db.HashLengthAsync($"{Tag(s)}:c"))).ToList()).Sum();
-
-    /// <summary>The cluster applies every batch durably as it comes; the checkpoint only records the resume cookie.</summary>
+    /// <summary>Records the resume cookie, durably, once every batch sent before it is committed (a resumed writer skips what the cookie covers).</summary>
     public void Checkpoint(ReadOnlySpan<byte> cookie)
     {
-        byte[] value = cookie.ToArray();
-        _retry.One(() => _db.HashSetAsync($"{Tag(0)}:cookies", _settings.Worker, value));
+        CommitAppendOnlyFiles();
+        WriteDurably($"{Tag(0)}:cookies", _settings.Worker, cookie.ToArray());
     }
 
     /// <summary>This writer's last cookie (each worker keeps its own, in one hash per model).</summary>
     public byte[] RecoveredCookie => (byte[]?)_retry.One(() => _db.HashGetAsync($"{Tag(0)}:cookies", _settings.Worker)) ?? [];
 
-    public StoreFootprint Footprint => new(RecordsUpperBound, 0);
+    /// <summary>Records that shard <paramref name="index"/> is fully counted, with the settings it was counted with (durably).</summary>
+    public void MarkShardDone(int index, string fingerprint) => WriteDurably($"{Tag(0)}:shards", index, fingerprint);
 
-    /// <summary>Records that shard <paramref name="index"/> is fully counted, with the settings it was counted with.</summary>
-    public void MarkShardDone(int index, string fingerprint) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:shards", index, fingerprint));
+    /// <summary>Records that a shard worker began (so its partial counts are not taken for a foreign model's), durably.</summary>
+    public void MarkShardStarted(int index, string fingerprint) => WriteDurably($"{Tag(0)}:shards-started", index, fingerprint);
 
-    /// <summary>Records that a shard worker began (so its partial counts are not taken for a foreign model's).</summary>
-    public void MarkShardStarted(int index, string fingerprint) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:shards-started", index, fingerprint));
+    /// <summary>
+    /// Sets a hash field, commits the files and reads the field back: a node that crashed between the write and the
+    /// commit has come back without it, so it is written again. A writer returns only once its marker will stay.
+    /// </summary>
+    private void WriteDurably(RedisKey key, RedisValue field, RedisValue value)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            _retry.One(() => _db.HashSetAsync(key, field, value));
+            CommitAppendOnlyFiles();
+            if (_retry.One(() => _db.HashGetAsync(key, field)) == value) return;
+            if (attempt == 3) throw new InputException($"model {Model}: the cluster lost the record {key}/{field} three times after committing it (a node keeps restarting?); run the command again once the cluster is stable");
+        }
+    }
 
     public Dictionary<int, string> ShardsStarted() =>
         _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards-started")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
@@ -304,15 +305,18 @@ public sealed class GarnetCountStore : ICountStore
         _retry.One(() => _db.HashGetAllAsync($"{Tag(0)}:shards")).ToDictionary(e => (int)e.Name, e => e.Value.ToString());
 
     /// <summary>Stores a named value beside the model's counts (its manifest, once finalized).</summary>
-    public void SetMeta(string name, byte[] value) => _retry.One(() => _db.HashSetAsync($"{Tag(0)}:meta", name, value));
+    public void SetMeta(string name, byte[] value) => WriteDurably($"{Tag(0)}:meta", name, value);
 
     /// <summary>A value <see cref="SetMeta"/> stored, or null.</summary>
     public byte[]? GetMeta(string name) => (byte[]?)_retry.One(() => _db.HashGetAsync($"{Tag(0)}:meta", name));
 
-    /// <summary>Deletes this model's key space (counts, batch records, every writer's cookie, shard markers).</summary>
+    /// <summary>Deletes this model's key space (counts, parts and their indexes, every writer's cookie, shard markers, meta).</summary>
     public void Drop()
     {
-        _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:b"]))).ToList());
+        var shards = Enumerable.Range(0, _settings.Shards).ToList();
+        var parts = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
+        _retry.All(shards.Select(s => (Func<Task<long>>)(() =>
+            _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:parts", .. parts[s].Select(p => (RedisKey)(string)p!)]))).ToList());
         _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:meta", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
 

@@ -13,9 +13,6 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50), LongestDelay = TimeSpan.FromSeconds(2);
 
-    /// <summary>Counts requests that were sent again (for the benchmark and the fault tests).</summary>
-    public long Retries;
-
     public T One<T>(Func<Task<T>> call) => All([call])[0];
 
     public void One(Func<Task> call) => One(async () => { await call().ConfigureAwait(false); return true; });
@@ -49,7 +46,6 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
             if (DateTime.UtcNow >= deadline)
                 throw new InputException($"garnet cluster at {settings.Endpoints}: {failed.Count} of {calls.Count} request(s) got no answer for {settings.RetrySeconds} s (--timeout): "
                     + $"{OneLine(reason!)}; nothing was presented as finished: run the command again (a build with --resume) once every node is up");
-            Interlocked.Add(ref Retries, failed.Count);
             Thread.Sleep(Min(delay, Max(TimeSpan.Zero, deadline.Value - DateTime.UtcNow)));
             delay = Min(LongestDelay, delay * 2);
             pending = failed;

@@ -4,8 +4,9 @@ namespace LmCompare.Counting.Stores;
 
 /// <summary>
 /// Counting into a cluster so that nothing acknowledged is lost when a node crashes and restarts mid-run: count (from
-/// the resume point), then, if requests had to be retried, check that every batch sent is still there
-/// (<see cref="GarnetCountStore.LostBatches"/>); if some are not, count the whole range again. Batch ids depend only on
+/// the resume point), then commit every node's append-only file and check that every batch sent is still there
+/// (<see cref="GarnetCountStore.LostBatches"/>); if some are not, count the whole range again. (Batches from before the
+/// resume point are safe: the cookie that records it is written only after a commit.) Batch ids depend only on
 /// where in the range a batch falls, so the replay applies exactly the lost batches and skips the rest.
 /// </summary>
 public static class VerifiedClusterCount
