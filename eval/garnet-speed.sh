@@ -3,7 +3,8 @@
 # shard workers, against the embedded FASTER build in the same rounds (the machine is shared: compare within a round).
 # Per run: wall seconds of counting (+ finalize for the cluster), tokens/s and distinct keys/s of the whole job,
 # loopback bytes per training token (/proc/net/dev "lo", both directions: every byte goes out and comes in once,
-# so half of it is the traffic), and the nodes' resident memory per stored count after the first cluster build.
+# so half of it is the traffic), the nodes' resident memory per distinct count once the first cluster build's workers
+# are done (its parts, before finalize folds them), and MEMORY USAGE of the folded count hashes per count.
 # Usage: eval/garnet-speed.sh [rounds=3]   (ports LMC_GARNET_PORT, default 7501)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ for round in $(seq 1 "$rounds"); do
     same=$(python3 -c "import json; a=json.load(open('$work/models/e/manifest.json')); b=json.load(open('$work/models/$name/manifest.json')); print('identical' if a['tablesXxHash64']==b['tablesXxHash64'] else 'DIFFERENT')")
     echo "round $round cluster, $workers worker(s): $(python3 -c "print(f'count {$t1-$t0:.2f} s + finalize {$t2-$t1:.2f} s = {$t2-$t0:.2f} s, {$tokens/($t2-$t0):,.0f} tokens/s, {$keys/($t2-$t0):,.0f} keys/s, {($b1-$b0)/2/$tokens:.1f} network bytes/token, tables $same')")"
     if [ "$round" -eq 1 ] && [ "$workers" -eq 1 ]; then
-      echo "  nodes' resident memory per stored count: $(python3 -c "print(f'{($rss1-$rss0)/$keys:.1f} bytes ({$keys:,} counts, {($rss1-$rss0)/1e6:.0f} MB)')")"
+      echo "  nodes' resident memory per distinct count after counting (the parts, before the fold): $(python3 -c "print(f'{($rss1-$rss0)/$keys:.1f} bytes ({$keys:,} counts, {($rss1-$rss0)/1e6:.0f} MB)')")"
       used=0; fields=0
       for s in $(seq 0 255); do
         for p in "$LMC_GARNET_PORT" $((LMC_GARNET_PORT + 1)) $((LMC_GARNET_PORT + 2)); do # the node that owns the slot answers with a number
