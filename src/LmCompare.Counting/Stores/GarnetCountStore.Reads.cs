@@ -40,15 +40,26 @@ public sealed partial class GarnetCountStore
         }
         CommitAppendOnlyFiles();
         SetMeta(FoldedField, [1]);
-        var parts = _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
-        _retry.All(Enumerable.Range(0, _settings.Shards).Select(s => (Func<Task<long>>)(() =>
-            _db.KeyDeleteAsync([$"{Tag(s)}:parts", .. parts[s].Select(p => (RedisKey)(string)p!)]))).ToList());
+        DeleteParts();
+    }
+
+    /// <summary>Per shard, the names of its parts (its index set).</summary>
+    private RedisValue[][] PartNames(IReadOnlyList<int> shards) =>
+        _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
+
+    /// <summary>Deletes every shard's parts and index (and, with <paramref name="counts"/>, its count hash).</summary>
+    private void DeleteParts(bool counts = false)
+    {
+        var shards = Enumerable.Range(0, _settings.Shards).ToList();
+        var names = PartNames(shards);
+        _retry.All(shards.Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync(
+            [$"{Tag(s)}:parts", .. names[s].Select(p => (RedisKey)(string)p!), .. counts ? new RedisKey[] { $"{Tag(s)}:c" } : []]))).ToList());
     }
 
     /// <summary>Per shard, the sum of its parts' deltas by field (fields as byte arrays, compared by content).</summary>
     private List<Dictionary<byte[], long>> SumParts(IReadOnlyList<int> shards)
     {
-        var names = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
+        var names = PartNames(shards);
         var reads = new List<(int Group, Func<Task<HashEntry[]>> Read)>();
         for (int g = 0; g < shards.Count; g++)
             foreach (var name in names[g]) reads.Add((g, () => _db.HashGetAllAsync((string)name!)));
@@ -119,8 +130,7 @@ public sealed partial class GarnetCountStore
         {
             var shards = Enumerable.Range(0, _settings.Shards).ToList();
             long counted = _retry.All(shards.Select(s => (Func<Task<long>>)(() => _db.HashLengthAsync($"{Tag(s)}:c"))).ToList()).Sum();
-            var names = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
-            var parts = names.SelectMany(n => n).Select(name => (Func<Task<long>>)(() => _db.HashLengthAsync((string)name!))).ToList();
+            var parts = PartNames(shards).SelectMany(n => n).Select(name => (Func<Task<long>>)(() => _db.HashLengthAsync((string)name!))).ToList();
             return counted + _retry.All(parts).Sum();
         }
     }

@@ -313,10 +313,7 @@ public sealed partial class GarnetCountStore : ICountStore
     /// <summary>Deletes this model's key space (counts, parts and their indexes, every writer's cookie, shard markers, meta).</summary>
     public void Drop()
     {
-        var shards = Enumerable.Range(0, _settings.Shards).ToList();
-        var parts = _retry.All(shards.Select(s => (Func<Task<RedisValue[]>>)(() => _db.SetMembersAsync($"{Tag(s)}:parts"))).ToList());
-        _retry.All(shards.Select(s => (Func<Task<long>>)(() =>
-            _db.KeyDeleteAsync([$"{Tag(s)}:c", $"{Tag(s)}:parts", .. parts[s].Select(p => (RedisKey)(string)p!)]))).ToList());
+        DeleteParts(counts: true);
         _retry.One(() => _db.KeyDeleteAsync([$"{Tag(0)}:cookies", $"{Tag(0)}:meta", $"{Tag(0)}:shards", $"{Tag(0)}:shards-started"]));
     }
 
