@@ -8,9 +8,9 @@ namespace LmCompare.Counting.Stores;
 /// <param name="Endpoints">host:port[,host:port...].</param>
 /// <param name="Model">Names the key space: every key of this store starts with <c>lmc:{Model:</c>.</param>
 /// <param name="Worker">Names this writer's batches (sharded workers use their shard), so their batch ids never collide.</param>
-/// <param name="Shards">Key-space shards; each is one hash tag, so one slot, so one script call per shard and batch.</param>
+/// <param name="Shards">Key-space shards; each is one hash tag, so one slot, so one transaction per shard and part.</param>
 /// <param name="TimeoutMilliseconds">Per request (connect, reply); a request that fails is retried, see <paramref name="RetrySeconds"/>.</param>
-/// <param name="FieldsPerCall">Counts per script call (bounds a call's size and the time a node spends in one script).</param>
+/// <param name="FieldsPerCall">Counts per part (bounds a transaction's size and the time a node spends applying it).</param>
 /// <param name="RetrySeconds">How long a request that fails for want of a node (down, restarting, timing out) is retried, with
 /// backoff from 50 ms doubling to 2 s, before the command gives up with one line (<c>--timeout</c>).</param>
 public sealed record GarnetStoreSettings(string Endpoints, string Model, string? Password = null, string Worker = "w0", int Shards = 256,
