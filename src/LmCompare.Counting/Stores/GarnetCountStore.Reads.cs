@@ -38,8 +38,7 @@ public sealed partial class GarnetCountStore
             _retry.All(writes);
             progress?.Report(new ProgressReport("fold", first + shards.Count, _settings.Shards, "shards"));
         }
-        CommitAppendOnlyFiles();
-        SetMeta(FoldedField, [1]);
+        SetMeta(FoldedField, [1]); // commits the count hashes before it records the fold
         DeleteParts();
     }
 

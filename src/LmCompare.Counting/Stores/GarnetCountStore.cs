@@ -244,12 +244,12 @@ public sealed partial class GarnetCountStore : ICountStore
     /// Makes every write the cluster has acknowledged so far survive a crash of a node's process: COMMITAOF on every
     /// primary, which answers once the node's append-only file holds all it applied. A node acknowledges a write once it
     /// is applied in memory and commits its file a moment later (at once by default, only on COMMITAOF with
-    /// <c>--aof-commit-freq -1</c>), so a node killed in between comes back without it. Called before a resume cookie, a
-    /// shard marker or a manifest is written, so none of them ever vouches for counts a crash could still take away.
+    /// <c>--aof-commit-freq -1</c>), so a node killed in between comes back without it. Called before every record that
+    /// vouches for counts (<see cref="WriteDurably"/>), so none of them ever vouches for counts a crash could still take away.
     /// Nodes without <c>--aof</c> answer the same and keep nothing; Redis, which has no COMMITAOF, writes its file
     /// before it answers.
     /// </summary>
-    public void CommitAppendOnlyFiles()
+    private void CommitAppendOnlyFiles()
     {
         var primaries = _connection.GetServers().Where(s => !s.IsReplica).ToList();
         _retry.All(primaries.Select(server => (Func<Task<bool>>)(async () =>
@@ -267,11 +267,7 @@ public sealed partial class GarnetCountStore : ICountStore
     }
 
     /// <summary>Records the resume cookie, durably, once every batch sent before it is committed (a resumed writer skips what the cookie covers).</summary>
-    public void Checkpoint(ReadOnlySpan<byte> cookie)
-    {
-        CommitAppendOnlyFiles();
-        WriteDurably($"{Tag(0)}:cookies", _settings.Worker, cookie.ToArray());
-    }
+    public void Checkpoint(ReadOnlySpan<byte> cookie) => WriteDurably($"{Tag(0)}:cookies", _settings.Worker, cookie.ToArray());
 
     /// <summary>This writer's last cookie (each worker keeps its own, in one hash per model).</summary>
     public byte[] RecoveredCookie => (byte[]?)_retry.One(() => _db.HashGetAsync($"{Tag(0)}:cookies", _settings.Worker)) ?? [];
@@ -283,11 +279,14 @@ public sealed partial class GarnetCountStore : ICountStore
     public void MarkShardStarted(int index, string fingerprint) => WriteDurably($"{Tag(0)}:shards-started", index, fingerprint);
 
     /// <summary>
-    /// Sets a hash field, commits the files and reads the field back: a node that crashed between the write and the
-    /// commit has come back without it, so it is written again. A writer returns only once its marker will stay.
+    /// Writes a record that vouches for what came before it (a cookie, a shard marker, a manifest, the fold): commits the
+    /// files first, so everything written before is kept whatever happens to the record; then sets the hash field,
+    /// commits again and reads the field back: a node that crashed between the write and the commit has come back
+    /// without it, so it is written again. Returns only once the record will stay.
     /// </summary>
     private void WriteDurably(RedisKey key, RedisValue field, RedisValue value)
     {
+        CommitAppendOnlyFiles();
         for (int attempt = 1; ; attempt++)
         {
             _retry.One(() => _db.HashSetAsync(key, field, value));
