@@ -204,15 +204,16 @@ public sealed partial class GarnetCountStore : ICountStore
             for (int from = start[shard], part = 0; from < start[shard + 1]; from += _settings.FieldsPerCall, part++)
             {
                 RedisValue name = $"{Tag(shard)}:p:{batchId}:{part}";
-                var entries = new List<HashEntry>(Math.Min(_settings.FieldsPerCall, start[shard + 1] - from));
+                var merged = new List<HashEntry>(Math.Min(_settings.FieldsPerCall, start[shard + 1] - from));
                 for (int p = from; p < Math.Min(from + _settings.FieldsPerCall, start[shard + 1]); p++)
-                    if (entries.Count > 0 && sameAsPrevious(p)) entries[^1] = new HashEntry(entries[^1].Name, (long)entries[^1].Value + deltas[p]);
-                    else entries.Add(new HashEntry(field(p), deltas[p]));
+                    if (merged.Count > 0 && sameAsPrevious(p)) merged[^1] = new HashEntry(merged[^1].Name, (long)merged[^1].Value + deltas[p]);
+                    else merged.Add(new HashEntry(field(p), deltas[p]));
+                HashEntry[] entries = [.. merged]; // once, not on every attempt
                 lock (_issued) _issued.Add((shard, name));
                 calls.Add(() =>
                 {
                     var transaction = _db.CreateTransaction();
-                    _ = transaction.HashSetAsync((string)name!, [.. entries]);
+                    _ = transaction.HashSetAsync((string)name!, entries);
                     _ = transaction.SetAddAsync(index, name);
                     return transaction.ExecuteAsync();
                 });
