@@ -247,20 +247,10 @@ public class VerifiedClusterCountTests
     {
         string model = "lost-" + Guid.NewGuid().ToString("N")[..8];
         var settings = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, Shards: 4, FieldsPerCall: 50);
-        long[] keys = [.. Enumerable.Range(1, 400).Select(i => (long)i * 7919)];
-        long[] deltas = [.. keys.Select(k => k % 5 + 1)];
-        void CountAll(GarnetCountStore store, long from)
-        {
-            for (long batch = from; batch < 4; batch++)
-            {
-                store.BeginBatchScope(batch.ToString());
-                store.AddBatch(keys.AsMemory((int)batch * 100, 100), deltas.AsMemory((int)batch * 100, 100));
-            }
-        }
         using var store = GarnetCountStore.Connect(settings);
         try
         {
-            CountAll(store, 0);
+            ClusterBatchFixture.CountBatches(store, 0);
             Assert.Equal(0, store.LostBatches());
             // What a node that restarts without the tail of its append-only file looks like: one shard's parts gone
             // together with their names in its index (they are written by one transaction).
@@ -274,11 +264,9 @@ public class VerifiedClusterCountTests
             Assert.True(lost > 0);
 
             store.ForgetSentBatches();
-            CountAll(store, 0); // the replay: same part names and contents, so only shard 2's lost parts change anything
+            ClusterBatchFixture.CountBatches(store, 0); // the replay: same part names and contents, so only shard 2's lost parts change anything
             Assert.Equal(0, store.LostBatches());
-            var values = new long[keys.Length];
-            store.GetBatch(keys, values);
-            Assert.Equal(deltas, values);
+            Assert.Equal(ClusterBatchFixture.Deltas, ClusterBatchFixture.Counts(store));
         }
         finally { store.Drop(); }
     }

@@ -1,7 +1,34 @@
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
+using static LmCompare.Counting.Tests.ClusterBatchFixture;
 
 namespace LmCompare.Counting.Tests;
+
+/// <summary>400 distinct keys counted in 4 batches of 100 (token positions 0, 100, 200, 300), each key once.</summary>
+internal static class ClusterBatchFixture
+{
+    public static readonly long[] Keys = [.. Enumerable.Range(1, 400).Select(i => (long)i * 7919)];
+    public static readonly long[] Deltas = [.. Keys.Select(k => k % 5 + 1)];
+
+    /// <summary>Batches [from/100, 4), batch b under scope b (the ids a replay reproduces).</summary>
+    public static void CountBatches(GarnetCountStore store, long from, Action? afterSecondBatch = null)
+    {
+        for (long batch = from / 100; batch < 4; batch++)
+        {
+            store.BeginBatchScope(batch.ToString());
+            store.AddBatch(Keys.AsMemory((int)batch * 100, 100), Deltas.AsMemory((int)batch * 100, 100));
+            if (batch == 1) afterSecondBatch?.Invoke();
+        }
+    }
+
+    /// <summary>The store's counts of <see cref="Keys"/>.</summary>
+    public static long[] Counts(GarnetCountStore store)
+    {
+        var values = new long[Keys.Length];
+        store.GetBatch(Keys, values);
+        return values;
+    }
+}
 
 /// <summary>
 /// What the Garnet store makes durable before it vouches for it, on the manual-commit node eval/garnet-cluster.sh starts:
@@ -12,9 +39,6 @@ namespace LmCompare.Counting.Tests;
 [Trait("Category", "Slow")]
 public class GarnetDurabilityTests
 {
-    private static readonly long[] Keys = [.. Enumerable.Range(1, 400).Select(i => (long)i * 7919)];
-    private static readonly long[] Deltas = [.. Keys.Select(k => k % 5 + 1)];
-
     private static GarnetStoreSettings Settings(string model) =>
         new(GarnetEndpoints.ManualCommitNode, model, Shards: 4, FieldsPerCall: 50, RetrySeconds: 60);
 
@@ -25,24 +49,6 @@ public class GarnetDurabilityTests
     {
         GarnetEndpoints.RunNodeScript("stop-node", "manual");
         GarnetEndpoints.RunNodeScript("start-node", "manual");
-    }
-
-    /// <summary>Batches [from/100, 4) of the fixture, batch b under scope b (the ids a replay reproduces).</summary>
-    private static void CountBatches(GarnetCountStore store, long from, Action? afterSecondBatch = null)
-    {
-        for (long batch = from / 100; batch < 4; batch++)
-        {
-            store.BeginBatchScope(batch.ToString());
-            store.AddBatch(Keys.AsMemory((int)batch * 100, 100), Deltas.AsMemory((int)batch * 100, 100));
-            if (batch == 1) afterSecondBatch?.Invoke();
-        }
-    }
-
-    private static long[] Counts(GarnetCountStore store)
-    {
-        var values = new long[Keys.Length];
-        store.GetBatch(Keys, values);
-        return values;
     }
 
     [Fact]
