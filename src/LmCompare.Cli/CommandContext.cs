@@ -1,3 +1,4 @@
+using LmCompare.Cli.Output;
 using System.CommandLine;
 using System.Text.Json;
 using LmCompare.Core;

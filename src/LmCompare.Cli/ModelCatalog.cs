@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Corpus;
+using LmCompare.Corpus.Models;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.Pairs;
 using LmCompare.Evaluation;
@@ -9,44 +9,19 @@ using LmCompare.Transformer;
 
 namespace LmCompare.Cli;
 
-/// <summary>What any model's manifest says about where it comes from.</summary>
-public sealed record ModelIdentity(string Name, string Kind, string Corpus, string CorpusFingerprint, int VocabularySize, string Directory);
-
-/// <summary>Opens any built model by name, whatever its kind, after checking it was built on the expected corpus.</summary>
-public static class ModelCatalog
+/// <summary>Opens any built model by name, whatever its kind: the one place that knows every model family.</summary>
+public sealed class ModelCatalog : IModelOpener
 {
-    public static ModelIdentity Identify(Workspace workspace, string name)
-    {
-        string directory = ModelManifestFile.Locate(workspace, name);
-        string path = Path.Combine(directory, "manifest.json");
-        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var root = doc.RootElement;
-            string Text(string property) => root.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String
-                ? v.GetString()! : throw new InputException($"{path}: manifest lacks '{property}'");
-            int vocabulary = root.TryGetProperty("vocabularySize", out var vs) && vs.TryGetInt32(out int n) ? n : 0;
-            return new ModelIdentity(name, Text("kind"), Text("corpus"), Text("corpusFingerprint"), vocabulary, directory);
-        }
-        catch (JsonException e) { throw new InputException($"{path}: corrupt manifest ({e.Message})", e); }
-    }
+    public static readonly ModelCatalog Instance = new();
 
-    /// <summary>Refuses a model of another corpus, or of another ingestion (vocabulary) of the same corpus, saying which.</summary>
-    public static void CheckCorpus(ModelIdentity model, TokenizedCorpus corpus)
-    {
-        if (model.Corpus != corpus.Name)
-            throw new InputException($"model {model.Name} was built on corpus '{model.Corpus}', not '{corpus.Name}'");
-        if (model.CorpusFingerprint != corpus.Fingerprint())
-            throw new InputException($"model {model.Name} was built on another ingestion of corpus '{corpus.Name}' (its vocabulary or tokens differ): rebuild it");
-    }
+    private ModelCatalog() { }
 
-    public static EvaluatedModel Open(Workspace workspace, ModelIdentity id) => id.Kind switch
+    public EvaluatedModel Open(Workspace workspace, ModelIdentity id) => id.Kind switch
     {
         PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name), id.Kind, PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name), id.Kind, NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
-            GptFacts(GptModelManifest.Load(Path.Combine(id.Directory, "manifest.json")))),
+            GptFacts(GptModelManifest.Load(id.ManifestPath))),
         _ => throw new InputException($"model {id.Name}: unknown kind '{id.Kind}'"),
     };
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Models;
 using LmCompare.Transformer.Native;
 using LmCompare.Transformer.Training;
 using static TorchSharp.torch;
@@ -69,16 +70,8 @@ public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingRepor
         var model = new Gpt(config);
         model.load(Path.Combine(folder, GptTrainer.BestFile));
         using var lm = new GptLanguageModel("best", corpus.Vocabulary, model);
-        var documents = corpus.ReadDocuments(Splits.Test);
-        double total = 0;
-        for (int d = 0; d < documents.Documents; d++)
-        {
-            var (start, end) = documents[d];
-            var scores = new double[end - start];
-            lm.Score(test.AsSpan((int)start, (int)(end - start)), 0, scores);
-            total += scores.Sum();
-        }
-        return (Math.Round(Math.Exp(-total / test.Length), 4), test.Length);
+        var result = DocumentPerplexity.Compute(lm, test, corpus.ReadDocuments(Splits.Test));
+        return (Math.Round(result.Perplexity, 4), result.Tokens);
     }
 
     /// <summary>The settings that must match for a resume, as "field: checkpoint vs now" pairs.</summary>
@@ -108,10 +101,8 @@ public static class GptModelLoader
     public static GptLanguageModel Load(Workspace workspace, string name, int threads = 0)
     {
         string directory = ModelManifestFile.Locate(workspace, name);
-        var manifest = GptModelManifest.Load(Path.Combine(directory, "manifest.json"));
-        var corpus = TokenizedCorpus.Open(workspace, manifest.Corpus);
-        if (corpus.Fingerprint() != manifest.CorpusFingerprint)
-            throw new InputException($"model '{name}' was trained on another version of corpus '{manifest.Corpus}' (it was re-ingested); train again");
+        var manifest = GptModelManifest.Load(Path.Combine(directory, ModelManifestFile.FileName));
+        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); train again");
         TorchSetup.EnsureReady(threads);
         var model = new Gpt(manifest.Config);
         string weights = Path.Combine(directory, GptTrainer.BestFile);

@@ -1,21 +1,17 @@
 using System.Text.Json;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Models;
 using LmCompare.Transformer.Training;
 
 namespace LmCompare.Transformer;
 
 /// <summary><c>manifest.json</c> of a trained transformer, written last.</summary>
-public sealed record GptModelManifest
+public sealed record GptModelManifest : ModelManifest
 {
     public const string KindName = "gpt";
 
-    public int Schema { get; init; } = 1;
-    public string Kind { get; init; } = KindName;
-    public required string Name { get; init; }
-    public required string Corpus { get; init; }
-    public required string CorpusFingerprint { get; init; }
-    public required int VocabularySize { get; init; }
+    public override string Kind { get; init; } = KindName;
     public required GptConfig Config { get; init; }
     public required TrainingOptions Options { get; init; }
     public required long Parameters { get; init; }
@@ -31,9 +27,6 @@ public sealed record GptModelManifest
     public required double PeakGflops { get; init; }
     public required string StopReason { get; init; }
     public required IReadOnlyList<TrainingPoint> Curve { get; init; }
-    public required string Tool { get; init; }
-    public required string CreatedUtc { get; init; }
-    public required long BytesOnDisk { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 

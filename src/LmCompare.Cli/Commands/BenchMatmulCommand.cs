@@ -1,7 +1,6 @@
 using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Transformer;
-using LmCompare.Transformer.Native;
 
 namespace LmCompare.Cli.Commands;
 
@@ -19,10 +18,9 @@ public static class BenchMatmulCommand
         {
             int size = parse.GetValue(SizeOption);
             if (size < 16) throw new UsageException("--size must be at least 16");
-            TorchSetup.EnsureReady(parse.GetValue(ThreadsOption));
-            double flops = MatmulPeak.Measure(size, seconds: 2);
-            if (context.Json) context.WriteJson(new { size, threads = TorchSharp.torch.get_num_threads(), gflops = Math.Round(flops / 1e9, 1) });
-            else Console.Out.WriteLine($"fp32 matmul {size}x{size}: {flops / 1e9:0.0} GFLOP/s on {TorchSharp.torch.get_num_threads()} thread(s)");
+            var rate = MatmulBenchmark.Run(size, parse.GetValue(ThreadsOption));
+            if (context.Json) context.WriteJson(new { size, threads = rate.Threads, gflops = rate.Gflops });
+            else Console.Out.WriteLine($"fp32 matmul {size}x{size}: {rate.Gflops:0.0} GFLOP/s on {rate.Threads} thread(s)");
             return ExitCodes.Success;
         }));
         bench.Subcommands.Add(matmul);

@@ -3,6 +3,8 @@ using LmCompare.Cli.Comparison;
 using LmCompare.Core;
 using Spectre.Console;
 
+using LmCompare.Cli.Output;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc compare PATH|CORPUS</c>: the main job, from text to a report.</summary>
@@ -35,7 +37,7 @@ public static class CompareCommand
             {
                 var (report, folder) = new ComparePipeline(context, settings).Run(cancel.Token);
                 if (context.Json) { Console.Out.WriteLine(report.ToJson()); return ExitCodes.Success; }
-                EvalCommand.Print(context, report);
+                EvaluationSummary.Print(context, report);
                 context.Out.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(folder, "report.html"))}[/] (also report.md, report.json and the plots)");
                 return ExitCodes.Success;
             }

@@ -4,6 +4,8 @@ using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Evaluation;
 using LmCompare.Evaluation.Reports;
+using LmCompare.Cli.Options;
+using LmCompare.Cli.Output;
 using Spectre.Console;
 
 namespace LmCompare.Cli.Commands;
@@ -26,42 +28,21 @@ public static class EvalCommand
         {
             string split = parse.GetValue(SplitOption)!;
             if (split is not ("valid" or "test")) throw new UsageException($"--split {split}: expected valid or test");
-            var names = ParseList(parse.GetValue(ModelsOption)!, "--models");
+            var names = ModelList.Parse(parse.GetValue(ModelsOption)!, "--models");
             var mixes = (parse.GetValue(MixOption) ?? []).Select(ParseMix).ToList();
             var corpus = TokenizedCorpus.Open(context.Workspace, parse.GetValue(CorpusOption)!);
             string? outDir = parse.GetValue(OutOption);
             if (outDir is not null) ReportWriter.CheckWritable(outDir);
-            var report = Evaluate(context, corpus, names, new EvaluationSettings(split, mixes, !parse.GetValue(NoDocumentOption)));
+            var evaluation = new EvaluationSettings(split, mixes, !parse.GetValue(NoDocumentOption));
+            var report = context.WithProgress("eval", progress =>
+                ModelSetEvaluation.Run(context.Workspace, corpus, names, evaluation, ModelCatalog.Instance, progress));
             string? written = outDir is null ? null : ReportWriter.Write(report, outDir);
             if (context.Json) { Console.Out.WriteLine(report.ToJson()); return ExitCodes.Success; }
-            Print(context, report);
+            EvaluationSummary.Print(context, report);
             if (written is not null) context.Out.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(written, "report.html"))}[/]");
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>Opens the models (refusing ones of another corpus or vocabulary), evaluates, disposes.</summary>
-    public static EvaluationReport Evaluate(CommandContext context, TokenizedCorpus corpus, IReadOnlyList<string> names, EvaluationSettings settings)
-    {
-        var ids = names.Select(n => ModelCatalog.Identify(context.Workspace, n)).ToList();
-        foreach (var id in ids) ModelCatalog.CheckCorpus(id, corpus);
-        var models = new List<EvaluatedModel>();
-        try
-        {
-            foreach (var id in ids) models.Add(ModelCatalog.Open(context.Workspace, id));
-            return context.WithProgress("eval", progress => new CorpusEvaluation(corpus, progress).Evaluate(models, settings));
-        }
-        finally { foreach (var m in models) m.Model.Dispose(); }
-    }
-
-    public static List<string> ParseList(string value, string option)
-    {
-        var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (names.Count == 0) throw new UsageException($"{option}: no model named");
-        var repeated = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
-        if (repeated is not null) throw new UsageException($"{option}: model '{repeated.Key}' is named twice");
-        return names;
     }
 
     private static (string, string) ParseMix(string value)
@@ -72,17 +53,4 @@ public static class EvalCommand
         return (parts[0], parts[1]);
     }
 
-    public static void Print(CommandContext context, EvaluationReport report)
-    {
-        context.Out.WriteLine($"{report.Corpus} / {report.Split}: {report.Tokens:N0} tokens ({report.Oov:N0} <unk>), {report.Bytes:N0} bytes; sentence scope");
-        var table = new Table().AddColumns("model", "kind", "ppl", "ppl excl. OOV", "bits/byte", "top-1", "top-5", "doc. ppl", "tokens/s", "size on disk");
-        foreach (var m in report.Models)
-            table.AddRow(Markup.Escape(m.Name), m.Kind, Num(m.Perplexity, "0.00"), Num(m.PerplexityExclOov, "0.00"), Num(m.BitsPerByte, "0.000"),
-                Pct(m.Top1), Pct(m.Top5), Num(m.Document?.Perplexity, "0.00"), Num(m.TokensPerSecond, "N0"), ReportText.Bytes(m.BytesOnDisk));
-        context.Out.Write(table);
-        foreach (string line in report.Verdict) context.Out.WriteLine(line);
-    }
-
-    private static string Num(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
-    private static string Pct(double? value) => value is { } v ? (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-";
 }

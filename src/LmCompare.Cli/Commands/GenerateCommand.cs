@@ -4,6 +4,8 @@ using LmCompare.Cli.Generation;
 using LmCompare.Core;
 using LmCompare.Core.Generation;
 
+using LmCompare.Cli.Options;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc generate --model M --prompt TEXT</c>: continue a prompt with any model.</summary>
@@ -11,14 +13,6 @@ public static class GenerateCommand
 {
     private static readonly Option<string> ModelOption = new("--model") { Description = "A built model (pairs, ngram or gpt)", Required = true };
     private static readonly Option<string> PromptOption = new("--prompt") { Description = "Text to continue (empty: start a new sentence)", DefaultValueFactory = _ => "" };
-    public static readonly Option<int> MaxTokensOption = new("--max-tokens") { DefaultValueFactory = _ => 50, Description = "Stop after this many tokens (or at the end of a sentence)" };
-    public static readonly Option<double> TemperatureOption = new("--temperature") { DefaultValueFactory = _ => 0.8, Description = "Softmax temperature (> 0)" };
-    public static readonly Option<int> TopKOption = new("--top-k") { DefaultValueFactory = _ => 40, Description = "Sample among the K most probable tokens (0: all)" };
-    public static readonly Option<double> TopPOption = new("--top-p") { DefaultValueFactory = _ => 1.0, Description = "Nucleus: the smallest set of tokens with this much probability, in (0, 1]" };
-    public static readonly Option<double> RepetitionPenaltyOption = new("--repetition-penalty") { DefaultValueFactory = _ => 1.0, Description = "Penalise tokens already present (1: off)" };
-    public static readonly Option<int> SeedOption = new("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the sampler" };
-    public static readonly Option<bool> GreedyOption = new("--greedy") { Description = "Always take the most probable token" };
-    public static readonly Option<bool> NoUnkOption = new("--no-unk") { DefaultValueFactory = _ => true, Description = "Never generate <unk> (default on; --no-unk false allows it)" };
     private static readonly Option<int> SamplesOption = new("--samples") { DefaultValueFactory = _ => 1, Description = "Texts to generate (seeds S, S+1, ...)" };
     private static readonly Option<string> DecodeOption = new("--decode") { DefaultValueFactory = _ => "sample", Description = "sample, or vote (pair-distance models: the literal step-4 vote)" };
 
@@ -26,12 +20,12 @@ public static class GenerateCommand
     {
         var command = new Command("generate", "Continue a prompt with a model: sampling (temperature, top-k, top-p, greedy) shared by every model")
         {
-            ModelOption, PromptOption, MaxTokensOption, TemperatureOption, TopKOption, TopPOption, RepetitionPenaltyOption, SeedOption, GreedyOption,
-            NoUnkOption, SamplesOption, DecodeOption,
+            ModelOption, PromptOption, SamplesOption, DecodeOption,
         };
+        foreach (var option in SamplingOptionSet.All) command.Options.Add(option);
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
-            var options = Options(parse);
+            var options = SamplingOptionSet.Read(parse);
             options.Validate();
             int samples = parse.GetValue(SamplesOption);
             if (samples < 1) throw new UsageException($"--samples must be at least 1 (got {samples})");
@@ -71,7 +65,4 @@ public static class GenerateCommand
         }));
         return command;
     }
-
-    public static SamplingOptions Options(ParseResult parse) => new(parse.GetValue(TemperatureOption), parse.GetValue(TopKOption), parse.GetValue(TopPOption),
-        parse.GetValue(GreedyOption), parse.GetValue(RepetitionPenaltyOption), parse.GetValue(SeedOption), parse.GetValue(MaxTokensOption), parse.GetValue(NoUnkOption));
 }

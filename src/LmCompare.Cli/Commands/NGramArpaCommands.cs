@@ -3,6 +3,8 @@ using LmCompare.Core;
 using LmCompare.Counting;
 using LmCompare.Counting.NGrams;
 
+using LmCompare.Cli.Output;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc ngram export-arpa MODEL FILE</c> and <c>lmc ngram import-arpa FILE --name MODEL --corpus NAME</c>.</summary>
@@ -40,7 +42,7 @@ public static class NGramArpaCommands
             var result = context.WithProgress("ngram import-arpa", progress =>
                 new NGramModelBuilder(context.Workspace, progress).ImportArpa(parse.GetValue(ImportFileArgument)!, parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, existing));
             if (context.Json) context.WriteJson(result.Manifest);
-            else NGramBuildCommand.Print(context, result);
+            else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;
         }));
         return command;

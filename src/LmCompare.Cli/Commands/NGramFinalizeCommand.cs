@@ -1,6 +1,9 @@
+using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting.NGrams;
+
+using LmCompare.Cli.Output;
 
 namespace LmCompare.Cli.Commands;
 
@@ -27,7 +30,7 @@ public static class NGramFinalizeCommand
             var result = context.WithProgress("ngram finalize", progress => ShardedNGramBuild.Finalize(context.Workspace, parse.GetValue(CorpusOption)!, name,
                 settings, garnet, parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse, progress));
             if (context.Json) context.WriteJson(result.Manifest);
-            else NGramBuildCommand.Print(context, result);
+            else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;
         }));
         return command;

@@ -1,3 +1,4 @@
+using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting.Pairs;

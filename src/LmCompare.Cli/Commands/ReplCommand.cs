@@ -2,6 +2,8 @@ using System.CommandLine;
 using LmCompare.Cli.Generation;
 using LmCompare.Core;
 
+using LmCompare.Cli.Options;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc repl [--models A,B,...]</c>: prompts in, every model's continuation side by side.</summary>
@@ -12,15 +14,15 @@ public static class ReplCommand
     public static Command Create()
     {
         var command = new Command("repl", "Interactive: every model continues your prompt side by side; :next shows their next-token distributions")
-            { ModelsOption, GenerateCommand.MaxTokensOption, GenerateCommand.TemperatureOption, GenerateCommand.TopKOption, GenerateCommand.TopPOption,
-              GenerateCommand.SeedOption, GenerateCommand.GreedyOption, GenerateCommand.RepetitionPenaltyOption, GenerateCommand.NoUnkOption };
+            { ModelsOption };
+        foreach (var option in SamplingOptionSet.All) command.Options.Add(option);
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
             using var session = new ReplSession(context.Workspace, Console.Out, terminal);
-            var options = GenerateCommand.Options(parse);
+            var options = SamplingOptionSet.Read(parse);
             options.Validate();
-            foreach (string name in parse.GetValue(ModelsOption) is { } list ? EvalCommand.ParseList(list, "--models") : []) session.Load(name);
+            foreach (string name in parse.GetValue(ModelsOption) is { } list ? ModelList.Parse(list, "--models") : []) session.Load(name);
             session.UseOptions(options);
             if (terminal) Console.Out.WriteLine("lmc repl: type a prompt, :help for commands, Ctrl-D to leave");
             var editor = new LineEditor();

@@ -3,6 +3,8 @@ using LmCompare.Core;
 using LmCompare.Evaluation.Reports;
 using Spectre.Console;
 
+using LmCompare.Cli.Output;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc report REPORT.json|FOLDER [--out DIR]</c>: renders a stored evaluation again, without recomputing anything.</summary>
@@ -22,7 +24,7 @@ public static class ReportCommand
             string outDir = parse.GetValue(OutOption) ?? Path.GetDirectoryName(Path.GetFullPath(json))!;
             string folder = ReportWriter.Write(report with { Verdict = Verdict.For(report) }, outDir);
             if (context.Json) { Console.Out.WriteLine(report.ToJson()); return ExitCodes.Success; }
-            EvalCommand.Print(context, report);
+            EvaluationSummary.Print(context, report);
             context.Out.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(folder, "report.html"))}[/]");
             return ExitCodes.Success;
         }));

@@ -4,6 +4,8 @@ using LmCompare.Transformer;
 using LmCompare.Transformer.Training;
 using Spectre.Console;
 
+using LmCompare.Cli.Output;
+
 namespace LmCompare.Cli.Commands;
 
 /// <summary><c>lmc train --corpus NAME --name MODEL</c>: a small GPT on the corpus's ids.</summary>
@@ -58,7 +60,7 @@ public static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var result = RunTraining(context, options, log =>
+            var result = TrainingProgress.Run(context, options, log =>
                 new GptModelBuilder(context.Workspace, log).Train(parse.GetValue(CorpusOption)!, parse.GetValue(NameOption)!, shape, options, existing, cancel.Token));
             if (context.Json) context.WriteJson(result.Manifest);
             else Print(context, result);
@@ -68,45 +70,6 @@ public static class TrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
-    }
-
-    /// <summary>Runs a training with progress on stderr: a live bar on a terminal, a line per report otherwise, nothing with --quiet.</summary>
-    public static GptTrainResult RunTraining(CommandContext context, TrainingOptions options, Func<IProgress<TrainingReport>?, GptTrainResult> train) =>
-        context.Quiet ? train(null)
-        : Console.IsErrorRedirected || Environment.GetEnvironmentVariable("CI") is not null ? train(new Progress(Report))
-        : LiveTrain(options, train);
-
-    private static void Report(TrainingReport r) => Console.Error.WriteLine("train: " + Line(r));
-
-    private static string Line(TrainingReport r)
-    {
-        string steps = r.TotalSteps > 0 ? $"{r.Step}/{r.TotalSteps}" : r.Step.ToString();
-        string valid = r.ValidLoss is { } v ? $" | valid {v:0.000} (ppl {Math.Exp(v):0.0})" : "";
-        return $"step {steps} | loss {r.TrainLoss:0.000}{valid} | {r.TokensPerSecond:N0} tok/s | MFU {r.Mfu:P0} | ETA {r.Eta:hh\\:mm\\:ss}";
-    }
-
-    /// <summary>On a terminal: a Spectre bar (steps, or seconds of the budget) with the latest line, and every validation printed above it.</summary>
-    private static GptTrainResult LiveTrain(TrainingOptions options, Func<IProgress<TrainingReport>, GptTrainResult> train)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return console.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("train", maxValue: options.Steps > 0 ? options.Steps : options.Minutes * 60);
-                var start = DateTime.UtcNow;
-                return train(new Progress(r =>
-                {
-                    task.Value = options.Steps > 0 ? r.Step : Math.Min(task.MaxValue, (DateTime.UtcNow - start).TotalSeconds);
-                    task.Description = Markup.Escape(Line(r));
-                    if (r.ValidLoss is not null) console.MarkupLine(Markup.Escape(Line(r)));
-                }));
-            });
-    }
-
-    private sealed class Progress(Action<TrainingReport> action) : IProgress<TrainingReport>
-    {
-        public void Report(TrainingReport value) => action(value);
     }
 
     private static void Print(CommandContext context, GptTrainResult result)

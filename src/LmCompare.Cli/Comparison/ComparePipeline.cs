@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using LmCompare.Cli.Commands;
+using LmCompare.Cli.Output;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Models;
 using LmCompare.Corpus.Sources;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.Pairs;
@@ -106,8 +107,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         if (settings.Force || !Directory.Exists(Path.Combine(_workspace.ModelsDirectory, model))) return false;
         try
         {
-            var id = ModelCatalog.Identify(_workspace, model);
-            return id.Corpus == corpus.Name && id.CorpusFingerprint == corpus.Fingerprint() && sameSettings(Path.Combine(id.Directory, "manifest.json"));
+            var id = ModelIdentity.Read(_workspace, model);
+            return id.Corpus == corpus.Name && id.CorpusFingerprint == corpus.Fingerprint() && sameSettings(id.ManifestPath);
         }
         catch (InputException) { return false; } // incomplete or damaged: rebuild
     }
@@ -143,7 +144,7 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
             return;
         }
         Stage("gpt", $"training {name} for {settings.Minutes:0.##} min");
-        var result = TrainCommand.RunTraining(context, options, log =>
+        var result = TrainingProgress.Run(context, options, log =>
             new GptModelBuilder(_workspace, log).Train(corpus.Name, name, shape, options, ExistingModel.Replace, cancel));
         Stage("gpt", $"{name}: {result.Manifest.TokensSeen:N0} tokens seen, {result.Manifest.TokensPerSecond:N0} tokens/s, stop: {result.Manifest.StopReason}");
     }
@@ -171,7 +172,9 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
             catch (InputException e) { Stage("eval", $"stored evaluation unusable, evaluating again ({e.Message})"); }
         }
         Stage("eval", $"evaluating {string.Join(", ", models)} and the mixtures on the test split");
-        var report = EvalCommand.Evaluate(context, corpus, models, new EvaluationSettings("test", mixtures, Distances: settings.Distances));
+        var evaluation = new EvaluationSettings("test", mixtures, Distances: settings.Distances);
+        var report = context.WithProgress("eval", progress =>
+            ModelSetEvaluation.Run(_workspace, corpus, models, evaluation, ModelCatalog.Instance, progress));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.WriteAllText(path, report.ToJson());
         return report;

@@ -1,3 +1,4 @@
+using LmCompare.Corpus.Models;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;

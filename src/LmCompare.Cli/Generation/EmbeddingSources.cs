@@ -1,6 +1,7 @@
 using LmCompare.Core;
 using LmCompare.Core.Embeddings;
 using LmCompare.Corpus;
+using LmCompare.Corpus.Models;
 using LmCompare.Counting.Pairs;
 using LmCompare.Transformer;
 
@@ -11,7 +12,7 @@ public static class EmbeddingSources
 {
     public static EmbeddingSpace Open(Workspace workspace, string name)
     {
-        var id = ModelCatalog.Identify(workspace, name);
+        var id = ModelIdentity.Read(workspace, name);
         switch (id.Kind)
         {
             case GptModelManifest.KindName:

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LmCompare.Core;
 using LmCompare.Core.Generation;
 using LmCompare.Corpus;
+using LmCompare.Corpus.Models;
 using LmCompare.Counting.Pairs;
 
 namespace LmCompare.Cli.Generation;
@@ -32,10 +33,10 @@ public sealed class LoadedModel : IDisposable
     public static LoadedModel Open(Workspace workspace, string name)
     {
         var clock = Stopwatch.StartNew();
-        var id = ModelCatalog.Identify(workspace, name);
+        var id = ModelIdentity.Read(workspace, name);
         var corpus = TokenizedCorpus.Open(workspace, id.Corpus);
-        ModelCatalog.CheckCorpus(id, corpus);
-        var opened = ModelCatalog.Open(workspace, id);
+        id.CheckCorpus(corpus);
+        var opened = ModelCatalog.Instance.Open(workspace, id);
         return new LoadedModel(opened.Model, id.Kind, corpus, clock.Elapsed.TotalSeconds);
     }
 

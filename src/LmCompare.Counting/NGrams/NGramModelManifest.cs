@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Models;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -10,6 +11,8 @@ public sealed record NGramModelManifest : ModelManifest
     public const string KindName = "ngram";
 
     public override string Kind { get; init; } = KindName;
+    public required double BuildSeconds { get; init; }
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required int Order { get; init; }
     /// <summary>"kneser-ney" (estimated here, as lmplz does) or "arpa" (imported).</summary>
     public required string Source { get; init; }

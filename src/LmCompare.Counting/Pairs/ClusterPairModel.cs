@@ -1,3 +1,4 @@
+using LmCompare.Corpus.Models;
 using System.Globalization;
 using System.Text;
 using LmCompare.Core;

@@ -1,3 +1,4 @@
+using LmCompare.Corpus.Models;
 using System.Diagnostics;
 using System.Globalization;
 using LmCompare.Core;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Models;
 
 namespace LmCompare.Counting.Pairs;
 
@@ -11,6 +12,8 @@ public sealed record PairModelManifest : ModelManifest
     public const string KindName = "pairs";
 
     public override string Kind { get; init; } = KindName;
+    public required double BuildSeconds { get; init; }
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required int Distances { get; init; }
     public required int TopK { get; init; }
     public required long MemoryBytes { get; init; }

@@ -1,13 +1,16 @@
 using LmCompare.Core;
-using LmCompare.Corpus;
 
-namespace LmCompare.Counting;
+namespace LmCompare.Corpus.Models;
 
-/// <summary>What every model's <c>manifest.json</c> records: identity, the corpus it belongs to, versions and cost.</summary>
+/// <summary>
+/// What every model's <c>manifest.json</c> records, whatever the model's kind: identity, the corpus it belongs to and
+/// the tool that wrote it. The pair, n-gram and transformer manifests extend it; <see cref="ModelIdentity"/> reads these
+/// fields from any of them without knowing the kind.
+/// </summary>
 public abstract record ModelManifest
 {
     public int Schema { get; init; } = 1;
-    /// <summary>"pairs", "ngram", ...</summary>
+    /// <summary>"pairs", "ngram", "gpt".</summary>
     public abstract string Kind { get; init; }
     public required string Name { get; init; }
     public required string Corpus { get; init; }
@@ -16,8 +19,6 @@ public abstract record ModelManifest
     public required int VocabularySize { get; init; }
     public required string Tool { get; init; }
     public required string CreatedUtc { get; init; }
-    public required double BuildSeconds { get; init; }
-    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required long BytesOnDisk { get; init; }
 
     /// <summary>The model's corpus as ingested in <paramref name="workspace"/>, refused when it is not the version the model

@@ -1,6 +1,4 @@
-using LmCompare.Core;
-
-namespace LmCompare.Counting;
+namespace LmCompare.Core;
 
 /// <summary>Perplexity with every earlier token of the document as context (scope "document").</summary>
 /// <param name="Tokens">Predicted tokens, &lt;/s&gt; included.</param>

@@ -2,7 +2,7 @@ using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
 
-namespace LmCompare.Cli.Commands;
+namespace LmCompare.Cli.Options;
 
 /// <summary>The options every command that counts into, or reads from, a Garnet cluster shares.</summary>
 public static class ClusterOptions

@@ -2,11 +2,14 @@ using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Corpus.Ingest;
 
-namespace LmCompare.Corpus;
+namespace LmCompare.Corpus.Models;
 
 /// <summary>Locating a model folder under the workspace and reading its manifest, the same way for every kind of model.</summary>
 public static class ModelManifestFile
 {
+    /// <summary>The manifest's name inside a model folder; written last, so a folder without it is an unfinished build.</summary>
+    public const string FileName = "manifest.json";
+
     /// <summary>The folder of model <paramref name="name"/>; a missing one is an <see cref="InputException"/>.</summary>
     public static string Locate(Workspace workspace, string name)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using LmCompare.Core;
 using Spectre.Console;
 
-namespace LmCompare.Cli;
+namespace LmCompare.Cli.Output;
 
 /// <summary>
 /// Progress on stderr. On a terminal: a Spectre.Console bar per pipeline stage with ETA. Redirected (Spectre shows

@@ -1,0 +1,13 @@
+using LmCompare.Corpus;
+using LmCompare.Corpus.Models;
+
+namespace LmCompare.Evaluation;
+
+/// <summary>
+/// Opens a built model of any kind for evaluation. The CLI implements it (only the composition root knows every model
+/// family); the evaluator sees the models through <see cref="Core.ILanguageModel"/> and nothing else.
+/// </summary>
+public interface IModelOpener
+{
+    EvaluatedModel Open(Workspace workspace, ModelIdentity id);
+}
