@@ -1,4 +1,5 @@
 using System.Globalization;
+using LmCompare.Cli.Options;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Models;
@@ -18,7 +19,7 @@ public sealed class ModelCatalog : IModelOpener
 
     public EvaluatedModel Open(Workspace workspace, ModelIdentity id) => id.Kind switch
     {
-        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name), id.Kind, PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
+        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind, PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name), id.Kind, NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
             GptFacts(GptModelManifest.Load(id.ManifestPath))),

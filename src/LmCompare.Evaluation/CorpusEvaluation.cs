@@ -21,7 +21,7 @@ public sealed record EvaluationSettings(string Split = "test", IReadOnlyList<(st
     bool DocumentScope = true, long MixFitTokens = 30_000, int Distances = 8);
 
 /// <summary>
-/// The evaluation protocol of DESIGN.md ("Measuring") for any set of models on one corpus: headline figures in
+/// The evaluation protocol of docs/ARCHITECTURE.md ("The evaluation protocol") for any set of models on one corpus: headline figures in
 /// sentence scope with top-1/top-5 accuracy and context-novelty buckets, the same in document scope, mixtures,
 /// and the sparsity of the training data. Models arrive through <see cref="ILanguageModel"/> only.
 /// </summary>

@@ -4,7 +4,7 @@ namespace LmCompare.Transformer;
 
 /// <summary>
 /// The decoder-only transformer's shape (nanoGPT's GPTConfig), with defaults for a 2-core CPU: 2 layers of width 128,
-/// 4 heads, 64 tokens of context (DESIGN.md: this size wins short budgets on 2 cores).
+/// 4 heads, 64 tokens of context (docs/ARCHITECTURE.md, "The models": this size wins short budgets on 2 cores).
 /// </summary>
 public sealed record GptConfig(int VocabularySize, int Layers = 2, int DModel = 128, int Heads = 4, int Context = 64, double Dropout = 0.0)
 {

@@ -7,7 +7,7 @@ namespace LmCompare.Transformer;
 /// <summary>
 /// A <see cref="Gpt"/> behind <see cref="ILanguageModel"/> (natural logs). The input is &lt;/s&gt; followed by the tokens,
 /// so the first token is predicted after a sentence end, as the count models do. Long text is scored with windows on a
-/// fixed grid, stride = context / 2 (DESIGN.md): the first window scores its every position, each later one only its
+/// fixed grid, stride = context / 2 (docs/ARCHITECTURE.md, "The models"): the first window scores its every position, each later one only its
 /// last half, so every token has at least half a window of history; one forward pass per window, windows batched.
 /// <see cref="NextTokenLogProbs"/> uses the same grid, so it agrees with <see cref="Score"/> at every position.
 /// &lt;s&gt; is never predicted (its logit is masked), as in the count models.

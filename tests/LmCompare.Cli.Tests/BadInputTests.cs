@@ -77,6 +77,7 @@ public class BadInputTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ExistingCorpusWithoutForce_Exit1_AndKeepsIt()
     {
         using var temp = new TempDirectory();

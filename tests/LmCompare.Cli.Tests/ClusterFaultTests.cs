@@ -10,6 +10,7 @@ namespace LmCompare.Cli.Tests;
 /// that stays away must end a command with one line after --timeout. Drives the nodes through eval/garnet-cluster.sh,
 /// so it needs the cluster that script started (tests/run.sh does).
 /// </summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 [Collection(GarnetCluster.Collection)]
 public class ClusterFaultTests
 {

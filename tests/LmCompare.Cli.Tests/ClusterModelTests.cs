@@ -4,6 +4,7 @@ using LmCompare.Tests;
 namespace LmCompare.Cli.Tests;
 
 /// <summary>A pair model finalized in the test cluster, used from another workspace: attached (scores from the cluster), then pulled.</summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 [Collection(GarnetCluster.Collection)]
 public class ClusterModelTests
 {

@@ -113,6 +113,7 @@ public class CorpusCommandTests
     }
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class TrainCommandTests
 {
     [Fact]

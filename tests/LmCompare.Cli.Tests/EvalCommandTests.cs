@@ -3,6 +3,7 @@ using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class EvalCommandTests
 {
     /// <summary>Two corpora "r" and "s" with a pair model and a 3-gram on "r", and a 3-gram on "s".</summary>
@@ -94,6 +95,7 @@ public class EvalCommandTests
     }
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class CompareCommandTests
 {
     [Fact]

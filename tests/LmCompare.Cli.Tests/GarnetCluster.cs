@@ -1,4 +1,4 @@
-using LmCompare.Counting.Stores;
+using LmCompare.Counting.Backends.Garnet;
 using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;

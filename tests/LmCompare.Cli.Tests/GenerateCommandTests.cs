@@ -3,6 +3,7 @@ using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class GenerateCommandTests
 {
     /// <summary>A word corpus with a pair model, a 3-gram and a tiny transformer (a few steps).</summary>

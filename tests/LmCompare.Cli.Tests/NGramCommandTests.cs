@@ -20,6 +20,7 @@ public class NGramCommandTests
         ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--checkpoint-seconds", "0", "--home", home, .. extra];
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void BuildEvalExportImport_AgreeWithEachOther()
     {
         using var temp = new TempDirectory();
@@ -86,6 +87,7 @@ public class NGramCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Build_ExistingWithoutForce_Exit1_AndTinyDataWithoutFallback_Exit2()
     {
         using var temp = new TempDirectory();

@@ -4,6 +4,7 @@ using LmCompare.Tests;
 
 namespace LmCompare.Cli.Tests;
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 [Collection(GarnetCluster.Collection)]
 public class PairsCommandTests
 {

@@ -1,4 +1,8 @@
 using LmCompare.Core;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Counting.Backends.Memory;
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
 
@@ -33,6 +37,7 @@ public class FasterCountStoreTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ScanRecords_AfterSpillingToDisk_MaximumPerKeyIsTheCount()
     {
         using var temp = new TempDirectory();

@@ -1,4 +1,8 @@
 using LmCompare.Core;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Counting.Backends.Memory;
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
 
@@ -8,6 +12,7 @@ namespace LmCompare.Counting.Tests;
 /// Against a real Garnet cluster: tests/run.sh starts one (eval/garnet-cluster.sh up) and sets LMC_GARNET; run by hand,
 /// start it first. Never skipped: without a cluster these tests fail and say how to start one.
 /// </summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class GarnetCountStoreTests
 {
     private static string Home => GarnetEndpoints.Home;
@@ -162,6 +167,7 @@ public class GarnetCountStoreTests
     }
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class GarnetPairBuildTests
 {
     [Fact]
@@ -174,7 +180,7 @@ public class GarnetPairBuildTests
         var embedded = PairFixtures.Build(workspace, "random", "embedded", new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20));
         var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
         // a small memory budget: several merges, so several batches reach the cluster
-        var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Store: garnet));
+        var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Backend: GarnetCountingBackend.Factory(garnet)));
         try
         {
             Assert.Equal(embedded.Manifest.DistinctPairs, clustered.Manifest.DistinctPairs);
@@ -183,10 +189,10 @@ public class GarnetPairBuildTests
             Assert.Equal(embedded.Manifest.TestPerplexity, clustered.Manifest.TestPerplexity);
             Assert.StartsWith("garnet://", clustered.Manifest.Store);
             var again = Assert.Throws<LmCompare.Core.InputException>(() => PairFixtures.Build(workspace, "random", model + "-b",
-                new Pairs.PairModelSettings(Distances: 3, Store: garnet with { Model = model })));
+                new Pairs.PairModelSettings(Distances: 3, Backend: GarnetCountingBackend.Factory(garnet with { Model = model }))));
             Assert.Contains("already has counts in the cluster", again.Message);
             var resume = Assert.Throws<LmCompare.Core.InputException>(() => PairFixtures.Build(workspace, "random", model + "-c",
-                new Pairs.PairModelSettings(Distances: 4, Store: garnet with { Model = model }), LmCompare.Core.ExistingModel.Resume));
+                new Pairs.PairModelSettings(Distances: 4, Backend: GarnetCountingBackend.Factory(garnet with { Model = model })), LmCompare.Core.ExistingModel.Resume));
             Assert.Contains("counted from another corpus or with other settings", resume.Message);
         }
         finally
@@ -197,6 +203,7 @@ public class GarnetPairBuildTests
     }
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class ShardedPairBuildTests
 {
     [Fact]
@@ -207,18 +214,18 @@ public class ShardedPairBuildTests
         string endpoints = GarnetEndpoints.Cluster;
         string model = "shards-" + Guid.NewGuid().ToString("N")[..8];
         var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
-        var settings = new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Store: garnet);
-        var embedded = PairFixtures.Build(workspace, "random", "embedded", settings with { Store = null });
+        var settings = new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Backend: GarnetCountingBackend.Factory(garnet));
+        var embedded = PairFixtures.Build(workspace, "random", "embedded", settings with { Backend = null });
         try
         {
-            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(1, 2));
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(1, 2));
             var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
             var mixed = Assert.Throws<LmCompare.Core.InputException>(() =>
-                Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new Stores.ShardSpec(0, 2)));
+                Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new ShardSpec(0, 2)));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
-            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2));
-            Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new Stores.ShardSpec(0, 2)));
+            Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(0, 2));
+            Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(0, 2)));
 
             var final = Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.DistinctPairs, final.Manifest.DistinctPairs);
@@ -237,9 +244,10 @@ public class ShardedPairBuildTests
     [InlineData("-1/2")]
     [InlineData("1")]
     [InlineData("a/b")]
-    public void ShardSpec_Invalid_UsageError(string text) => Assert.Throws<LmCompare.Core.UsageException>(() => Stores.ShardSpec.Parse(text));
+    public void ShardSpec_Invalid_UsageError(string text) => Assert.Throws<LmCompare.Core.UsageException>(() => ShardSpec.Parse(text));
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class VerifiedClusterCountTests
 {
     [Fact]

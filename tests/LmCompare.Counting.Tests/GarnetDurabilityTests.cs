@@ -1,3 +1,7 @@
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Counting.Backends.Memory;
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
 using static LmCompare.Counting.Tests.ClusterBatchFixture;

@@ -2,12 +2,17 @@ using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Counting.Backends.Memory;
 using LmCompare.Counting.Stores;
 using LmCompare.Tests;
 
 namespace LmCompare.Counting.Tests;
 
 /// <summary>Counting a range of the training tokens, as a shard worker does, without a cluster.</summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class NGramClusterCountsTests
 {
     private static int[] Tokens(int seed, int count)
@@ -50,6 +55,7 @@ public class NGramClusterCountsTests
 }
 
 /// <summary>Kneser-Ney counts in the real test cluster: sharded workers, a resumed worker, finalize.</summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class GarnetNGramBuildTests
 {
     private static readonly KneserNeySettings Settings = new(Order: 4, DiscountFallback: true);

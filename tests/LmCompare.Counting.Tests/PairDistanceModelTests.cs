@@ -61,6 +61,7 @@ public class PairDistanceModelTests
     }
 }
 
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class PairDistanceModelPropertyTests
 {
     [Fact]

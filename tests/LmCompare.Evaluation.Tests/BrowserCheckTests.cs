@@ -9,6 +9,7 @@ namespace LmCompare.Evaluation.Tests;
 /// a desktop screenshot, and the DOM after load at a phone's width with a probe script added to a copy of the page,
 /// asserting every section is there, every image decoded, and nothing wider than the screen.
 /// </summary>
+[Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class BrowserCheckTests
 {
     private static string Chromium() =>

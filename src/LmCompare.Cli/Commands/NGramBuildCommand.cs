@@ -2,6 +2,8 @@ using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting;
 using LmCompare.Counting.NGrams;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Garnet;
 using LmCompare.Counting.Stores;
 using LmCompare.Cli.Options;
 using LmCompare.Cli.Output;
@@ -19,9 +21,9 @@ public static class NGramBuildCommand
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Checkpoint the store at least this often while writing", DefaultValueFactory = _ => 300 };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
-    private static readonly Option<string?> StoreOption = ClusterOptions.Store();
-    private static readonly Option<string?> ShardOption = ClusterOptions.Shard("lmc ngram finalize");
-    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
+    private static readonly Option<string?> StoreOption = CountingBackendOptions.Store();
+    private static readonly Option<string?> ShardOption = CountingBackendOptions.Shard("lmc ngram finalize");
+    private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
 
     public static Command Create()
     {
@@ -37,7 +39,7 @@ public static class NGramBuildCommand
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption), MemorySize.Parse(parse.GetValue(MemoryOption)!));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
             string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
-            var garnet = ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name);
+            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name);
             if (parse.GetValue(ShardOption) is { } shardText)
             {
                 var shard = ShardSpec.Parse(shardText);

@@ -1,6 +1,7 @@
 using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
+using LmCompare.Counting.Backends.Garnet;
 using LmCompare.Counting.NGrams;
 
 using LmCompare.Cli.Output;
@@ -12,11 +13,11 @@ public static class NGramFinalizeCommand
 {
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The corpus the shards counted", Required = true };
     private static readonly Option<string> NameOption = new("--name") { Description = "The model the shards counted into", Required = true };
-    private static readonly Option<string?> StoreOption = ClusterOptions.Store(required: true);
+    private static readonly Option<string?> StoreOption = CountingBackendOptions.Store(required: true);
     private static readonly Option<int> OrderOption = new("--order") { Description = "N the shards were counted with", DefaultValueFactory = _ => 5 };
     private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data gives none (KenLM's --discount_fallback)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };
-    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
+    private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
 
     public static Command Create()
     {
@@ -25,7 +26,7 @@ public static class NGramFinalizeCommand
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var garnet = ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name)!;
+            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name)!;
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption));
             var result = context.WithProgress("ngram finalize", progress => ShardedNGramBuild.Finalize(context.Workspace, parse.GetValue(CorpusOption)!, name,
                 settings, garnet, parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse, progress));

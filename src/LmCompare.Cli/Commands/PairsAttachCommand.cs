@@ -1,7 +1,7 @@
 using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
-using LmCompare.Counting.Pairs;
+using LmCompare.Counting.Backends.Garnet;
 
 namespace LmCompare.Cli.Commands;
 
@@ -9,8 +9,8 @@ namespace LmCompare.Cli.Commands;
 public static class PairsAttachCommand
 {
     private static readonly Option<string> NameOption = new("--name") { Description = "The model's name in the cluster (and of the local folder)", Required = true };
-    private static readonly Option<string?> StoreOption = ClusterOptions.Store(required: true);
-    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
+    private static readonly Option<string?> StoreOption = CountingBackendOptions.Store(required: true);
+    private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing local model of that name" };
 
     public static Command Create()
@@ -20,7 +20,7 @@ public static class PairsAttachCommand
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var garnet = ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name)!;
+            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name)!;
             var manifest = ClusterPairModel.Attach(context.Workspace, name, garnet, parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse);
             if (context.Json) context.WriteJson(manifest);
             else Console.Out.WriteLine($"model {name}: attached to {manifest.Store} ({manifest.DistinctPairs:N0} distinct pairs, corpus {manifest.Corpus}); "

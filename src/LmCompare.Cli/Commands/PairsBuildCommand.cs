@@ -3,6 +3,7 @@ using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting;
 using LmCompare.Counting.Pairs;
+using LmCompare.Counting.Backends;
 using LmCompare.Counting.Stores;
 using Spectre.Console;
 
@@ -19,9 +20,9 @@ public static class PairsBuildCommand
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Merge and checkpoint at least this often", DefaultValueFactory = _ => 300 };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
-    private static readonly Option<string?> ShardOption = ClusterOptions.Shard("lmc pairs finalize");
-    private static readonly Option<string?> StoreOption = ClusterOptions.Store();
-    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
+    private static readonly Option<string?> ShardOption = CountingBackendOptions.Shard("lmc pairs finalize");
+    private static readonly Option<string?> StoreOption = CountingBackendOptions.Store();
+    private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
 
     public static Command Create()
     {
@@ -34,7 +35,7 @@ public static class PairsBuildCommand
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
             var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption),
                 MemorySize.Parse(parse.GetValue(MemoryOption)!), parse.GetValue(CheckpointOption),
-                ClusterOptions.Settings(parse, StoreOption, TimeoutOption, parse.GetValue(NameOption)!));
+                CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, parse.GetValue(NameOption)!));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume : ExistingModel.Refuse;
             if (parse.GetValue(ShardOption) is { } shardText)
             {

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using LmCompare.Core;
 using LmCompare.Counting.Pairs;
-using LmCompare.Counting.Stores;
+using LmCompare.Cli.Options;
 
 namespace LmCompare.Cli.Commands;
 
@@ -22,10 +22,7 @@ public static class PairsDumpCommand
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(ModelArgument)!;
-            string directory = Path.Combine(context.Workspace.ModelsDirectory, name);
-            if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {context.Workspace.ModelsDirectory}");
-            using var store = OpenCounts(name, directory);
-            var (keys, counts) = PairTableBuilder.ReadSorted(store);
+            var (keys, counts) = PairModelLoader.ReadCounts(context.Workspace, name, CountingBackendOptions.Locations);
             bool hashOnly = parse.GetValue(HashOption);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var output = Console.Out;
@@ -45,13 +42,5 @@ public static class PairsDumpCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>The model's counts: its FASTER store, or the cluster a model built there (or attached) keeps them in.</summary>
-    private static ICountStore OpenCounts(string name, string directory)
-    {
-        string manifestPath = Path.Combine(directory, "manifest.json");
-        if (File.Exists(manifestPath) && ClusterPairModel.ClusterOf(PairModelManifest.Load(manifestPath)) is { } cluster) return GarnetCountStore.Connect(cluster);
-        return FasterCountStore.Open(new FasterStoreSettings { Directory = Path.Combine(directory, PairModelBuilder.StoreFolder), Threads = 1 });
     }
 }

@@ -2,7 +2,6 @@ using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
 using LmCompare.Counting.Pairs;
-using LmCompare.Counting.Stores;
 
 namespace LmCompare.Cli.Commands;
 
@@ -11,8 +10,8 @@ public static class PairsFinalizeCommand
 {
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The corpus the shards counted", Required = true };
     private static readonly Option<string> NameOption = new("--name") { Description = "The model the shards counted into", Required = true };
-    private static readonly Option<string?> StoreOption = ClusterOptions.Store(required: true);
-    private static readonly Option<int> TimeoutOption = ClusterOptions.Timeout();
+    private static readonly Option<string?> StoreOption = CountingBackendOptions.Store(required: true);
+    private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
     private static readonly Option<int> DistancesOption = new("--distances") { DefaultValueFactory = _ => 8, Description = "N the shards were counted with" };
     private static readonly Option<int> TopKOption = new("--top-k") { DefaultValueFactory = _ => 20, Description = "Successors kept per (word, distance)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };
@@ -24,7 +23,7 @@ public static class PairsFinalizeCommand
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption), Store: ClusterOptions.Settings(parse, StoreOption, TimeoutOption, name));
+            var settings = new PairModelSettings(parse.GetValue(DistancesOption), parse.GetValue(TopKOption), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
             var result = context.WithProgress("pairs finalize", progress => ShardedPairBuild.Finalize(context.Workspace, parse.GetValue(CorpusOption)!, name, settings,
                 parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse, progress));
             if (context.Json) context.WriteJson(result.Manifest);

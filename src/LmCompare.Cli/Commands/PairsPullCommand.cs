@@ -1,6 +1,6 @@
 using System.CommandLine;
 using LmCompare.Core;
-using LmCompare.Counting.Pairs;
+using LmCompare.Counting.Backends.Garnet;
 
 namespace LmCompare.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LmCompare.Cli.Options;
 using LmCompare.Core;
 using LmCompare.Counting.Pairs;
 using Spectre.Console;
@@ -17,7 +18,7 @@ public static class PairsTopCommand
         var command = new Command("top", "Print the most frequent successors of a word at each distance") { ModelArgument, WordArgument, DistanceOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
-            using var model = PairModelLoader.Load(context.Workspace, parse.GetValue(ModelArgument)!);
+            using var model = PairModelLoader.Load(context.Workspace, parse.GetValue(ModelArgument)!, CountingBackendOptions.Locations);
             string word = parse.GetValue(WordArgument)!;
             if (!model.Vocabulary.Contains(word)) throw new InputException($"'{word}' is not in the vocabulary of model {model.Name}");
             int u = model.Vocabulary.IdOf(word);

@@ -1,3 +1,4 @@
+using LmCompare.Cli.Options;
 using LmCompare.Core;
 using LmCompare.Core.Embeddings;
 using LmCompare.Corpus;
@@ -23,7 +24,7 @@ public static class EmbeddingSources
             }
             case PairModelManifest.KindName:
             {
-                using var model = PairModelLoader.Load(workspace, name);
+                using var model = PairModelLoader.Load(workspace, name, CountingBackendOptions.Locations);
                 var vectors = PairEmbeddings.LoadOrCompute(id.Directory, model.Probabilities.Tables, out int dimensions);
                 return new EmbeddingSpace($"{name} (PPMI + SVD of pair counts)", model.Vocabulary, vectors, dimensions);
             }

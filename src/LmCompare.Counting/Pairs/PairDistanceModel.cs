@@ -3,10 +3,10 @@ using LmCompare.Core;
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
-/// The pair-distance model as a probability model (DESIGN.md): P(v | h) = lambda_0 P_uni(v) + sum_d lambda_d P_d(v | h_-d),
+/// The pair-distance model as a probability model (docs/ARCHITECTURE.md, "The models"): P(v | h) = lambda_0 P_uni(v) + sum_d lambda_d P_d(v | h_-d),
 /// the lambdas of the bucket of h_-1. Distances with no word in the context drop out and the lambdas renormalise.
 /// Through <see cref="ILanguageModel"/> a span starts after a sentence end: &lt;/s&gt; is the history word at distance 1 of
-/// its first token (DESIGN.md, "Measuring"). All log-probabilities it returns are natural logs.
+/// its first token (docs/ARCHITECTURE.md, "The evaluation protocol"). All log-probabilities it returns are natural logs.
 /// </summary>
 public sealed class PairDistanceModel : ILanguageModel
 {

@@ -4,7 +4,9 @@ using System.Globalization;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
-using LmCompare.Counting.Stores;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.Memory;
 
 namespace LmCompare.Counting.Pairs;
 
@@ -12,58 +14,72 @@ namespace LmCompare.Counting.Pairs;
 public sealed record PairBuildResult(string Directory, PairModelManifest Manifest, bool AlreadyComplete, long ResumedFromToken);
 
 /// <summary>
-/// <c>lmc pairs build</c> as a staged pipeline: <b>count</b> (c_d(u,v) into the FASTER store, checkpointed),
-/// <b>derive</b> (scan the store into the scoring tables), <b>fit</b> (EM for the lambdas on the validation split),
+/// <c>lmc pairs build</c> as a staged pipeline: <b>count</b> (c_d(u,v) into the counting backend, durable with a resume
+/// point), <b>derive</b> (the backend's sorted counts into the scoring tables), <b>fit</b> (EM for the lambdas on the validation split),
 /// <b>evaluate</b> (document-scoped validation and test perplexity), <b>commit</b> (manifest last).
 /// </summary>
 public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
     public const string TablesFile = "pairs.tables";
-    public const string StoreFolder = "store";
 
     public PairBuildResult Build(string corpusName, string modelName, PairModelSettings settings, ExistingModel existing)
     {
         var clock = Stopwatch.StartNew();
         settings.Validate();
-        var corpus = TokenizedCorpus.Open(workspace, corpusName);
-        PairKey.CheckVocabulary(corpus.Vocabulary.Count);
-        if (corpus.SplitInfo(Splits.Train).Tokens == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        var corpus = OpenCorpus(corpusName);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new PairBuildResult(folder.Path, PairModelManifest.Load(folder.ManifestPath), AlreadyComplete: true, 0);
 
-        string fingerprint = Fingerprint(corpus, settings);
-        var stages = new Dictionary<string, double>();
         var train = corpus.ReadTokens(Splits.Train);
-        var (store, resumedFrom) = OpenStore(folder, settings, fingerprint, train.Length, existing);
-        int merges;
-        PairTables tables;
-        using (store)
-        {
-            var stage = Stopwatch.StartNew();
-            var counter = new PairCounter(store, settings.Store is null ? settings : settings with { CheckpointSeconds = int.MaxValue }, progress);
-            var documents = corpus.ReadDocuments(Splits.Train);
-            if (store is GarnetCountStore garnet)
-                VerifiedClusterCount.Run(garnet, resumedFrom, 0, begin => counter.Count(train, documents, begin, fingerprint), progress);
-            else if (resumedFrom < train.Length) counter.Count(train, documents, resumedFrom, fingerprint);
-            merges = counter.Merges;
-            stages["count"] = stage.Elapsed.TotalSeconds;
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back
-            stage.Restart();
-            if (store is GarnetCountStore cluster)
-            {
-                cluster.Fold(progress);
-                stages["fold"] = stage.Elapsed.TotalSeconds;
-                stage.Restart();
-            }
-            tables = PairTableBuilder.Build(store, corpus.Vocabulary.Count, settings, progress);
-            stages["derive"] = stage.Elapsed.TotalSeconds;
-        }
-        return Finish(corpus, folder, modelName, settings, tables, train.LongLength, merges, stages, clock, resumedFrom);
+        var job = Job(corpus, modelName, settings);
+        using var backend = OpenBackend(settings, modelName, folder.Path, train.Length);
+        if (existing != ExistingModel.Resume) folder.Clear();
+        long resumedFrom = backend.Begin(job, existing);
+        var stages = new Dictionary<string, double>();
+        var stage = Stopwatch.StartNew();
+        var counter = new PairCounter(settings, progress);
+        var documents = corpus.ReadDocuments(Splits.Train);
+        backend.Count(job, resumedFrom, (sink, from) => counter.Count(train, documents, from, sink), progress);
+        stages["count"] = stage.Elapsed.TotalSeconds;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back
+        stage.Restart();
+        var tables = Derive(backend, corpus.Vocabulary.Count, settings);
+        stages["derive"] = stage.Elapsed.TotalSeconds;
+        return Finish(corpus, folder, modelName, settings, tables, train.LongLength, counter.Merges, stages, clock, resumedFrom, backend);
+    }
+
+    /// <summary>The backend <paramref name="settings"/> name (the embedded FASTER store by default) for a model folder.</summary>
+    internal static ICountingBackend OpenBackend(PairModelSettings settings, string modelName, string directory, long trainTokens)
+    {
+        var factory = settings.Backend ?? FasterCountingBackend.Create;
+        // About half the (token, distance) slots are distinct keys on real text; the index is sized for that, within 2^34.
+        return factory(new CountingTarget(modelName, directory, Math.Min(trainTokens * settings.Distances, 1L << 34) / 2, settings.MemoryBytes));
+    }
+
+    /// <summary>The whole training split, or one shard of it, counted with <paramref name="settings"/>.</summary>
+    internal static CountJob Job(TokenizedCorpus corpus, string modelName, PairModelSettings settings, ShardSpec? shard = null) =>
+        new(modelName, Fingerprint(corpus, settings), "--distances", corpus.SplitInfo(Splits.Train).Tokens, shard);
+
+    /// <summary>Stage "derive": the backend's sorted counts into the scoring tables.</summary>
+    internal PairTables Derive(ICountingBackend backend, int vocabularySize, PairModelSettings settings)
+    {
+        progress?.Report(new ProgressReport("derive: scan", 0, null, "records"));
+        var counts = backend.ReadSorted(progress);
+        progress?.Report(new ProgressReport("derive: tables", 0, counts.Keys.Length, "pairs"));
+        return PairTableBuilder.Derive(counts.Keys, counts.Counts, vocabularySize, settings);
+    }
+
+    internal TokenizedCorpus OpenCorpus(string corpusName)
+    {
+        var corpus = TokenizedCorpus.Open(workspace, corpusName);
+        PairKey.CheckVocabulary(corpus.Vocabulary.Count);
+        if (corpus.SplitInfo(Splits.Train).Tokens == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        return corpus;
     }
 
     internal PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, PairTables tables,
-        long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom)
+        long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom, ICountingBackend backend)
     {
         var stage = Stopwatch.StartNew();
         ulong hash = tables.Save(folder.FilePath(TablesFile));
@@ -92,11 +108,11 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations, EmPositions = fit.Positions,
             ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity), TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
-            StoreBytes = ModelFolder.BytesIn(folder.FilePath(StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
-            Store = settings.Store is { } garnet ? $"garnet://{garnet.Endpoints}" : "faster",
+            StoreBytes = ModelFolder.BytesIn(folder.FilePath(FasterCountingBackend.StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
+            Store = backend.Location,
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
-        if (settings.Store is { } cluster) ClusterPairModel.Publish(cluster, manifest); // now other machines can attach it
+        backend.Publish(modelName, manifest.ToJson()); // where other machines share the counts, they can attach the model now
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
     }
 
@@ -108,68 +124,13 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         int[] valid, DocumentIndex validDocuments, PairModelSettings settings)
     {
         settings.Validate();
-        var store = new MemoryCountStore();
-        new PairCounter(store, settings with { CheckpointSeconds = int.MaxValue }, null).Count(train, trainDocuments, 0, "memory");
-        var tables = PairTableBuilder.Build(store, vocabulary.Count, settings, null);
+        using var backend = MemoryCountingBackend.Create(new CountingTarget(name, "", train.Length, settings.MemoryBytes));
+        new PairCounter(settings, null).Count(train, trainDocuments, 0, (ICountSink)backend);
+        var counts = backend.ReadSorted(null);
+        var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, vocabulary.Count, settings);
         var probabilities = new PairProbabilities(tables);
         var fit = LambdaFitter.Fit(probabilities, valid, validDocuments);
         return new PairDistanceModel(name, vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.Entries, 0, tables.Entries));
-    }
-
-    /// <summary>A new store, or with --resume the checkpointed one and the position its counts reach.</summary>
-    private static (ICountStore Store, long ResumeFrom) OpenStore(ModelFolder folder, PairModelSettings settings, string fingerprint, long trainTokens, ExistingModel existing)
-    {
-        if (settings.Store is { } garnet) return OpenGarnet(folder, garnet, fingerprint, existing);
-        var storeSettings = new FasterStoreSettings
-        {
-            Directory = folder.FilePath(StoreFolder),
-            IndexBuckets = FasterStoreSettings.BucketsFor(Math.Min(trainTokens * settings.Distances, 1L << 34) / 2),
-            LogMemoryBytes = Math.Max(16L << 20, settings.MemoryBytes / 4),
-        };
-        bool hasCheckpoint = StoreCheckpoints.HasComplete(storeSettings.Directory);
-        if (existing != ExistingModel.Resume || !hasCheckpoint)
-        {
-            folder.Clear();
-            return (FasterCountStore.Create(storeSettings), 0);
-        }
-        var store = FasterCountStore.Open(storeSettings);
-        var progress = CountProgress.FromBytes(store.RecoveredCookie);
-        if (progress is null || progress.Fingerprint != fingerprint)
-        {
-            store.Dispose();
-            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--distances); use --force to start over");
-        }
-        return (store, progress.TokensDone);
-    }
-
-    /// <summary>
-    /// The cluster's key space of this model, emptied for a new build (refused when it holds counts and --force was
-    /// not given).
-    /// </summary>
-    private static (ICountStore Store, long ResumeFrom) OpenGarnet(ModelFolder folder, GarnetStoreSettings settings, string fingerprint, ExistingModel existing)
-    {
-        var store = GarnetCountStore.Connect(settings);
-        try
-        {
-            // Resume from the last merge's cookie: merges end where the aggregation table fills (never by the clock for a
-            // cluster build), so the re-counted merges carry the same batch ids and a half-applied one is not counted twice.
-            if (existing == ExistingModel.Resume && CountProgress.FromBytes(store.RecoveredCookie) is { } progress)
-            {
-                if (progress.Fingerprint != fingerprint)
-                    throw new InputException($"model {settings.Model} in the cluster was counted from another corpus or with other settings (--distances); use --force to start over");
-                return (store, progress.TokensDone);
-            }
-            if (existing == ExistingModel.Refuse && store.RecordsUpperBound > 0) // --resume with no cookie yet: nothing merged, start over
-                throw new InputException($"model {settings.Model} already has counts in the cluster at {settings.Endpoints}; --force replaces them, --resume continues");
-            folder.Clear();
-            store.Drop();
-            return (store, 0);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;

@@ -7,9 +7,9 @@ namespace LmCompare.Counting.Pairs;
 /// <param name="TopK">K successors kept per (u, d) for the step-3 lists and vote decoding. Default 20.</param>
 /// <param name="MemoryBytes">Budget of the in-memory aggregation; FASTER keeps a quarter of it of its log in memory. Default 1 GB.</param>
 /// <param name="CheckpointSeconds">Counting merges and checkpoints at least this often. Default 300.</param>
-/// <param name="Store">null: the embedded FASTER store in the model folder; else a Garnet cluster's settings.</param>
+/// <param name="Backend">Where the counts are made and kept; null: the embedded FASTER store in the model folder.</param>
 public sealed record PairModelSettings(int Distances = 8, int TopK = 20, long MemoryBytes = 1L << 30, int CheckpointSeconds = 300,
-    Stores.GarnetStoreSettings? Store = null)
+    Backends.CountingBackendFactory? Backend = null)
 {
     public void Validate()
     {

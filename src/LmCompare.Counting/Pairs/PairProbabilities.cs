@@ -3,7 +3,7 @@ using LmCompare.Core;
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
-/// The component distributions of the pair-distance model (DESIGN.md, "The models"):
+/// The component distributions of the pair-distance model (docs/ARCHITECTURE.md, "The models"):
 /// P_uni: Kneser-Ney's continuation unigram, absolutely discounted and interpolated with the uniform distribution
 ///   over every id but &lt;s&gt; (which is never predicted): P_uni(v) = max(N1+(.v) - D0, 0) / N1+(..) + D0 T / N1+(..) / (V - 1),
 ///   T = words with N1+(.v) &gt; 0, D0 = n1 / (n1 + 2 n2) over the continuation counts.

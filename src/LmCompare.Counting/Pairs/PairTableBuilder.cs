@@ -1,52 +1,13 @@
 using LmCompare.Core;
-using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
-/// Stage "derive": reads every record of the count store, sorts by key (rows (u, d) come out contiguous, successors
-/// ascending; a key's superseded versions collapse to their maximum, its current count) and derives in one pass the
-/// row totals, the count-of-counts n1/n2 per distance, the top-K successors (step 3) and the continuation counts.
+/// Stage "derive": from the counts sorted by key (rows (u, d) come out contiguous, successors ascending), derives in one
+/// pass the row totals, the count-of-counts n1/n2 per distance, the top-K successors (step 3) and the continuation counts.
 /// </summary>
 public static class PairTableBuilder
 {
-    /// <summary>Scans the store, disposes it (its memory is not needed any more) and derives the tables.</summary>
-    public static PairTables Build(ICountStore store, int vocabularySize, PairModelSettings settings, IProgress<ProgressReport>? progress)
-    {
-        progress?.Report(new ProgressReport("derive: scan", 0, null, "records"));
-        var (keys, counts) = ReadSorted(store);
-        store.Dispose();
-        progress?.Report(new ProgressReport("derive: tables", 0, keys.Length, "pairs"));
-        return Derive(keys, counts, vocabularySize, settings);
-    }
-
-    /// <summary>All records sorted by key, one per key (the maximum of its versions).</summary>
-    public static (long[] Keys, long[] Counts) ReadSorted(ICountStore store)
-    {
-        long bound = store.RecordsUpperBound;
-        if (bound > Array.MaxLength) throw new InputException($"the count store holds {bound:N0} records, more than one in-memory sort takes");
-        var keys = new long[bound];
-        var counts = new long[bound];
-        int n = 0;
-        foreach (var (key, count) in store.ScanRecords())
-        {
-            if (n == keys.Length) { Array.Resize(ref keys, n * 2); Array.Resize(ref counts, n * 2); }
-            keys[n] = key;
-            counts[n++] = count;
-        }
-        Array.Sort(keys, counts, 0, n);
-        int unique = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (unique > 0 && keys[unique - 1] == keys[i]) { counts[unique - 1] = Math.Max(counts[unique - 1], counts[i]); continue; }
-            keys[unique] = keys[i];
-            counts[unique++] = counts[i];
-        }
-        Array.Resize(ref keys, unique);
-        Array.Resize(ref counts, unique);
-        return (keys, counts);
-    }
-
     public static PairTables Derive(long[] keys, long[] counts, int vocabularySize, PairModelSettings settings)
     {
         int n = settings.Distances, topK = settings.TopK;

@@ -4,7 +4,7 @@ using LmCompare.Evaluation.Metrics;
 namespace LmCompare.Evaluation.Analysis;
 
 /// <summary>
-/// Context novelty (DESIGN.md, "Measuring"): every scored position gets k, the length of the longest suffix of its
+/// Context novelty (docs/ARCHITECTURE.md, "The evaluation protocol"): every scored position gets k, the length of the longest suffix of its
 /// history (at most <see cref="MaxK"/> tokens) that occurs anywhere in the training data. k = 4: the model has seen
 /// this exact 4-word context; k = 1: only the previous word; k = 0: not even that. Perplexity per k is where
 /// "embeddings generalise to unseen contexts" becomes a number. The history is the scope's: the tokens of the line

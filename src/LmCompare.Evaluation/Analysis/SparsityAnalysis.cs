@@ -18,7 +18,7 @@ public sealed record GrowthPoint(double Fraction, long Tokens, [property: JsonPr
 public sealed record SparsityReport(int VocabularySize, [property: JsonPropertyName("ngrams")] IReadOnlyList<SparsityRow> NGrams, IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
 
 /// <summary>
-/// How empty the count tables are (DESIGN.md, "Measuring"): per n-gram order 1..5 and pair distance 1..N, the distinct
+/// How empty the count tables are (docs/ARCHITECTURE.md, "The evaluation protocol"): per n-gram order 1..5 and pair distance 1..N, the distinct
 /// keys in training against the V^n possible cells, and how many test keys were never seen; and how the distinct keys
 /// grow with the training data (prefixes 1/16, 1/8, ... 1). Keys never cross a document boundary; &lt;/s&gt; is a token.
 /// </summary>

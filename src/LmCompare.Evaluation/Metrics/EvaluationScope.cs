@@ -3,7 +3,7 @@ using LmCompare.Core;
 namespace LmCompare.Evaluation.Metrics;
 
 /// <summary>
-/// How much history a model may use (DESIGN.md, "Measuring"). <see cref="Sentence"/>: every line is scored on its own,
+/// How much history a model may use (docs/ARCHITECTURE.md, "The evaluation protocol"). <see cref="Sentence"/>: every line is scored on its own,
 /// from a sentence start (the headline, KenLM's convention). <see cref="Document"/>: every earlier token of the document.
 /// Numbers of different scopes are never compared with each other.
 /// </summary>

@@ -3,7 +3,7 @@ using LmCompare.Core;
 namespace LmCompare.Evaluation.Metrics;
 
 /// <summary>
-/// Linear interpolation of two models over the same vocabulary (DESIGN.md, "Mixture"):
+/// Linear interpolation of two models over the same vocabulary (docs/ARCHITECTURE.md, "The evaluation protocol"):
 /// P(v | h) = a P_first(v | h) + (1 - a) P_second(v | h), with a fitted on the validation split
 /// (<see cref="MixtureWeightFitter"/>). The classic result is that it beats both. Natural logs throughout.
 /// </summary>

@@ -109,7 +109,7 @@ public static class TorchSetup
     private static extern int Mallopt(int parameter, int value);
 
     /// <summary>
-    /// glibc trims and unmaps freed blocks at every step, and serves each 200 MB logits buffer by mmap (DESIGN.md,
+    /// glibc trims and unmaps freed blocks at every step, and serves each 200 MB logits buffer by mmap (docs/ARCHITECTURE.md, "The models";
     /// measured: 2x to 4.5x training throughput once it keeps them).
     /// </summary>
     private static void KeepFreedMemory()

@@ -15,7 +15,7 @@ public sealed record TrainingOutcome(TrainingState State, string StopReason);
 
 /// <summary>
 /// nanoGPT's training loop: random windows, AdamW with decoupled weight decay on matrices only, warm-up then cosine
-/// learning rate, gradient clipping, a dispose scope per step (without it RSS grows past 1.5 GB, DESIGN.md), validation
+/// learning rate, gradient clipping, a dispose scope per step (without it RSS grows past 1.5 GB, docs/ARCHITECTURE.md, "The models"), validation
 /// every <see cref="TrainingOptions.EvalEvery"/> steps with the best weights kept, early stopping, a time budget, a
 /// checkpoint at every evaluation and on cancellation. A NaN loss stops the run and keeps the last good checkpoint.
 /// </summary>

@@ -3,7 +3,7 @@ using LmCompare.Core;
 namespace LmCompare.Transformer.Training;
 
 /// <summary>
-/// How <c>lmc train</c> trains, with defaults for a 2-core CPU (DESIGN.md: the 2 x 128 model with lr 3e-3 and a cosine
+/// How <c>lmc train</c> trains, with defaults for a 2-core CPU (docs/ARCHITECTURE.md, "The models": the 2 x 128 model with lr 3e-3 and a cosine
 /// schedule beats a Kneser-Ney 5-gram on Brown in about 10 minutes).
 /// </summary>
 /// <param name="Batch">Windows per step.</param>

@@ -1,25 +1,8 @@
+using LmCompare.Counting.Stores;
 using System.Globalization;
 using LmCompare.Core;
 
-namespace LmCompare.Counting.Stores;
-
-/// <summary>Worker i of n: the i-th of n contiguous, disjoint ranges of the training tokens.</summary>
-public sealed record ShardSpec(int Index, int Count)
-{
-    public static ShardSpec Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int i) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n)
-            || n < 1 || i < 0 || i >= n)
-            throw new UsageException($"--shard {text}: expected i/n with 0 <= i < n");
-        return new ShardSpec(i, n);
-    }
-
-    public (long From, long To) Range(long tokens) => (tokens * Index / Count, tokens * (Index + 1) / Count);
-
-    /// <summary>The writer name a shard's batches and resume cookie go under.</summary>
-    public string Worker => $"shard{Index}";
-}
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// The shards of one model in the cluster: which were started and which finished, each with the settings fingerprint it
@@ -32,7 +15,7 @@ public static class ShardLedger
     /// Checks that the shard may be counted and marks it started. Returns the token to count from: the shard's start, or
     /// with <paramref name="resume"/> the end of its last recorded chunk (the cookie under the shard's worker name).
     /// </summary>
-    private static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from)
+    internal static long Begin(GarnetCountStore store, ShardSpec shard, string fingerprint, bool resume, long from)
     {
         string model = store.Model;
         var started = store.ShardsStarted();

@@ -1,10 +1,11 @@
+using LmCompare.Counting.NGrams;
 using System.Diagnostics;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.Stores;
 
-namespace LmCompare.Counting.NGrams;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// Kneser-Ney counting split over workers that share one Garnet cluster. Stage <b>count</b> runs in the workers: each

@@ -3,27 +3,23 @@ using System.Globalization;
 using System.Text;
 using LmCompare.Core;
 using LmCompare.Corpus;
+using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Pairs;
 using LmCompare.Counting.Stores;
 
-namespace LmCompare.Counting.Pairs;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// A pair-distance model whose counts live in a Garnet cluster. Finalizing <b>publishes</b> its manifest beside the
 /// counts; <b>attach</b> makes a local model folder that holds only that manifest (any machine with the same ingested
-/// corpus), and such a model scores from the cluster: loading reads every count with pipelined whole-hash reads and
-/// derives the tables in memory, checked against the published tables hash. <b>pull</b> copies the counts into the
+/// corpus), and such a model scores from the cluster: loading (<see cref="PairModelLoader"/>, through
+/// <see cref="GarnetCountingBackend.ForLocation"/>) reads every count with pipelined whole-hash reads and derives the
+/// tables in memory, checked against the published tables hash. <b>pull</b> copies the counts into the
 /// folder's own FASTER store and writes the compiled tables, so later loads need no cluster and take well under a second.
 /// </summary>
 public static class ClusterPairModel
 {
-    private const string ManifestMeta = "manifest";
-
-    /// <summary>Records the finished model's manifest in the cluster (what <see cref="Attach"/> reads).</summary>
-    public static void Publish(GarnetStoreSettings garnet, PairModelManifest manifest)
-    {
-        using var store = GarnetCountStore.Connect(garnet with { Model = manifest.Name });
-        store.SetMeta(ManifestMeta, Encoding.UTF8.GetBytes(manifest.ToJson()));
-    }
+    private const string ManifestMeta = GarnetCountingBackend.ManifestMeta;
 
     /// <summary>A local folder for cluster model <paramref name="modelName"/>: its manifest, tables to be read from the cluster.</summary>
     public static PairModelManifest Attach(Workspace workspace, string modelName, GarnetStoreSettings garnet, ExistingModel existing)
@@ -43,17 +39,6 @@ public static class ClusterPairModel
         return attached;
     }
 
-    /// <summary>An attached model's tables, derived from the cluster's counts and checked against the manifest's hash.</summary>
-    public static PairTables LoadTables(PairModelManifest manifest, IProgress<ProgressReport>? progress = null)
-    {
-        var garnet = Settings(manifest);
-        var store = GarnetCountStore.Connect(garnet);
-        var tables = PairTableBuilder.Build(store, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK), progress); // disposes the store
-        if (tables.Hash().ToString("x16", CultureInfo.InvariantCulture) != manifest.TablesXxHash64)
-            throw new InputException($"model {manifest.Name}: the counts in the cluster at {garnet.Endpoints} no longer give the tables it was finalized with (changed or partly lost)");
-        return tables;
-    }
-
     /// <summary>
     /// Makes an attached model local: the counts into the folder's FASTER store (<c>store/</c>, as an embedded build
     /// leaves them), the compiled tables into <c>pairs.tables</c>, then the manifest (last). Returns the new manifest.
@@ -64,13 +49,13 @@ public static class ClusterPairModel
         if (manifest.TablesFile.Length > 0) throw new UsageException($"model {modelName} is already local ({manifest.Store}); nothing to pull");
         var garnet = Settings(manifest);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, ExistingModel.Resume);
-        string storeDirectory = folder.FilePath(PairModelBuilder.StoreFolder);
+        string storeDirectory = folder.FilePath(FasterCountingBackend.StoreFolder);
         if (Directory.Exists(storeDirectory)) Directory.Delete(storeDirectory, recursive: true); // a pull cut short starts over
         var storeSettings = new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = FasterStoreSettings.BucketsFor(manifest.DistinctPairs) };
         // One read of the cluster serves both: the sorted counts go into the local store and the tables derive from them.
         progress?.Report(new ProgressReport("pull", 0, manifest.DistinctPairs, "counts"));
         long[] keys, counts;
-        using (var cluster = GarnetCountStore.Connect(garnet)) (keys, counts) = PairTableBuilder.ReadSorted(cluster);
+        using (var cluster = GarnetCountStore.Connect(garnet)) (keys, counts) = SortedCounts.Read(cluster);
         using (var local = FasterCountStore.Create(storeSettings))
         {
             local.AddBatch(keys, counts);

@@ -1,6 +1,7 @@
+using LmCompare.Counting.Stores;
 using LmCompare.Core;
 
-namespace LmCompare.Counting.Stores;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// Counting into a cluster so that nothing acknowledged is lost when a node crashes and restarts mid-run: count (from

@@ -1,8 +1,9 @@
+using LmCompare.Counting.Stores;
 using System.Buffers.Binary;
 using LmCompare.Core;
 using StackExchange.Redis;
 
-namespace LmCompare.Counting.Stores;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// Reading the counts: a folded model's from its count hashes, an unfolded one's by summing each shard's parts; and

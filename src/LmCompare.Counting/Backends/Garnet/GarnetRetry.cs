@@ -1,7 +1,8 @@
+using LmCompare.Counting.Stores;
 using LmCompare.Core;
 using StackExchange.Redis;
 
-namespace LmCompare.Counting.Stores;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// Runs cluster requests and retries the ones that fail for want of a node (down, restarting, a timeout, a cluster that

@@ -1,7 +1,8 @@
+using LmCompare.Counting.NGrams;
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
 
-namespace LmCompare.Counting.NGrams;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// N-gram counts in a Garnet cluster: the raw counts of the padded windows (stage "count" of

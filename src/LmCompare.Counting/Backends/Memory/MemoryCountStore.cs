@@ -1,4 +1,6 @@
-namespace LmCompare.Counting.Stores;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Backends.Memory;
 
 /// <summary>
 /// A count store held in a dictionary: no files, no durability. For models built and thrown away in one process

@@ -1,8 +1,9 @@
+using LmCompare.Counting.Stores;
 using System.Buffers.Binary;
 using LmCompare.Core;
 using StackExchange.Redis;
 
-namespace LmCompare.Counting.Stores;
+namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>Where a Garnet-backed count store lives: endpoints (a cluster or one node), the password, the model's key space.</summary>
 /// <param name="Endpoints">host:port[,host:port...].</param>

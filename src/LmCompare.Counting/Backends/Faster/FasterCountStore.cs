@@ -1,7 +1,8 @@
+using LmCompare.Counting.Stores;
 using FASTER.core;
 using LmCompare.Core;
 
-namespace LmCompare.Counting.Stores;
+namespace LmCompare.Counting.Backends.Faster;
 
 /// <summary>
 /// <see cref="ICountStore"/> on Microsoft.FASTER.Core: a FasterKV&lt;long,long&gt; whose read-modify-write adds, with a

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using LmCompare.Core;
+using LmCompare.Counting.Stores;
+
+namespace LmCompare.Counting.Backends.Garnet;
+
+/// <summary>
+/// Counting in a Garnet cluster that many processes share. One process counting everything (<c>--store</c>) resumes from
+/// its last cookie; a shard worker (<c>--store --shard i/n</c>) claims its shard in the ledger (<see cref="ShardLedger"/>)
+/// and marks it counted at the end. Either way every flush is a batch named by where it ends, so a resumed or replayed
+/// flush carries the same ids and nothing counts twice, and after counting the backend checks that the cluster still
+/// holds every batch it sent, replaying the range if a restarted node lost some (<see cref="VerifiedClusterCount"/>).
+/// Reading folds the parts into the count hashes first (<see cref="GarnetCountStore.Fold"/>).
+/// </summary>
+public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
+{
+    /// <summary>The manifest field a finalized model's manifest is published under (<see cref="ClusterPairModel.Attach"/> reads it).</summary>
+    internal const string ManifestMeta = "manifest";
+
+    private readonly GarnetStoreSettings _settings;
+    private GarnetCountStore? _store;
+    private string _fingerprint = "";
+
+    private GarnetCountingBackend(GarnetStoreSettings settings) => _settings = settings;
+
+    /// <summary>The factory for a cluster: the CLI's <c>--store garnet://...</c> and <c>--timeout</c>.</summary>
+    public static CountingBackendFactory Factory(GarnetStoreSettings settings) => target => new GarnetCountingBackend(settings with { Model = target.Model });
+
+    /// <summary>The backend holding a finished model's counts when its manifest's location is a cluster (endpoints from the
+    /// manifest, the password from LMC_GARNET_PASSWORD); null for any other location.</summary>
+    public static ICountingBackend? ForLocation(string location, string model) =>
+        location.StartsWith(Scheme, StringComparison.Ordinal) ? new GarnetCountingBackend(GarnetStoreSettings.Parse(location, model)) : null;
+
+    private const string Scheme = "garnet://";
+
+    public string Location => Scheme + _settings.Endpoints;
+
+    public bool FlushByClock => false;
+
+    /// <summary>The fingerprint a shard is recorded with: the settings and the number of shards.</summary>
+    private static string ShardFingerprint(CountJob job, int shards) => $"{job.Fingerprint}|shards={shards}";
+
+    public long Begin(CountJob job, ExistingModel existing)
+    {
+        if (job.Shard is { } shard)
+        {
+            if (existing == ExistingModel.Replace)
+                throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of the model; rebuild the model under another name)");
+            _fingerprint = ShardFingerprint(job, shard.Count);
+            _store = GarnetCountStore.Connect(_settings with { Worker = shard.Worker });
+            return ShardLedger.Begin(_store, shard, _fingerprint, existing == ExistingModel.Resume, job.Range.From);
+        }
+        _fingerprint = job.Fingerprint;
+        _store = GarnetCountStore.Connect(_settings);
+        // Resume from the last flush's cookie: flushes end where the aggregation table fills (never by the clock here), so
+        // the re-counted flushes carry the same batch ids and a half-applied one is not counted twice.
+        if (existing == ExistingModel.Resume && CountProgress.FromBytes(_store.RecoveredCookie) is { } progress)
+        {
+            if (progress.Fingerprint != job.Fingerprint)
+                throw new InputException($"model {job.Model} in the cluster was counted from another corpus or with other settings ({job.SettingsDescription}); use --force to start over");
+            return progress.TokensDone;
+        }
+        if (existing == ExistingModel.Refuse && _store.RecordsUpperBound > 0) // --resume with no cookie yet: nothing merged, start over
+            throw new InputException($"model {job.Model} already has counts in the cluster at {_settings.Endpoints}; --force replaces them, --resume continues");
+        _store.Drop();
+        return 0;
+    }
+
+    public void Count(CountJob job, long from, Action<ICountSink, long> count, IProgress<ProgressReport>? progress) =>
+        VerifiedClusterCount.Run(Store, from, job.Range.From, begin => count(this, begin), progress);
+
+    public void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas)
+    {
+        // The batches of a flush are named by where it ends: a resumed run, whose flushes end at the same positions (they
+        // depend only on the table filling up), replays a half-applied flush under the same ids.
+        Store.BeginBatchScope(tokensDone.ToString(CultureInfo.InvariantCulture));
+        Store.AddBatch(keys, deltas);
+    }
+
+    public void Commit(long tokensDone) => Store.Checkpoint(new CountProgress(tokensDone, _fingerprint).ToBytes());
+
+    public void Complete(CountJob job)
+    {
+        if (job.Shard is { } shard) Store.MarkShardDone(shard.Index, _fingerprint);
+    }
+
+    public void RequireAllShards(CountJob job)
+    {
+        _store ??= GarnetCountStore.Connect(_settings);
+        ShardLedger.CheckComplete(_store, _settings.Endpoints, n => ShardFingerprint(job, n), job.SettingsDescription);
+    }
+
+    /// <summary>Folds the parts into the count hashes, reads every count sorted, closes the connection.</summary>
+    public SortedCounts ReadSorted(IProgress<ProgressReport>? progress)
+    {
+        _store ??= GarnetCountStore.Connect(_settings);
+        _store.Fold(progress);
+        progress?.Report(new ProgressReport("derive: scan", 0, null, "records"));
+        var counts = SortedCounts.Read(_store);
+        Dispose();
+        return counts;
+    }
+
+    public void Publish(string model, string manifestJson)
+    {
+        using var store = GarnetCountStore.Connect(_settings with { Model = model });
+        store.SetMeta(ManifestMeta, Encoding.UTF8.GetBytes(manifestJson));
+    }
+
+    private GarnetCountStore Store => _store ?? throw new InvalidOperationException("Begin first");
+
+    public void Dispose()
+    {
+        _store?.Dispose();
+        _store = null;
+    }
+}
