@@ -24,8 +24,9 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
 
     private GarnetCountingBackend(GarnetStoreSettings settings) => _settings = settings;
 
-    /// <summary>The factory for a cluster: the CLI's <c>--store garnet://...</c> and <c>--timeout</c>.</summary>
-    public static CountingBackendFactory Factory(GarnetStoreSettings settings) => target => new GarnetCountingBackend(settings with { Model = target.Model });
+    /// <summary>The factory for a cluster: the CLI's <c>--store garnet://...</c> and <c>--timeout</c>. The counts go under the
+    /// key space <paramref name="settings"/> names (the CLI names it after the model).</summary>
+    public static CountingBackendFactory Factory(GarnetStoreSettings settings) => _ => new GarnetCountingBackend(settings);
 
     /// <summary>The backend holding a finished model's counts when its manifest's location is a cluster (endpoints from the
     /// manifest, the password from LMC_GARNET_PASSWORD); null for any other location.</summary>
