@@ -11,17 +11,15 @@ public sealed record ModelIdentity(string Name, string Kind, string Corpus, stri
     {
         string directory = ModelManifestFile.Locate(workspace, name);
         string path = Path.Combine(directory, ModelManifestFile.FileName);
-        if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
-        try
+        return ModelManifestFile.Parse(path, json =>
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
             string Text(string property) => root.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String
                 ? v.GetString()! : throw new InputException($"{path}: manifest lacks '{property}'");
             int vocabulary = root.TryGetProperty("vocabularySize", out var vs) && vs.TryGetInt32(out int n) ? n : 0;
             return new ModelIdentity(name, Text("kind"), Text("corpus"), Text("corpusFingerprint"), vocabulary, directory);
-        }
-        catch (JsonException e) { throw new InputException($"{path}: corrupt manifest ({e.Message})", e); }
+        });
     }
 
     /// <summary>Refuses a model of another corpus, or of another ingestion (vocabulary) of the same corpus, saying which.</summary>

@@ -20,15 +20,22 @@ public static class ModelManifestFile
     }
 
     /// <summary>Reads a manifest of the expected kind; missing, corrupt or another kind is an <see cref="InputException"/> naming the file.</summary>
-    public static T Load<T>(string path, string expectedKind, Func<T, string> kindOf, string description) where T : class
+    public static T Load<T>(string path, string expectedKind, Func<T, string> kindOf, string description) where T : class =>
+        Parse(path, json =>
+        {
+            var manifest = JsonSerializer.Deserialize<T>(json, CorpusManifest.JsonOptions) ?? throw new InputException($"{path}: empty manifest");
+            if (kindOf(manifest) != expectedKind) throw new InputException($"{path}: a '{kindOf(manifest)}' model, not {description}");
+            return manifest;
+        });
+
+    /// <summary>Reads the manifest's text and parses it with <paramref name="parse"/>: a missing file or malformed JSON is an
+    /// <see cref="InputException"/> naming the file (the same lines for every reader of a manifest).</summary>
+    public static T Parse<T>(string path, Func<string, T> parse)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: model manifest not found (the model is missing or its build did not finish)");
         try
         {
-            var manifest = JsonSerializer.Deserialize<T>(File.ReadAllText(path), CorpusManifest.JsonOptions)
-                ?? throw new InputException($"{path}: empty manifest");
-            if (kindOf(manifest) != expectedKind) throw new InputException($"{path}: a '{kindOf(manifest)}' model, not {description}");
-            return manifest;
+            return parse(File.ReadAllText(path));
         }
         catch (JsonException e)
         {

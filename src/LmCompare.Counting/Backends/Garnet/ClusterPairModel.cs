@@ -34,7 +34,7 @@ public static class ClusterPairModel
         published.OpenCorpus(workspace, "than the one ingested here; ingest the same text with the same settings");
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         folder.Clear();
-        var attached = published with { TablesFile = "", Store = $"garnet://{garnet.Endpoints}", StoreBytes = 0, BytesOnDisk = 0 };
+        var attached = published with { TablesFile = "", Store = garnet.Location, StoreBytes = 0, BytesOnDisk = 0 };
         AtomicFile.WriteAllText(folder.ManifestPath, attached.ToJson());
         return attached;
     }
@@ -75,10 +75,7 @@ public static class ClusterPairModel
         return pulled;
     }
 
-    /// <summary>The cluster a model's counts live in (endpoints from its manifest, the password from LMC_GARNET_PASSWORD), or null for a local store.</summary>
-    public static GarnetStoreSettings? ClusterOf(PairModelManifest manifest) =>
-        manifest.Store.StartsWith("garnet://", StringComparison.Ordinal) ? GarnetStoreSettings.Parse(manifest.Store, manifest.Name) : null;
-
-    private static GarnetStoreSettings Settings(PairModelManifest manifest) => ClusterOf(manifest)
+    /// <summary>The cluster a model's counts live in (endpoints from its manifest, the password from LMC_GARNET_PASSWORD).</summary>
+    private static GarnetStoreSettings Settings(PairModelManifest manifest) => GarnetStoreSettings.At(manifest.Store, manifest.Name)
         ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
 }

@@ -17,10 +17,19 @@ namespace LmCompare.Counting.Backends.Garnet;
 public sealed record GarnetStoreSettings(string Endpoints, string Model, string? Password = null, string Worker = "w0", int Shards = 256,
     int TimeoutMilliseconds = 10_000, int FieldsPerCall = 4096, int RetrySeconds = 120)
 {
+    /// <summary>The scheme of a cluster's location (<c>--store</c>, and the <c>store</c> a manifest records).</summary>
+    public const string Scheme = "garnet://";
+
+    /// <summary>Where the cluster is, as a model's manifest records it: the scheme and the endpoints, never a password.</summary>
+    public string Location => Scheme + Endpoints;
+
+    /// <summary>The cluster at a recorded location (a model's manifest names it), or null when the location is not a cluster.</summary>
+    public static GarnetStoreSettings? At(string location, string model) =>
+        location.StartsWith(Scheme, StringComparison.Ordinal) ? Parse(location, model) : null;
+
     /// <summary>Parses <c>garnet://[user:password@]host:port[,host:port...]</c>; the password may also come from LMC_GARNET_PASSWORD.</summary>
     public static GarnetStoreSettings Parse(string uri, string model)
     {
-        const string Scheme = "garnet://";
         if (!uri.StartsWith(Scheme, StringComparison.Ordinal)) throw new UsageException("--store: expected garnet://[user:password@]host:port[,host:port...]");
         string rest = uri[Scheme.Length..];
         string? password = Environment.GetEnvironmentVariable("LMC_GARNET_PASSWORD");

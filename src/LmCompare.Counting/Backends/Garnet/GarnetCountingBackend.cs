@@ -31,11 +31,9 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     /// <summary>The backend holding a finished model's counts when its manifest's location is a cluster (endpoints from the
     /// manifest, the password from LMC_GARNET_PASSWORD); null for any other location.</summary>
     public static ICountingBackend? ForLocation(string location, string model) =>
-        location.StartsWith(Scheme, StringComparison.Ordinal) ? new GarnetCountingBackend(GarnetStoreSettings.Parse(location, model)) : null;
+        GarnetStoreSettings.At(location, model) is { } settings ? new GarnetCountingBackend(settings) : null;
 
-    private const string Scheme = "garnet://";
-
-    public string Location => Scheme + _settings.Endpoints;
+    public string Location => _settings.Location;
 
     public bool FlushByClock => false;
 
@@ -97,7 +95,6 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     {
         _store ??= GarnetCountStore.Connect(_settings);
         _store.Fold(progress);
-        progress?.Report(new ProgressReport("derive: scan", 0, null, "records"));
         var counts = SortedCounts.Read(_store);
         Dispose();
         return counts;

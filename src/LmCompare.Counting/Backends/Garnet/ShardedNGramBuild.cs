@@ -57,7 +57,7 @@ public static class ShardedNGramBuild
         var quirk = KneserNeyEstimator.LastPaddedWindow(train, settings.Order, rank);
         var data = KneserNeyEstimator.FromCounts(tables, quirk, rank, corpus.Vocabulary.Count, settings, progress);
         stages["estimate"] = stage.Elapsed.TotalSeconds;
-        return new NGramModelBuilder(workspace, progress).StoreEstimate(corpus, modelName, data, settings, existing, stages, clock, $"garnet://{garnet.Endpoints}");
+        return new NGramModelBuilder(workspace, progress).StoreEstimate(corpus, modelName, data, settings, existing, stages, clock, garnet.Location);
     }
 
     /// <summary>
