@@ -54,7 +54,8 @@ public static class LmcApp
         if (parse.Errors.Count > 0)
         {
             // One line, not the parser's default of the errors followed by the whole help text.
-            Console.Error.WriteLine($"lmc: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see: {CommandPath(parse.CommandResult)} --help)");
+            Console.Error.WriteLine($"lmc: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see: " +
+                $"{CommandPath(parse.CommandResult)} --help)");
             return ExitCodes.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -19,8 +19,10 @@ public sealed class ModelCatalog : IModelOpener
 
     public EvaluatedModel Open(Workspace workspace, ModelIdentity id) => id.Kind switch
     {
-        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind, PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
-        NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name), id.Kind, NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
+        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind,
+            PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
+        NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name), id.Kind,
+            NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
             GptFacts(GptModelManifest.Load(id.ManifestPath))),
         _ => throw new InputException($"model {id.Name}: unknown kind '{id.Kind}'"),

@@ -21,7 +21,8 @@ public sealed class ModelFolder : IDisposable
 
     public string FilePath(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Creates or claims the folder of model <paramref name="name"/> under <paramref name="modelsDirectory"/>, locked; applies --force / --resume.</summary>
+    /// <summary>Creates or claims the folder of model <paramref name="name"/> under <paramref name="modelsDirectory"/>, locked; applies --force /
+    /// --resume.</summary>
     public static ModelFolder Claim(string modelsDirectory, string name, ExistingModel existing)
     {
         Names.Validate(name);

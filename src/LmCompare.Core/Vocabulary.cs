@@ -102,7 +102,8 @@ public sealed class Vocabulary
             lineNumber++;
             int tab = line.IndexOf('\t');
             if (tab <= 0 || line.IndexOf('\t', tab + 1) >= 0
-                || !long.TryParse(line.AsSpan(tab + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long count))
+                || !long.TryParse(line.AsSpan(tab + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                    out long count))
                 throw new InputException($"{path}:{lineNumber}: expected 'token<TAB>count'");
             string token = line[..tab];
             if (!seen.Add(token)) throw new InputException($"{path}:{lineNumber}: duplicate token '{token}'");

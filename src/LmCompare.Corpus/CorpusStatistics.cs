@@ -5,7 +5,8 @@ namespace LmCompare.Corpus;
 
 /// <summary>Per-split figures of <c>lmc corpus stats</c>.</summary>
 /// <param name="Types">Distinct ids occurring in the split (&lt;unk&gt; and &lt;/s&gt; included).</param>
-public sealed record SplitStatistics(string Split, int Documents, long Lines, long Tokens, long Words, long Oov, double OovRate, long Bytes, int Types);
+public sealed record SplitStatistics(string Split, int Documents, long Lines, long Tokens, long Words, long Oov, double OovRate, long Bytes,
+    int Types);
 
 public sealed record WordCount(string Word, long Count);
 
@@ -27,7 +28,8 @@ public sealed record CorpusStatistics(
         {
             var info = corpus.SplitInfo(s);
             int types = CountTypes(corpus.ReadTokens(s), corpus.Vocabulary.Count);
-            splits.Add(new SplitStatistics(Ingest.Splits.Names[s], info.Documents, info.Lines, info.Tokens, info.Words, info.Oov, info.OovRate, info.Bytes, types));
+            splits.Add(new SplitStatistics(Ingest.Splits.Names[s], info.Documents, info.Lines, info.Tokens, info.Words, info.Oov, info.OovRate,
+                info.Bytes, types));
         }
         var vocabulary = corpus.Vocabulary;
         var topWords = Enumerable.Range(SpecialTokens.Count, Math.Min(top, vocabulary.Count - SpecialTokens.Count))

@@ -107,7 +107,8 @@ public sealed class TokenizedCorpus
         var manifest = CorpusManifest.Load(manifestPath);
         var vocabulary = Vocabulary.Load(Path.Combine(directory, "vocab.txt"));
         if (vocabulary.Count != manifest.Vocabulary.Size)
-            throw new InputException($"{Path.Combine(directory, "vocab.txt")}: {vocabulary.Count} tokens, the manifest says {manifest.Vocabulary.Size}");
+            throw new InputException($"{Path.Combine(directory, "vocab.txt")}: {vocabulary.Count} tokens, the manifest says " +
+                $"{manifest.Vocabulary.Size}");
         return new TokenizedCorpus(directory, manifest, vocabulary);
     }
 

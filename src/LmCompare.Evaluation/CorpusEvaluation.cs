@@ -33,7 +33,8 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         int split = Splits.Parse(settings.Split);
         foreach (var m in models)
             if (m.Model.Vocabulary.Count != corpus.Vocabulary.Count)
-                throw new InputException($"model {m.Model.Name} has {m.Model.Vocabulary.Count} ids, corpus {corpus.Name} {corpus.Vocabulary.Count}: built on another vocabulary");
+                throw new InputException($"model {m.Model.Name} has {m.Model.Vocabulary.Count} ids, corpus {corpus.Name} " +
+                    $"{corpus.Vocabulary.Count}: built on another vocabulary");
         var tokens = corpus.ReadTokens(split);
         if (tokens.Length == 0) throw new InputException($"the {settings.Split} split of corpus {corpus.Name} is empty: nothing to evaluate");
         var documents = corpus.ReadDocuments(split);
@@ -49,7 +50,8 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         var list = models.Select(m => m.Model).ToList();
         var sentence = evaluator.Run(list, mixtures, tokens, documents, EvaluationScope.Sentence, novelty, withRanks: true);
         // document scope: perplexities only (accuracy is a headline-scope figure; distributions cost the transformer a softmax copy per position)
-        var document = settings.DocumentScope ? evaluator.Run(list, mixtures, tokens, documents, EvaluationScope.Document, null, withRanks: false) : null;
+        var document = settings.DocumentScope ? evaluator.Run(list, mixtures, tokens, documents, EvaluationScope.Document, null,
+            withRanks: false) : null;
 
         progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
         var sparsity = SparsityAnalysis.Analyse(corpus.Vocabulary.Count, trainNGrams, train, trainDocs, tokens, documents, settings.Distances);
@@ -66,7 +68,8 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             .Select(k => { long n = novelty.LongCount(b => b == k); return new NoveltyResult(k, n, (double)n / novelty.Length, null); }).ToList();
         return new EvaluationReport
         {
-            Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), Tokenizer = corpus.Manifest.Tokenizer.Kind + (corpus.Manifest.Tokenizer.Lowercase ? " (lower-cased)" : ""),
+            Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), Tokenizer = corpus.Manifest.Tokenizer.Kind
+                + (corpus.Manifest.Tokenizer.Lowercase ? " (lower-cased)" : ""),
             VocabularySize = corpus.Vocabulary.Count, Split = settings.Split, Tokens = tokens.Length, Bytes = bytes,
             Oov = tokens.LongCount(t => t == SpecialTokens.UnknownId), Models = results, NoveltyShares = shares, Sparsity = sparsity,
             Tool = ToolInfo.Description, CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
@@ -89,7 +92,8 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             if (a == b) throw new UsageException($"--mix {first}+{second}: a model cannot be mixed with itself");
             progress?.Report(new ProgressReport($"fit mixture {first}+{second}", 0, null, "tokens"));
             foreach (int i in new[] { a, b })
-                if (!cache.ContainsKey(i)) cache[i] = ModelEvaluator.LogProbs(models[i].Model, valid, validDocs, EvaluationScope.Sentence, settings.MixFitTokens);
+                if (!cache.ContainsKey(i)) cache[i] = ModelEvaluator.LogProbs(models[i].Model, valid, validDocs, EvaluationScope.Sentence,
+                    settings.MixFitTokens);
             specs.Add(new MixtureSpec(a, b, MixtureWeightFitter.Fit(cache[a], cache[b]), cache[a].Length));
         }
         return specs;
@@ -110,18 +114,22 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         {
             Name = sentence.Name, Kind = model?.Kind ?? "mixture",
             Perplexity = EvaluationReport.Finite(m.Perplexity), PerplexityExclOov = EvaluationReport.Finite(m.PerplexityExclOov), Oov = m.Oov,
-            BitsPerByte = EvaluationReport.Finite(m.BitsPerByte(bytes)), Top1 = EvaluationReport.Finite(m.Top1Accuracy), Top5 = EvaluationReport.Finite(m.Top5Accuracy),
+            BitsPerByte = EvaluationReport.Finite(m.BitsPerByte(bytes)), Top1 = EvaluationReport.Finite(m.Top1Accuracy),
+                Top5 = EvaluationReport.Finite(m.Top5Accuracy),
             Seconds = Math.Round(sentence.Seconds, 3), TokensPerSecond = EvaluationReport.Finite(m.Tokens / sentence.Seconds, 0),
             Parameters = footprint.Parameters, BytesOnDisk = footprint.BytesOnDisk, NonZeros = footprint.NonZeros,
-            Novelty = sentence.ByNovelty.Select((b, k) => new NoveltyResult(k, b.Tokens, positions == 0 ? 0 : (double)b.Tokens / positions, EvaluationReport.Finite(b.Perplexity))).ToList(),
+            Novelty = sentence.ByNovelty.Select((b, k) => new NoveltyResult(k, b.Tokens, positions == 0 ? 0 : (double)b.Tokens / positions,
+                EvaluationReport.Finite(b.Perplexity))).ToList(),
             Document = document is null ? null : Scope("document", document, bytes),
-            Mixture = mixture is null ? null : new MixtureResult(mixture.Value.First.Model.Name, mixture.Value.Second.Model.Name, Math.Round(mixture.Value.Spec.Weight, 6), mixture.Value.Spec.FittedOnTokens),
+            Mixture = mixture is null ? null : new MixtureResult(mixture.Value.First.Model.Name, mixture.Value.Second.Model.Name,
+                Math.Round(mixture.Value.Spec.Weight, 6), mixture.Value.Spec.FittedOnTokens),
             Build = model?.Build ?? new Dictionary<string, string>(),
         };
     }
 
     private static ScopeResult Scope(string name, ScopeScores s, long bytes) => new(name, s.Overall.Tokens, s.Overall.Oov,
-        EvaluationReport.Finite(s.Overall.Perplexity), EvaluationReport.Finite(s.Overall.PerplexityExclOov), EvaluationReport.Finite(s.Overall.BitsPerByte(bytes)),
+        EvaluationReport.Finite(s.Overall.Perplexity), EvaluationReport.Finite(s.Overall.PerplexityExclOov),
+            EvaluationReport.Finite(s.Overall.BitsPerByte(bytes)),
         EvaluationReport.Finite(s.Overall.Top1Accuracy), EvaluationReport.Finite(s.Overall.Top5Accuracy), Math.Round(s.Seconds, 3),
         EvaluationReport.Finite(s.Overall.Tokens / s.Seconds, 0));
 }

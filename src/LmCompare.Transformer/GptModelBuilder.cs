@@ -19,7 +19,8 @@ public sealed record GptTrainResult(string Directory, GptModelManifest Manifest,
 /// </summary>
 public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingReport>? progress = null)
 {
-    public GptTrainResult Train(string corpusName, string modelName, GptConfig shape, TrainingOptions options, ExistingModel existing, CancellationToken cancel)
+    public GptTrainResult Train(string corpusName, string modelName, GptConfig shape, TrainingOptions options, ExistingModel existing,
+        CancellationToken cancel)
     {
         options.Validate();
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
@@ -43,7 +44,8 @@ public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingRepor
         double peak = MatmulPeak.Measure();
         manual_seed(options.Seed);
         using var model = new Gpt(config);
-        var outcome = new GptTrainer(folder.Path, progress).Train(model, options, corpus.ReadTokens(Splits.Train), corpus.ReadTokens(Splits.Valid), resume, peak, cancel);
+        var outcome = new GptTrainer(folder.Path, progress).Train(model, options, corpus.ReadTokens(Splits.Train), corpus.ReadTokens(Splits.Valid),
+            resume, peak, cancel);
         var state = outcome.State;
         var (testPerplexity, testTokens) = TestPerplexity(folder.Path, config, corpus);
         double seconds = state.ElapsedSeconds;

@@ -31,14 +31,16 @@ public class ClusterFaultTests
         var ngramEmbedded = Json(LmcProcess.Run(null, "ngram", "build", "--corpus", "brown2", "--name", "ke", "--home", home, "--json"));
         string pairs = $"fp-{Guid.NewGuid():N}"[..14], ngram = $"fk-{Guid.NewGuid():N}"[..14];
         string[] PairShard(int i, params string[] more) =>
-            ["pairs", "build", "--corpus", "brown2", "--name", pairs, "--store", store, "--shard", $"{i}/2", "--memory", "24MB", "--home", home, .. more];
+            ["pairs", "build", "--corpus", "brown2", "--name", pairs, "--store", store, "--shard", $"{i}/2", "--memory", "24MB", "--home", home,
+                .. more];
         try
         {
             // Pairs: worker 1 runs throughout; worker 0 is killed after its second merge; then node 1 crashes (SIGKILL)
             // and comes back 3 s later from its append-only file; worker 0 resumes.
             using var worker1 = LmcProcess.Start(PairShard(1));
             var worker1Log = worker1.StandardError.ReadToEndAsync();
-            Assert.True(LmcProcess.KillAfter(PairShard(0), line => line.Contains(": merge"), 2, TimeSpan.Zero), "worker 0 finished before it could be killed");
+            Assert.True(LmcProcess.KillAfter(PairShard(0), line => line.Contains(": merge"), 2, TimeSpan.Zero),
+                "worker 0 finished before it could be killed");
             GarnetCluster.Node("stop-node", 1);
             Thread.Sleep(3000);
             GarnetCluster.Node("start-node", 1);
@@ -48,11 +50,13 @@ public class ClusterFaultTests
             string log = await worker1Log;
             if (Environment.GetEnvironmentVariable("LMC_FAULT_LOG") is { Length: > 0 } keep) File.WriteAllText(keep, log + resumed.Stderr);
             Assert.True(exited && worker1.ExitCode == 0, log);
-            var pairsFinal = Json(LmcProcess.Run(null, "pairs", "finalize", "--corpus", "brown2", "--name", pairs, "--store", store, "--home", home, "--json"));
+            var pairsFinal = Json(LmcProcess.Run(null, "pairs", "finalize", "--corpus", "brown2", "--name", pairs, "--store", store, "--home", home,
+                "--json"));
             foreach (string field in PairFields) Assert.Equal(pairsEmbedded.GetProperty(field).ToString(), pairsFinal.GetProperty(field).ToString());
 
             // 5-grams: two workers at once while node 2 hangs (SIGSTOP) for 5 s: requests time out and are retried.
-            string[] NGramShard(int i) => ["ngram", "build", "--corpus", "brown2", "--name", ngram, "--store", store, "--shard", $"{i}/2", "--home", home];
+            string[] NGramShard(int i) => ["ngram", "build", "--corpus", "brown2", "--name", ngram, "--store", store, "--shard", $"{i}/2", "--home",
+                home];
             using var ngram0 = LmcProcess.Start(NGramShard(0));
             using var ngram1 = LmcProcess.Start(NGramShard(1));
             var logs = new[] { ngram0.StandardError.ReadToEndAsync(), ngram1.StandardError.ReadToEndAsync() };
@@ -64,13 +68,15 @@ public class ClusterFaultTests
             var texts = await Task.WhenAll(logs);
             Assert.True(exited0 && ngram0.ExitCode == 0, texts[0]);
             Assert.True(exited1 && ngram1.ExitCode == 0, texts[1]);
-            var ngramFinal = Json(LmcProcess.Run(null, "ngram", "finalize", "--corpus", "brown2", "--name", ngram, "--store", store, "--home", home, "--json"));
+            var ngramFinal = Json(LmcProcess.Run(null, "ngram", "finalize", "--corpus", "brown2", "--name", ngram, "--store", store, "--home", home,
+                "--json"));
             foreach (string field in NGramFields) Assert.Equal(ngramEmbedded.GetProperty(field).ToString(), ngramFinal.GetProperty(field).ToString());
 
             // A node that does not come back within --timeout: one line, exit 2, the finished model left as it was.
             GarnetCluster.Node("pause-node", 0);
             var clock = Stopwatch.StartNew();
-            var stuck = LmcProcess.Run(null, "ngram", "finalize", "--corpus", "brown2", "--name", ngram, "--store", store, "--home", home, "--force", "--timeout", "3");
+            var stuck = LmcProcess.Run(null, "ngram", "finalize", "--corpus", "brown2", "--name", ngram, "--store", store, "--home", home, "--force",
+                "--timeout", "3");
             GarnetCluster.Node("resume-node", 0);
             Assert.Equal(2, stuck.ExitCode);
             Assert.Single(stuck.StderrLines, line => line.StartsWith("lmc: error:"));

@@ -20,7 +20,8 @@ public class ClusterModelTests
         {
             Assert.Equal(0, LmcProcess.Run(null, PairsCommandTests.BuildArgs(home, "embedded", "--quiet")).ExitCode);
             Assert.Equal(0, LmcProcess.Run(null, PairsCommandTests.BuildArgs(home, model, "--store", store, "--quiet")).ExitCode);
-            var clash = LmcProcess.Run(null, PairsCommandTests.BuildArgs(other, model, "--store", store, "--quiet")); // the name is taken in the cluster
+            var clash = LmcProcess.Run(null, PairsCommandTests.BuildArgs(other, model, "--store", store,
+                "--quiet")); // the name is taken in the cluster
             Assert.Equal(2, clash.ExitCode);
             Assert.Single(clash.StderrLines);
             Assert.Contains("already has counts in the cluster", clash.Stderr);
@@ -43,7 +44,8 @@ public class ClusterModelTests
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(other, "models", model, "manifest.json")));
             Assert.Equal("faster", manifest.RootElement.GetProperty("store").GetString());
             Assert.Equal(store, manifest.RootElement.GetProperty("pulledFrom").GetString());
-            Assert.Equal(PairsCommandTests.DumpHash(home, "embedded"), PairsCommandTests.DumpHash(other, model)); // the same counts as an embedded build
+            Assert.Equal(PairsCommandTests.DumpHash(home, "embedded"),
+                PairsCommandTests.DumpHash(other, model)); // the same counts as an embedded build
             Assert.Equal(Perplexity(home, model), Perplexity(other, model));
         }
         finally { GarnetCluster.Drop(model); }
@@ -59,7 +61,8 @@ public class ClusterModelTests
 
     private static string Generated(string home, string model)
     {
-        var run = LmcProcess.Run(null, "generate", "--model", model, "--prompt", "w1 w2", "--seed", "3", "--max-tokens", "12", "--json", "--home", home, "--quiet");
+        var run = LmcProcess.Run(null, "generate", "--model", model, "--prompt", "w1 w2", "--seed", "3", "--max-tokens", "12", "--json", "--home",
+            home, "--quiet");
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);
         return string.Join('|', json.RootElement.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("text").GetString()));
@@ -67,7 +70,8 @@ public class ClusterModelTests
 
     private static void CopyDirectory(string from, string to)
     {
-        foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(directory.Replace(from, to));
+        foreach (string directory in Directory.GetDirectories(from, "*",
+            SearchOption.AllDirectories)) Directory.CreateDirectory(directory.Replace(from, to));
         Directory.CreateDirectory(to);
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to));
     }

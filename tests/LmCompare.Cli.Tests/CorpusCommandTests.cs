@@ -43,7 +43,8 @@ public class CorpusCommandTests
     {
         using var temp = new TempDirectory();
 
-        var run = LmcProcess.Run(temp.Path, "corpus", "ingest", Path.Combine(RepositoryPaths.Corpora, "moby-dick"), "--name", "moby", "--json", "--home", temp.Path);
+        var run = LmcProcess.Run(temp.Path, "corpus", "ingest", Path.Combine(RepositoryPaths.Corpora, "moby-dick"), "--name", "moby", "--json",
+            "--home", temp.Path);
         var list = LmcProcess.Run(temp.Path, "corpus", "list", "--json", "--home", temp.Path);
 
         Assert.Equal(0, run.ExitCode);
@@ -60,7 +61,8 @@ public class CorpusCommandTests
     private static long CountNonBlankLines(string directory) =>
         Directory.GetFiles(directory, "*.gz").Sum(f =>
         {
-            using var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(f), System.IO.Compression.CompressionMode.Decompress));
+            using var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(f),
+                System.IO.Compression.CompressionMode.Decompress));
             long n = 0;
             while (reader.ReadLine() is { } line) if (!string.IsNullOrWhiteSpace(line.Replace("\uFEFF", ""))) n++;
             return n;
@@ -96,7 +98,8 @@ public class CorpusCommandTests
         var run = LmcProcess.Run(null, "[suggest:7]", "corpus ");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(["ingest", "list", "stats"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-') && !l.StartsWith('/')));
+        Assert.Equal(["ingest", "list", "stats"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-')
+            && !l.StartsWith('/')));
     }
 
     [Fact]
@@ -122,9 +125,11 @@ public class TrainCommandTests
         using var temp = new TempDirectory();
         var random = new Random(1);
         for (int d = 0; d < 6; d++)
-            temp.Write($"t/d{d}.txt", string.Join('\n', Enumerable.Range(0, 60).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => $"w{random.Next(20)}")))));
+            temp.Write($"t/d{d}.txt",
+                string.Join('\n', Enumerable.Range(0, 60).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => $"w{random.Next(20)}")))));
         string home = temp.Combine("home");
-        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t"), "--name", "c", "--split", "0.66,0.17,0.17", "--home", home, "--quiet").ExitCode);
+        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t"), "--name", "c", "--split", "0.66,0.17,0.17", "--home", home,
+            "--quiet").ExitCode);
 
         var run = LmcProcess.Run(null, "train", "--corpus", "c", "--name", "g", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "8",
             "--batch", "4", "--steps", "10", "--eval-every", "5", "--threads", "1", "--json", "--home", home);

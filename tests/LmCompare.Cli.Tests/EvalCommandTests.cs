@@ -31,7 +31,8 @@ public class EvalCommandTests
     {
         using var temp = new TempDirectory();
         string home = Workspace(temp);
-        var run = LmcProcess.Run(null, "eval", "--corpus", "r", "--models", "rp,rk", "--mix", "rp+rk", "--json", "--out", temp.Combine("report"), "--home", home);
+        var run = LmcProcess.Run(null, "eval", "--corpus", "r", "--models", "rp,rk", "--mix", "rp+rk", "--json", "--out", temp.Combine("report"),
+            "--home", home);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);
@@ -42,7 +43,8 @@ public class EvalCommandTests
         Assert.Equal(["rp", "rk", "rp+rk"], models.Select(m => m.GetProperty("name").GetString()));
         foreach (var m in models)
         {
-            foreach (string field in new[] { "kind", "perplexity", "perplexityExclOov", "oov", "bitsPerByte", "top1", "top5", "tokensPerSecond", "parameters", "bytesOnDisk", "novelty" })
+            foreach (string field in new[] { "kind", "perplexity", "perplexityExclOov", "oov", "bitsPerByte", "top1", "top5", "tokensPerSecond",
+                "parameters", "bytesOnDisk", "novelty" })
                 Assert.True(m.TryGetProperty(field, out _), $"model lacks '{field}'");
             Assert.True(m.GetProperty("top5").GetDouble() >= m.GetProperty("top1").GetDouble());
         }
@@ -109,7 +111,8 @@ public class CompareCommandTests
                 string.Join(' ', Enumerable.Range(0, random.Next(3, 12)).Select(_ => $"w{(int)(300 * Math.Pow(random.NextDouble(), 2))}")) + ".")));
         string home = temp.Combine("home");
 
-        var first = LmcProcess.Run(null, "compare", temp.Combine("novel"), "--minutes", "0.05", "--min-count", "1", "--out", temp.Combine("report"), "--home", home);
+        var first = LmcProcess.Run(null, "compare", temp.Combine("novel"), "--minutes", "0.05", "--min-count", "1", "--out", temp.Combine("report"),
+            "--home", home);
         Assert.True(first.ExitCode == 0, first.Stderr);
         Assert.Contains("novel-pairs", first.Stdout);
         Assert.Contains("novel-gpt+novel-kn5", first.Stdout);
@@ -117,7 +120,8 @@ public class CompareCommandTests
         foreach (string file in new[] { "report.html", "report.md", "report.json", "learning-curves.png", "novelty.png" })
             Assert.True(File.Exists(temp.Combine("report", file)), $"{file} missing");
 
-        var second = LmcProcess.Run(null, "compare", temp.Combine("novel"), "--minutes", "0.05", "--min-count", "1", "--out", temp.Combine("report2"), "--home", home);
+        var second = LmcProcess.Run(null, "compare", temp.Combine("novel"), "--minutes", "0.05", "--min-count", "1", "--out",
+            temp.Combine("report2"), "--home", home);
         Assert.True(second.ExitCode == 0, second.Stderr);
         foreach (string stage in new[] { "corpus: reusing", "pairs: reusing", "ngram: reusing", "gpt: reusing", "eval: reusing", "curves: reusing" })
             Assert.Contains(stage, second.Stderr);

@@ -20,7 +20,8 @@ public class GenerateCommandTests
             new[] { "corpus", "ingest", temp.Combine("text"), "--name", "w" },
             ["pairs", "build", "--corpus", "w", "--name", "p", "--distances", "3"],
             ["ngram", "build", "--corpus", "w", "--name", "k", "--order", "3", "--discount-fallback"],
-            ["train", "--corpus", "w", "--name", "g", "--steps", "20", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16", "--batch", "8", "--eval-every", "10"],
+            ["train", "--corpus", "w", "--name", "g", "--steps", "20", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16",
+                "--batch", "8", "--eval-every", "10"],
         })
             Assert.Equal(0, LmcProcess.Run(null, [.. args, "--home", home, "--quiet"]).ExitCode);
         return home;
@@ -34,7 +35,8 @@ public class GenerateCommandTests
         string home = Workspace(temp);
         foreach (string model in new[] { "p", "k", "g" })
         {
-            string[] args = ["generate", "--model", model, "--prompt", "the cat", "--seed", "5", "--max-tokens", "12", "--samples", "2", "--json", "--home", home];
+            string[] args = ["generate", "--model", model, "--prompt", "the cat", "--seed", "5", "--max-tokens", "12", "--samples", "2", "--json",
+                "--home", home];
             var first = LmcProcess.Run(null, args);
             var second = LmcProcess.Run(null, args);
             Assert.True(first.ExitCode == 0, first.Stderr);
@@ -47,10 +49,12 @@ public class GenerateCommandTests
             foreach (var s in a.RootElement.GetProperty("samples").EnumerateArray())
                 Assert.DoesNotContain("<unk>", s.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()));
         }
-        var vote = LmcProcess.Run(null, "generate", "--model", "p", "--prompt", "the", "--decode", "vote", "--max-tokens", "5", "--home", home, "--quiet");
+        var vote = LmcProcess.Run(null, "generate", "--model", "p", "--prompt", "the", "--decode", "vote", "--max-tokens", "5", "--home", home,
+            "--quiet");
         Assert.True(vote.ExitCode == 0, vote.Stderr);
         Assert.NotEqual("", vote.Stdout.Trim());
-        var punctuation = LmcProcess.Run(null, "generate", "--model", "k", "--prompt", "the dog", "--greedy", "--max-tokens", "30", "--home", home, "--quiet");
+        var punctuation = LmcProcess.Run(null, "generate", "--model", "k", "--prompt", "the dog", "--greedy", "--max-tokens", "30", "--home", home,
+            "--quiet");
         Assert.DoesNotContain(" .", punctuation.Stdout); // the word tokenizer's text: no space before punctuation
     }
 
@@ -85,13 +89,14 @@ public class GenerateCommandTests
         {
             Assert.Contains(lines, l => l.StartsWith($"[{model}] the cat"));
             var next = Assert.Single(lines, l => l.StartsWith($"[{model}] ") && !l.Contains("ms/token")); // its :next line
-            Assert.Equal(10, System.Text.RegularExpressions.Regex.Matches(next, @" [01]\.\d{3}").Count); // 10 tokens with probabilities
+            Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(next, @" [01]\.\d{3}")); // 10 tokens with probabilities
         }
         Assert.Contains("error: --temperature must be positive", run.Stdout);
         Assert.Contains("top-k = 5", run.Stdout);
         Assert.Contains("error: every word of the prompt is outside", run.Stdout);
         Assert.Contains("error: model 'nope' not found", run.Stdout);
         Assert.DoesNotContain(lines, l => l.StartsWith("[p] the dog")); // nothing after :quit
-        Assert.Equal(3, lines.Count(l => l.StartsWith("[") && l.Contains("ms/token") && !l.Contains("cat"))); // the empty prompt: a new sentence from each model
+        Assert.Equal(3,
+            lines.Count(l => l.StartsWith('[') && l.Contains("ms/token") && !l.Contains("cat"))); // the empty prompt: a new sentence from each model
     }
 }

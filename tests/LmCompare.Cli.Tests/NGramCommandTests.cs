@@ -12,12 +12,14 @@ public class NGramCommandTests
             temp.Write($"text/doc{d:00}.txt", string.Join('\n', Enumerable.Range(0, 300).Select(_ =>
                 string.Join(' ', Enumerable.Range(0, random.Next(3, 15)).Select(_ => $"w{(int)(3000 * Math.Pow(random.NextDouble(), 2))}")))));
         string home = temp.Combine("home");
-        Assert.Equal(0, LmcProcess.Run(temp.Path, "corpus", "ingest", temp.Combine("text"), "--name", "r", "--tokenizer", "whitespace", "--home", home, "--quiet").ExitCode);
+        Assert.Equal(0, LmcProcess.Run(temp.Path, "corpus", "ingest", temp.Combine("text"), "--name", "r", "--tokenizer", "whitespace", "--home",
+            home, "--quiet").ExitCode);
         return home;
     }
 
     private static string[] BuildArgs(string home, string name, params string[] extra) =>
-        ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--checkpoint-seconds", "0", "--home", home, .. extra];
+        ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--checkpoint-seconds", "0", "--home", home,
+            .. extra];
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -29,7 +31,8 @@ public class NGramCommandTests
         var build = LmcProcess.Run(null, BuildArgs(home, "kn", "--json"));
         var eval = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
         var export = LmcProcess.Run(null, "ngram", "export-arpa", "kn", temp.Combine("kn.arpa"), "--home", home);
-        var import = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn2", "--corpus", "r", "--home", home, "--quiet");
+        var import = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn2", "--corpus", "r", "--home", home,
+            "--quiet");
         var eval2 = LmcProcess.Run(null, "ngram", "eval", "kn2", "--json", "--home", home);
         var text = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Combine("text", "doc03.txt"), "--json", "--home", home);
 
@@ -96,7 +99,8 @@ public class NGramCommandTests
         LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t/a.txt"), "--name", "r", "--home", home, "--quiet");
 
         var noFallback = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--home", home);
-        var first = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--discount-fallback", "--home", home, "--quiet", "--force");
+        var first = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--discount-fallback", "--home", home,
+            "--quiet", "--force");
         var second = LmcProcess.Run(null, "ngram", "build", "--corpus", "r", "--name", "m", "--order", "2", "--discount-fallback", "--home", home);
 
         Assert.Equal(2, noFallback.ExitCode);

@@ -16,7 +16,8 @@ public class PairsCommandTests
             temp.Write($"text/doc{d:00}.txt", string.Join('\n', Enumerable.Range(0, 300).Select(_ =>
                 string.Join(' ', Enumerable.Range(0, random.Next(3, 15)).Select(_ => $"w{(int)(5000 * Math.Pow(random.NextDouble(), 2))}")))));
         string home = temp.Combine("home");
-        var run = LmcProcess.Run(temp.Path, "corpus", "ingest", temp.Combine("text"), "--name", "r", "--tokenizer", "whitespace", "--home", home, "--quiet");
+        var run = LmcProcess.Run(temp.Path, "corpus", "ingest", temp.Combine("text"), "--name", "r", "--tokenizer", "whitespace", "--home", home,
+            "--quiet");
         Assert.Equal(0, run.ExitCode);
         return home;
     }
@@ -43,7 +44,8 @@ public class PairsCommandTests
         string manifest = File.ReadAllText(Path.Combine(home, "models", "reference", "manifest.json"));
 
         // Kill points: while merging into the store, inside a checkpoint, between checkpoints, after counting.
-        foreach (var (stage, occurrence, delayMs) in new[] { (": merge", 2, 0), (": checkpoint", 1, 0), (": checkpoint", 1, 30), (": checkpoint", 3, 5), (": derive", 1, 0), (": fit", 1, 0) })
+        foreach (var (stage, occurrence, delayMs) in new[] { (": merge", 2, 0), (": checkpoint", 1, 0), (": checkpoint", 1, 30),
+            (": checkpoint", 3, 5), (": derive", 1, 0), (": fit", 1, 0) })
         {
             string name = $"killed-{stage[2..]}-{occurrence}-{delayMs}";
             bool killed = LmcProcess.KillAfter(BuildArgs(home, name), line => line.Contains(stage), occurrence, TimeSpan.FromMilliseconds(delayMs));
@@ -72,7 +74,8 @@ public class PairsCommandTests
         foreach (var (occurrence, delayMs) in new[] { (2, 0), (3, 15), (4, 40) })
         {
             string name = $"cluster-{Guid.NewGuid():N}"[..20];
-            bool killed = LmcProcess.KillAfter(BuildArgs(home, name, "--store", store), line => line.Contains(": merge"), occurrence, TimeSpan.FromMilliseconds(delayMs));
+            bool killed = LmcProcess.KillAfter(BuildArgs(home, name, "--store", store), line => line.Contains(": merge"), occurrence,
+                TimeSpan.FromMilliseconds(delayMs));
             var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--store", store, "--resume", "--json"));
 
             Assert.True(killed, "the build finished before it could be killed");
@@ -109,7 +112,8 @@ public class PairsCommandTests
         temp.Write("t/b.txt", "the cat ran\n");
         temp.Write("t/c.txt", "the dog ran\n");
         string home = temp.Combine("home");
-        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t"), "--name", "t", "--split", "0.4,0.3,0.3", "--home", home).ExitCode);
+        Assert.Equal(0, LmcProcess.Run(null, "corpus", "ingest", temp.Combine("t"), "--name", "t", "--split", "0.4,0.3,0.3", "--home",
+            home).ExitCode);
 
         var build = LmcProcess.Run(null, "pairs", "build", "--corpus", "t", "--name", "p", "--distances", "2", "--home", home);
         var show = LmcProcess.Run(null, "pairs", "show", "p", "--home", home);
@@ -121,7 +125,8 @@ public class PairsCommandTests
         Assert.Contains("distinct pairs", show.Stdout);
         Assert.Equal(0, top.ExitCode);
         using var json = JsonDocument.Parse(top.Stdout);
-        var successors = json.RootElement.GetProperty("distances")[0].GetProperty("successors").EnumerateArray().Select(s => s.GetProperty("word").GetString()).ToList();
+        var successors = json.RootElement.GetProperty("distances")[0].GetProperty("successors").EnumerateArray().Select(s
+            => s.GetProperty("word").GetString()).ToList();
         Assert.NotEmpty(successors);
     }
 

@@ -8,7 +8,8 @@ public class EmbeddingSpaceTests
     // ids 3.. = man, woman, king, queen, rare; 2-d vectors: gender on x, royalty on y
     private static EmbeddingSpace Space()
     {
-        var vocabulary = Vocabulary.Build(new Dictionary<string, long> { ["man"] = 50, ["woman"] = 49, ["king"] = 48, ["queen"] = 47, ["rare"] = 2 }, new VocabularyOptions());
+        var vocabulary = Vocabulary.Build(new Dictionary<string, long> { ["man"] = 50, ["woman"] = 49, ["king"] = 48, ["queen"] = 47, ["rare"] = 2 },
+            new VocabularyOptions());
         float[] vectors = [0, 0, 0, 0, 0, 0, /* man */ 1, 0.1f, /* woman */ -1, 0.1f, /* king */ 1, 1, /* queen */ -1, 1, /* rare */ -0.9f, 1.05f];
         return new EmbeddingSpace("toy", vocabulary, vectors, 2, minCandidateCount: 10);
     }

@@ -105,7 +105,8 @@ internal sealed class SuccessorModel(Vocabulary vocabulary) : ILanguageModel
 
 public class TextGeneratorTests
 {
-    private static Vocabulary Words(int n) => Vocabulary.Build(Enumerable.Range(0, n).Select(i => new KeyValuePair<string, long>($"w{i}", 100 - i)), new VocabularyOptions());
+    private static Vocabulary Words(int n) => Vocabulary.Build(Enumerable.Range(0, n).Select(i => new KeyValuePair<string, long>($"w{i}", 100 - i)),
+        new VocabularyOptions());
 
     [Fact]
     public void Generate_SameSeed_SameText_OtherSeed_OtherText()

@@ -18,7 +18,9 @@ public class SplitPlannerTests
     {
         using var temp = new TempDirectory();
         var documents = Documents(temp, 40);
-        string Plan(int seed) => string.Join(",", SplitPlanner.ByFractions(documents, [0.8, 0.1, 0.1], seed).Documents.Select(d => $"{d.Source.DisplayPath}:{d.Split}"));
+        string Plan(int seed)
+            => string.Join(",", SplitPlanner.ByFractions(documents, [0.8, 0.1, 0.1],
+            seed).Documents.Select(d => $"{d.Source.DisplayPath}:{d.Split}"));
 
         Assert.Equal(Plan(7), Plan(7));
         Assert.NotEqual(Plan(7), Plan(8));

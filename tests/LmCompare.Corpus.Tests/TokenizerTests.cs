@@ -25,7 +25,8 @@ public class TokenizerTests
     {
         var keys = Keys(new WordTokenizer(), "Call me Ishmael. Some years ago—never mind; don't 3.5% whale's!");
 
-        Assert.Equal(["Call", "me", "Ishmael", ".", "Some", "years", "ago", "—", "never", "mind", ";", "don't", "3", ".", "5", "%", "whale's", "!"], keys);
+        Assert.Equal(["Call", "me", "Ishmael", ".", "Some", "years", "ago", "—", "never", "mind", ";", "don't", "3", ".", "5", "%", "whale's", "!"],
+            keys);
     }
 
     [Fact]
@@ -42,7 +43,8 @@ public class TokenizerTests
     [Fact]
     public void Word_Detokenize_GluesPunctuation()
     {
-        Assert.Equal("Call me Ishmael. Some (years), ago!", new WordTokenizer().Detokenize(["Call", "me", "Ishmael", ".", "Some", "(", "years", ")", ",", "ago", "!"]));
+        Assert.Equal("Call me Ishmael. Some (years), ago!",
+            new WordTokenizer().Detokenize(["Call", "me", "Ishmael", ".", "Some", "(", "years", ")", ",", "ago", "!"]));
     }
 
     [Fact]

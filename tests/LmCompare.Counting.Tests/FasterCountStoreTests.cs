@@ -22,7 +22,7 @@ public class FasterCountStoreTests
         using (var store = FasterCountStore.Create(Settings(temp)))
         {
             store.AddBatch(keys, deltas);
-            store.AddBatch(keys[..10], Enumerable.Repeat(100L, 10).ToArray());
+            store.AddBatch(keys.AsMemory(0, 10), Enumerable.Repeat(100L, 10).ToArray());
             store.Checkpoint([1, 2, 3]);
         }
 

@@ -145,7 +145,8 @@ public class GarnetCountStoreTests
     {
         string endpoint = File.ReadAllText(Path.Combine(Home, "secure-endpoint")).Trim();
         string password = Environment.GetEnvironmentVariable("LMC_GARNET_TEST_PASSWORD") ?? "lmc-test-secret";
-        var wrong = Assert.Throws<InputException>(() => GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, "x", "not-it", TimeoutMilliseconds: 2000)));
+        var wrong = Assert.Throws<InputException>(() => GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, "x", "not-it",
+            TimeoutMilliseconds: 2000)));
         Assert.Contains("authentication failed", wrong.Message);
         Assert.DoesNotContain("not-it", wrong.Message); // a password is never printed
         using var store = GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, NewModel(), password, Shards: 4));
@@ -180,7 +181,8 @@ public class GarnetPairBuildTests
         var embedded = PairFixtures.Build(workspace, "random", "embedded", new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20));
         var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
         // a small memory budget: several merges, so several batches reach the cluster
-        var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Backend: GarnetCountingBackend.Factory(garnet)));
+        var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20,
+            Backend: GarnetCountingBackend.Factory(garnet)));
         try
         {
             Assert.Equal(embedded.Manifest.DistinctPairs, clustered.Manifest.DistinctPairs);
@@ -192,7 +194,8 @@ public class GarnetPairBuildTests
                 new Pairs.PairModelSettings(Distances: 3, Backend: GarnetCountingBackend.Factory(garnet with { Model = model }))));
             Assert.Contains("already has counts in the cluster", again.Message);
             var resume = Assert.Throws<LmCompare.Core.InputException>(() => PairFixtures.Build(workspace, "random", model + "-c",
-                new Pairs.PairModelSettings(Distances: 4, Backend: GarnetCountingBackend.Factory(garnet with { Model = model })), LmCompare.Core.ExistingModel.Resume));
+                new Pairs.PairModelSettings(Distances: 4, Backend: GarnetCountingBackend.Factory(garnet with { Model = model })),
+                    LmCompare.Core.ExistingModel.Resume));
             Assert.Contains("counted from another corpus or with other settings", resume.Message);
         }
         finally
@@ -219,13 +222,15 @@ public class ShardedPairBuildTests
         try
         {
             Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(1, 2));
-            var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse));
+            var early = Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings,
+                LmCompare.Core.ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
             var mixed = Assert.Throws<LmCompare.Core.InputException>(() =>
                 Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings with { Distances = 4 }, new ShardSpec(0, 2)));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
             Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(0, 2));
-            Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings, new ShardSpec(0, 2)));
+            Assert.Throws<LmCompare.Core.InputException>(() => Pairs.ShardedPairBuild.CountShard(workspace, "random", model, settings,
+                new ShardSpec(0, 2)));
 
             var final = Pairs.ShardedPairBuild.Finalize(workspace, "random", model, settings, LmCompare.Core.ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.DistinctPairs, final.Manifest.DistinctPairs);

@@ -19,7 +19,8 @@ public class NGramClusterCountsTests
     {
         var random = new Random(seed);
         // ids 3..12 with </s> (2) now and then: sentences of every length, including ones shorter than N
-        return Enumerable.Range(0, count).Select(_ => random.Next(8) == 0 ? SpecialTokens.SentenceEndId : 3 + random.Next(10)).Append(SpecialTokens.SentenceEndId).ToArray();
+        return Enumerable.Range(0, count).Select(_ => random.Next(8) == 0 ? SpecialTokens.SentenceEndId : 3
+            + random.Next(10)).Append(SpecialTokens.SentenceEndId).ToArray();
     }
 
     [Theory]
@@ -71,7 +72,8 @@ public class GarnetNGramBuildTests
         try
         {
             ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(1, 2), resume: false, chunkTokens: 200);
-            var early = Assert.Throws<InputException>(() => ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet, ExistingModel.Refuse));
+            var early = Assert.Throws<InputException>(() => ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet,
+                ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
             var mixed = Assert.Throws<InputException>(() =>
                 ShardedNGramBuild.CountShard(workspace, "random", model, Settings with { Order = 3 }, garnet, new ShardSpec(0, 2), resume: false));
@@ -91,9 +93,11 @@ public class GarnetNGramBuildTests
                 NGramClusterCounts.CountInto(store, train, 4, from, from + 400, from + 600, "not-recorded", null, chunkTokens: 200);
                 store.Checkpoint(new CountProgress(from + 400, fingerprint).ToBytes());
             }
-            var again = Assert.Throws<InputException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: false));
+            var again = Assert.Throws<InputException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet,
+                new ShardSpec(0, 2), resume: false));
             Assert.Contains("--resume", again.Message);
-            long counted = ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: true, chunkTokens: 200);
+            long counted = ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: true,
+                chunkTokens: 200);
             Assert.Equal(to - from - 400, counted);
 
             var final = ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet, ExistingModel.Refuse);
@@ -123,7 +127,8 @@ public class GarnetNGramBuildTests
         {
             var built = ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet, ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.TestPerplexity, built.Manifest.TestPerplexity);
-            Assert.Throws<UsageException>(() => ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet, ExistingModel.Refuse));
+            Assert.Throws<UsageException>(() => ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet,
+                ExistingModel.Refuse));
             var rebuilt = ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet, ExistingModel.Replace);
             Assert.Equal(embedded.Manifest.NGramCounts, rebuilt.Manifest.NGramCounts); // --force dropped the first counts: nothing doubled
         }

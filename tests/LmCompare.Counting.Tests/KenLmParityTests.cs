@@ -40,7 +40,8 @@ public class KenLmParityTests(ITestOutputHelper output)
         using var temp = new TempDirectory();
         var corpus = IngestBrown(temp, trainLines: 3000);
 
-        var ours = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, new KneserNeySettings(order, DiscountFallback: true));
+        var ours = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count,
+            new KneserNeySettings(order, DiscountFallback: true));
         var reference = ArpaFile.Read(Fixture(arpa), corpus.Vocabulary);
 
         for (int k = 1; k <= order; k++)
@@ -71,7 +72,8 @@ public class KenLmParityTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
         var corpus = IngestBrown(temp);
-        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, new KneserNeySettings(order, DiscountFallback: true));
+        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count,
+            new KneserNeySettings(order, DiscountFallback: true));
         using var model = new NGramModel("kn", corpus.Vocabulary, data, new ModelFootprint(0, 0, 0));
 
         var result = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
@@ -98,7 +100,8 @@ public class KenLmParityTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
         var corpus = IngestBrown(temp, minCount: 2);
-        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count, new KneserNeySettings(order, DiscountFallback: true));
+        var data = KneserNeyEstimator.Estimate(corpus.ReadTokens(Splits.Train), corpus.Vocabulary.Count,
+            new KneserNeySettings(order, DiscountFallback: true));
         using var model = new NGramModel("kn", corpus.Vocabulary, data, new ModelFootprint(0, 0, 0));
 
         var result = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));

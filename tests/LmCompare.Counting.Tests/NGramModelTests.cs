@@ -74,7 +74,8 @@ public class NGramModelTests
         var random = new Random(5);
         var logProbs = new float[corpus.Vocabulary.Count];
         var contexts = new List<int[]> { Array.Empty<int>(), new[] { Unk, Unk, Unk }, new[] { Eos } };
-        for (int i = 0; i < 30; i++) contexts.Add(Enumerable.Range(0, random.Next(1, 7)).Select(_ => random.Next(3, corpus.Vocabulary.Count)).ToArray());
+        for (int i = 0; i < 30;
+            i++) contexts.Add(Enumerable.Range(0, random.Next(1, 7)).Select(_ => random.Next(3, corpus.Vocabulary.Count)).ToArray());
 
         foreach (var context in contexts)
         {
@@ -119,7 +120,8 @@ public class NGramModelTests
         var workspace = PairFixtures.RandomCorpus(temp);
         var built = new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
         string manifest = Path.Combine(built.Directory, "manifest.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace($"\"nGramCounts\": [\n    {built.Manifest.NGramCounts[0]},", $"\"nGramCounts\": [\n    {built.Manifest.NGramCounts[0] + 5},"));
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace($"\"nGramCounts\": [\n    {built.Manifest.NGramCounts[0]},",
+            $"\"nGramCounts\": [\n    {built.Manifest.NGramCounts[0] + 5},"));
 
         var error = Assert.Throws<InputException>(() => NGramModelLoader.Load(workspace, "kn"));
 
@@ -145,7 +147,8 @@ public class NGramModelTests
 
 public class ArpaFileTests
 {
-    private const string Good = "\n\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.3\n-0.5\t</s>\t0\n-0.6\ta\t-0.2\n\n\\2-grams:\n-0.1\t<s> a\n-0.2\ta </s>\n\n\\end\\\n";
+    private const string Good = "\n\\data\\\nngram 1=4\nngram " +
+        "2=2\n\n\\1-grams:\n-1.0\t<unk>\t0\n0\t<s>\t-0.3\n-0.5\t</s>\t0\n-0.6\ta\t-0.2\n\n\\2-grams:\n-0.1\t<s> a\n-0.2\ta </s>\n\n\\end\\\n";
 
     private static Vocabulary Vocabulary() => LmCompare.Core.Vocabulary.Build([new("a", 1)], new VocabularyOptions());
 

@@ -28,8 +28,10 @@ public class PairDistanceModelTests
         using var model = PairModelLoader.Load(workspace, "p");
         var tables = model.Probabilities.Tables;
 
-        Assert.Equal([2, 2, 2, 1, 1, 1], new[] { tables.CountOf(A, B, 1), tables.CountOf(B, A, 1), tables.CountOf(A, End, 1), tables.CountOf(End, B, 1), tables.CountOf(End, A, 1), tables.CountOf(B, End, 1) });
-        Assert.Equal([2, 2, 1, 1, 1, 1], new[] { tables.CountOf(A, A, 2), tables.CountOf(B, End, 2), tables.CountOf(A, B, 2), tables.CountOf(End, A, 2), tables.CountOf(End, B, 2), tables.CountOf(A, End, 2) });
+        Assert.Equal([2, 2, 2, 1, 1, 1], new[] { tables.CountOf(A, B, 1), tables.CountOf(B, A, 1), tables.CountOf(A, End, 1),
+            tables.CountOf(End, B, 1), tables.CountOf(End, A, 1), tables.CountOf(B, End, 1) });
+        Assert.Equal([2, 2, 1, 1, 1, 1], new[] { tables.CountOf(A, A, 2), tables.CountOf(B, End, 2), tables.CountOf(A, B, 2),
+            tables.CountOf(End, A, 2), tables.CountOf(End, B, 2), tables.CountOf(A, End, 2) });
         Assert.Equal(0, tables.CountOf(B, B, 1));
         Assert.Equal(9, tables.RowTotal.Where((_, r) => r % 2 == 0).Sum());
         Assert.Equal(8, tables.RowTotal.Where((_, r) => r % 2 == 1).Sum());
@@ -75,7 +77,8 @@ public class PairDistanceModelPropertyTests
         var logProbs = new float[model.Vocabulary.Count];
         var dense = new double[model.Vocabulary.Count];
         const int Unk = SpecialTokens.UnknownId;
-        var contexts = new List<int[]> { Array.Empty<int>(), new[] { Unk }, new[] { Unk, Unk, Unk, Unk, Unk }, new[] { SpecialTokens.SentenceEndId } };
+        var contexts = new List<int[]> { Array.Empty<int>(), new[] { Unk }, new[] { Unk, Unk, Unk, Unk, Unk },
+            new[] { SpecialTokens.SentenceEndId } };
         for (int i = 0; i < 40; i++) contexts.Add(Enumerable.Range(0, random.Next(1, 9)).Select(_ => random.Next(model.Vocabulary.Count)).ToArray());
 
         foreach (var context in contexts)

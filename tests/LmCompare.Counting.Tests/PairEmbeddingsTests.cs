@@ -30,7 +30,8 @@ public class PairEmbeddingsTests
         }
         temp.Write("text/doc.txt", string.Join('\n', lines));
         var workspace = new Workspace(temp.Combine("home"));
-        new CorpusIngestor(workspace).Ingest(new IngestOptions("planted", [temp.Combine("text")], new TokenizerSettings("whitespace"), new VocabularyOptions()));
+        new CorpusIngestor(workspace).Ingest(new IngestOptions("planted", [temp.Combine("text")], new TokenizerSettings("whitespace"),
+            new VocabularyOptions()));
         var corpus = TokenizedCorpus.Open(workspace, "planted");
         using var model = PairModelBuilder.BuildInMemory("p", corpus.Vocabulary, corpus.ReadTokens(Splits.Train), corpus.ReadDocuments(Splits.Train),
             corpus.ReadTokens(Splits.Valid), corpus.ReadDocuments(Splits.Valid), new PairModelSettings(Distances: 3));
@@ -40,7 +41,8 @@ public class PairEmbeddingsTests
 
         Assert.Equal("queen", space.Neighbours("king", 1)[0].Word);
         Assert.Equal("king", space.Neighbours("queen", 1)[0].Word);
-        Assert.True(space.Neighbours("king", 1)[0].Cosine > 0.9); // not 1: at distances past the line start the twins differ (the queen line follows its king line)
+        Assert.True(space.Neighbours("king",
+            1)[0].Cosine > 0.9); // not 1: at distances past the line start the twins differ (the queen line follows its king line)
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public static class PairFixtures
     {
         var random = new Random(seed);
         var vocabulary = Enumerable.Range(0, words).Select(i => $"w{i}").ToArray();
-        string Line() => string.Join(' ', Enumerable.Range(0, random.Next(3, 12)).Select(_ => vocabulary[(int)(vocabulary.Length * Math.Pow(random.NextDouble(), 2.5))]));
+        string Line() => string.Join(' ',
+            Enumerable.Range(0, random.Next(3, 12)).Select(_ => vocabulary[(int)(vocabulary.Length * Math.Pow(random.NextDouble(), 2.5))]));
         var paths = new List<string>();
         for (int d = 0; d < documents; d++)
             paths.Add(temp.Write($"random/doc{d:00}.txt", string.Join('\n', Enumerable.Range(0, linesPerDocument).Select(_ => Line()))));
@@ -41,5 +42,6 @@ public static class PairFixtures
 
     public static PairBuildResult Build(Workspace workspace, string corpus, string model, PairModelSettings? settings = null,
         ExistingModel existing = ExistingModel.Refuse) =>
-        new PairModelBuilder(workspace).Build(corpus, model, settings ?? new PairModelSettings(Distances: 2, TopK: 3, MemoryBytes: 64L << 20), existing);
+        new PairModelBuilder(workspace).Build(corpus, model, settings ?? new PairModelSettings(Distances: 2, TopK: 3, MemoryBytes: 64L << 20),
+            existing);
 }

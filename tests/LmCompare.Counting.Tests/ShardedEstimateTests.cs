@@ -37,7 +37,8 @@ public class ShardedEstimateTests
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
         new NGramModelBuilder(workspace).Build("random", "whole", new KneserNeySettings(4, true), ExistingModel.Refuse);
-        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Shards: shards), ExistingModel.Refuse);
+        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Shards: shards),
+            ExistingModel.Refuse);
 
         using var a = NGramModelLoader.Load(workspace, "whole");
         using var b = NGramModelLoader.Load(workspace, "sharded");
@@ -54,10 +55,12 @@ public class ShardedEstimateTests
     {
         using var temp = new TempDirectory();
         string train = Path.Combine(RepositoryPaths.Corpora, "brown", "brown.train.txt.gz");
-        using (var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(train), System.IO.Compression.CompressionMode.Decompress)))
+        using (var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(train),
+            System.IO.Compression.CompressionMode.Decompress)))
             temp.Write("small.txt", string.Join('\n', Enumerable.Range(0, 3000).Select(_ => reader.ReadLine())) + "\n");
         var workspace = new Workspace(temp.Combine("home"));
-        new CorpusIngestor(workspace).Ingest(new IngestOptions("b", [], new LmCompare.Core.TokenizerSettings("whitespace"), new LmCompare.Core.VocabularyOptions(),
+        new CorpusIngestor(workspace).Ingest(new IngestOptions("b", [], new LmCompare.Core.TokenizerSettings("whitespace"),
+            new LmCompare.Core.VocabularyOptions(),
             TrainPaths: [temp.Combine("small.txt")], ValidPaths: [Path.Combine(RepositoryPaths.Corpora, "brown", "brown.valid.txt.gz")]));
 
         new NGramModelBuilder(workspace).Build("b", "m", new KneserNeySettings(3, true, Shards: 3), ExistingModel.Refuse);

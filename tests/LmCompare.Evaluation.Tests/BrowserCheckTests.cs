@@ -12,9 +12,11 @@ namespace LmCompare.Evaluation.Tests;
 [Trait("Category", "Slow")] // a Garnet cluster, a browser, lmc processes or seconds of work: not in tests/run.sh --fast
 public class BrowserCheckTests
 {
+    private static readonly string[] KnownPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
     private static string Chromium() =>
         Environment.GetEnvironmentVariable("LMC_CHROMIUM") is { Length: > 0 } configured ? configured
-        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+        : KnownPaths.FirstOrDefault(File.Exists)
           ?? throw new InvalidOperationException("Chromium not found: install the Debian package 'chromium' (tests/run.sh does) or set LMC_CHROMIUM");
 
     private static string Run(string chromium, string profile, params string[] arguments)
@@ -54,7 +56,8 @@ public class BrowserCheckTests
             """;
         string probed = temp.Combine("probed.html");
         File.WriteAllText(probed, File.ReadAllText(page).Replace("</body>", Probe + "</body>"));
-        string dom = Run(chromium, temp.Combine("profile2"), "--window-size=390,844", "--virtual-time-budget=5000", "--dump-dom", new Uri(probed).AbsoluteUri);
+        string dom = Run(chromium, temp.Combine("profile2"), "--window-size=390,844", "--virtual-time-budget=5000", "--dump-dom",
+            new Uri(probed).AbsoluteUri);
         var body = System.Text.RegularExpressions.Regex.Match(dom, "<body([^>]*)>").Groups[1].Value;
         string Attribute(string name) => System.Text.RegularExpressions.Regex.Match(body, $"{name}=\"([^\"]*)\"").Groups[1].Value;
 

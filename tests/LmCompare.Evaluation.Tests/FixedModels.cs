@@ -23,7 +23,8 @@ public sealed class FixedModel(string name, Vocabulary vocabulary, double[] prob
 
     /// <summary>Ids 0..2 reserved, then words "a", "b", ... .</summary>
     public static Vocabulary VocabularyOf(int words) =>
-        Vocabulary.Build(Enumerable.Range(0, words).Select(i => new KeyValuePair<string, long>(((char)('a' + i)).ToString(), 100 - i)), new VocabularyOptions());
+        Vocabulary.Build(Enumerable.Range(0, words).Select(i => new KeyValuePair<string, long>(((char)('a' + i)).ToString(), 100 - i)),
+            new VocabularyOptions());
 }
 
 /// <summary>A bigram model with add-one smoothing over a training stream: context-dependent, normalised, never predicts &lt;s&gt;.</summary>
@@ -58,7 +59,8 @@ public sealed class AddOneBigram : ILanguageModel
 
     public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
     {
-        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(P(i == 0 ? SpecialTokens.SentenceEndId : tokens[i - 1], tokens[i]));
+        for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(P(i == 0 ? SpecialTokens.SentenceEndId : tokens[i - 1],
+            tokens[i]));
     }
 
     public void Dispose() { }

@@ -16,7 +16,8 @@ public static class ReportFixture
         string[] words = ["the", "cat", "sat", "on", "a", "mat", "dog", "ran", "far", "home", "and", "slept"];
         for (int doc = 0; doc < 8; doc++)
         {
-            var lines = Enumerable.Range(0, 30).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(3, 9)).Select(_ => words[random.Next(words.Length)])));
+            var lines = Enumerable.Range(0,
+                30).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(3, 9)).Select(_ => words[random.Next(words.Length)])));
             temp.Write($"text/doc{doc}.txt", string.Join('\n', lines) + "\n");
         }
         var workspace = new Workspace(temp.Combine("home"));

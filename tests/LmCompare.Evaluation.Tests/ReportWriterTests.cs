@@ -15,7 +15,7 @@ public class ReportWriterTests
 
         string html = File.ReadAllText(Path.Combine(folder, "report.html"));
         foreach (string id in HtmlReport.SectionIds) Assert.Contains($"<section id=\"{id}\"", html);
-        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(html, "<img alt=\"[^\"]+\" src=\"data:image/png;base64,").Count);
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(html, "<img alt=\"[^\"]+\" src=\"data:image/png;base64,"));
         Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);
         string md = File.ReadAllText(Path.Combine(folder, "report.md"));

@@ -18,7 +18,8 @@ public class GptTests
     }
 
     private static Vocabulary VocabularyOf(int size) =>
-        Vocabulary.Build(Enumerable.Range(0, size - SpecialTokens.Count).Select(i => new KeyValuePair<string, long>($"w{i:000}", 1000 - i)), new VocabularyOptions());
+        Vocabulary.Build(Enumerable.Range(0, size - SpecialTokens.Count).Select(i => new KeyValuePair<string, long>($"w{i:000}", 1000 - i)),
+            new VocabularyOptions());
 
     [Fact]
     public void Forward_BatchOfIds_GivesLogitsPerPosition()

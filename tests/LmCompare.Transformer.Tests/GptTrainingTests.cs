@@ -87,7 +87,8 @@ public class GptTrainingTests
         new GptModelBuilder(workspace).Train("c", "m", Shape, Options(5), ExistingModel.Refuse, CancellationToken.None);
 
         var error = Assert.Throws<UsageException>(() =>
-            new GptModelBuilder(workspace).Train("c", "m", Shape with { DModel = 32 }, Options(5) with { LearningRate = 5e-3 }, ExistingModel.Resume, CancellationToken.None));
+            new GptModelBuilder(workspace).Train("c", "m", Shape with { DModel = 32 }, Options(5) with { LearningRate = 5e-3 }, ExistingModel.Resume,
+                CancellationToken.None));
 
         Assert.Contains("--d-model 16 vs 32", error.Message);
         Assert.Contains("--lr 0.01 vs 0.005", error.Message);
@@ -116,7 +117,8 @@ public class GptTrainingTests
         var workspace = Corpus(temp);
         new GptModelBuilder(workspace).Train("c", "m", Shape, Options(5), ExistingModel.Refuse, CancellationToken.None);
 
-        Assert.Throws<UsageException>(() => new GptModelBuilder(workspace).Train("c", "m", Shape, Options(5), ExistingModel.Refuse, CancellationToken.None));
+        Assert.Throws<UsageException>(() => new GptModelBuilder(workspace).Train("c", "m", Shape, Options(5), ExistingModel.Refuse,
+            CancellationToken.None));
         using var model = GptModelLoader.Load(workspace, "m", threads: 1);
         var valid = TokenizedCorpus.Open(workspace, "c").ReadTokens(Splits.Valid);
         var scores = new double[valid.Length];
@@ -131,7 +133,8 @@ public class GptTrainingTests
         var workspace = Corpus(temp);
 
         var error = Assert.Throws<InputException>(() =>
-            new GptModelBuilder(workspace).Train("c", "m", Shape, Options(50) with { LearningRate = 1e12, MinLearningRate = 1e11, GradClip = 0 }, ExistingModel.Refuse, CancellationToken.None));
+            new GptModelBuilder(workspace).Train("c", "m", Shape, Options(50) with { LearningRate = 1e12, MinLearningRate = 1e11, GradClip = 0 },
+                ExistingModel.Refuse, CancellationToken.None));
 
         Assert.Contains("the loss became", error.Message);
     }

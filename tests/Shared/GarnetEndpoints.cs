@@ -27,7 +27,8 @@ public static class GarnetEndpoints
     {
         string pidFile = Path.Combine(Home, node == "manual" ? "manual.pid" : $"node{node}.pid");
         if (!File.Exists(pidFile))
-            throw new InvalidOperationException($"the test nodes are not under {Home}: the fault tests need the nodes eval/garnet-cluster.sh started (LMC_GARNET_HOME)");
+            throw new InvalidOperationException($"the test nodes are not under {Home}: the fault tests need the nodes eval/garnet-cluster.sh " +
+                $"started (LMC_GARNET_HOME)");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { Path.Combine(RepositoryPaths.Root, "eval", "garnet-cluster.sh"), verb, node }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;

@@ -29,7 +29,8 @@ public static class LanguageModelContract
                 $"{model.Name}: <s> predicted at {i}");
             Assert.True(Math.Abs(next[tokens[i]] - scores[i - start]) < tolerance,
                 $"{model.Name}: Score {scores[i - start]} but NextTokenLogProbs {next[tokens[i]]} at {i}");
-            Assert.True(Math.Abs(distributionScores[i - start] - scores[i - start]) < tolerance, $"{model.Name}: ScoreDistributions score differs at {i}");
+            Assert.True(Math.Abs(distributionScores[i - start] - scores[i - start]) < tolerance,
+                $"{model.Name}: ScoreDistributions score differs at {i}");
             var row = distributions.AsSpan((i - start) * v, v);
             for (int w = 0; w < v; w++)
                 Assert.True(Math.Abs(row[w] - Math.Exp(next[w])) < 1e-5 + 1e-3 * Math.Exp(next[w]),

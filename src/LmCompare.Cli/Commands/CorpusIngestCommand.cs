@@ -9,18 +9,27 @@ namespace LmCompare.Cli.Commands;
 /// <summary><c>lmc corpus ingest PATH... --name NAME</c>: text files to a tokenised corpus.</summary>
 public static class CorpusIngestCommand
 {
-    private static readonly Argument<string[]> PathsArgument = new("PATH") { Description = ".txt/.gz files or directories (recursive); each file is one document", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Argument<string[]> PathsArgument = new("PATH") { Description = ".txt/.gz files or directories (recursive); each file " +
+        "is one document", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<string> NameOption = new("--name") { Description = "Corpus name (folder under <home>/corpora)", Required = true };
-    private static readonly Option<string> FormatOption = new("--format") { Description = "text, or brown-tagged (word/tag tokens)", DefaultValueFactory = _ => "text" };
-    private static readonly Option<string> TokenizerOption = new("--tokenizer") { Description = "whitespace, word or gpt2", DefaultValueFactory = _ => "word" };
+    private static readonly Option<string> FormatOption = new("--format") { Description = "text, or brown-tagged (word/tag tokens)",
+        DefaultValueFactory = _ => "text" };
+    private static readonly Option<string> TokenizerOption = new("--tokenizer") { Description = "whitespace, word or gpt2",
+        DefaultValueFactory = _ => "word" };
     private static readonly Option<bool> LowercaseOption = new("--lowercase") { Description = "Lower-case words (word tokenizer)" };
-    private static readonly Option<int> MinCountOption = new("--min-count") { Description = "Training words seen fewer times become <unk>", DefaultValueFactory = _ => 1 };
-    private static readonly Option<int> MaxVocabOption = new("--max-vocab") { Description = "Keep at most this many words (0 = all)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<string?> SplitOption = new("--split") { Description = "Train,valid,test shares of whole documents (default 0.9,0.05,0.05)" };
+    private static readonly Option<int> MinCountOption = new("--min-count") { Description = "Training words seen fewer times become <unk>",
+        DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> MaxVocabOption = new("--max-vocab") { Description = "Keep at most this many words (0 = all)",
+        DefaultValueFactory = _ => 0 };
+    private static readonly Option<string?> SplitOption = new("--split") { Description = "Train,valid,test shares of whole documents (default " +
+        "0.9,0.05,0.05)" };
     private static readonly Option<int> SeedOption = new("--seed") { Description = "Seed of the document shuffle", DefaultValueFactory = _ => 1 };
-    private static readonly Option<string[]> TrainOption = new("--train") { Description = "Explicit training files/directories", AllowMultipleArgumentsPerToken = true };
-    private static readonly Option<string[]> ValidOption = new("--valid") { Description = "Explicit validation files/directories", AllowMultipleArgumentsPerToken = true };
-    private static readonly Option<string[]> TestOption = new("--test") { Description = "Explicit test files/directories", AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string[]> TrainOption = new("--train") { Description = "Explicit training files/directories",
+        AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string[]> ValidOption = new("--valid") { Description = "Explicit validation files/directories",
+        AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string[]> TestOption = new("--test") { Description = "Explicit test files/directories",
+        AllowMultipleArgumentsPerToken = true };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing corpus of the same name" };
 
     public static Command Create()
@@ -90,7 +99,8 @@ public static class CorpusIngestCommand
             table.AddRow(name, s.Documents.ToString("N0"), s.Lines.ToString("N0"), s.Tokens.ToString("N0"), s.Oov.ToString("N0"),
                 s.OovRate.ToString("P2"), s.Bytes.ToString("N0"));
         context.Out.Write(table);
-        Console.Out.WriteLine($"corpus {result.Manifest.Name}: {result.Manifest.Vocabulary.Size:N0} ids ({result.Manifest.Tokenizer.Kind} tokenizer), "
+        Console.Out.WriteLine($"corpus {result.Manifest.Name}: {result.Manifest.Vocabulary.Size:N0} ids ({result.Manifest.Tokenizer.Kind} " +
+            $"tokenizer), "
             + $"{result.TotalTokens:N0} tokens in {result.Elapsed.TotalSeconds:0.00} s ({result.TokensPerSecond:N0} tokens/s) -> {result.Directory}");
     }
 }

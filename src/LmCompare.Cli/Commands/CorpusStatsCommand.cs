@@ -31,7 +31,8 @@ public static class CorpusStatsCommand
 
     private static void Print(IAnsiConsole console, CorpusStatistics stats)
     {
-        Console.Out.WriteLine($"corpus {stats.Corpus}: {stats.Tokenizer} tokenizer, {stats.VocabularySize:N0} ids, {stats.TrainTypes:N0} training types before the cut");
+        Console.Out.WriteLine($"corpus {stats.Corpus}: {stats.Tokenizer} tokenizer, {stats.VocabularySize:N0} ids, {stats.TrainTypes:N0} training " +
+            $"types before the cut");
         var splits = new Table().AddColumns("split", "documents", "lines", "tokens", "types", "OOV", "OOV rate", "bytes");
         foreach (var s in stats.Splits)
             splits.AddRow(s.Split, s.Documents.ToString("N0"), s.Lines.ToString("N0"), s.Tokens.ToString("N0"), s.Types.ToString("N0"),

@@ -8,13 +8,15 @@ namespace LmCompare.Cli.Commands;
 /// <summary><c>lmc neighbors --model M WORD</c> and <c>lmc analogy --model M A B C</c>: what the word vectors learned.</summary>
 public static class EmbeddingCommands
 {
-    private static readonly Option<string> ModelOption = new("--model") { Description = "A gpt model (token embeddings) or a pairs model (PPMI + SVD of its counts)", Required = true };
+    private static readonly Option<string> ModelOption = new("--model") { Description = "A gpt model (token embeddings) or a pairs model (PPMI + " +
+        "SVD of its counts)", Required = true };
     private static readonly Option<int> CountOption = new("-n") { DefaultValueFactory = _ => 10, Description = "How many words" };
 
     public static Command Neighbors()
     {
         var word = new Argument<string>("WORD") { Description = "A word of the model's vocabulary" };
-        var command = new Command("neighbors", "The nearest words by cosine similarity of the model's word vectors") { ModelOption, CountOption, word };
+        var command = new Command("neighbors", "The nearest words by cosine similarity of the model's word vectors") { ModelOption, CountOption,
+            word };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             var space = EmbeddingSources.Open(context.Workspace, parse.GetValue(ModelOption)!);
@@ -45,7 +47,8 @@ public static class EmbeddingCommands
 
     private static void Print(CommandContext context, string space, string question, List<(string Word, double Cosine)> words)
     {
-        if (context.Json) { context.WriteJson(new { space, question, words = words.Select(w => new { word = w.Word, cosine = Math.Round(w.Cosine, 4) }) }); return; }
+        if (context.Json) { context.WriteJson(new { space, question,
+            words = words.Select(w => new { word = w.Word, cosine = Math.Round(w.Cosine, 4) }) }); return; }
         Console.Out.WriteLine($"{space}: {question}");
         foreach (var (w, cosine) in words) Console.Out.WriteLine($"  {w}\t{cosine.ToString("0.000", CultureInfo.InvariantCulture)}");
     }

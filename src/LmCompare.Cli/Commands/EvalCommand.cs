@@ -13,16 +13,20 @@ namespace LmCompare.Cli.Commands;
 /// <summary><c>lmc eval --corpus NAME --models A,B [--mix A+B] [--split test] [--out DIR]</c>: every model, one protocol.</summary>
 public static class EvalCommand
 {
-    private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The ingested corpus every model was built on", Required = true };
+    private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The ingested corpus every model was built on",
+        Required = true };
     private static readonly Option<string> ModelsOption = new("--models") { Description = "Comma-separated model names", Required = true };
     private static readonly Option<string> SplitOption = new("--split") { Description = "valid or test", DefaultValueFactory = _ => "test" };
-    private static readonly Option<string[]> MixOption = new("--mix") { Description = "A+B: add the mixture a P_A + (1-a) P_B, a fitted on the validation split (repeatable)", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<bool> NoDocumentOption = new("--no-document") { Description = "Skip the document-scope pass (sentence scope only)" };
+    private static readonly Option<string[]> MixOption = new("--mix") { Description = "A+B: add the mixture a P_A + (1-a) P_B, a fitted on the " +
+        "validation split (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<bool> NoDocumentOption = new("--no-document") { Description = "Skip the document-scope pass (sentence scope " +
+        "only)" };
     private static readonly Option<string?> OutOption = new("--out") { Description = "Also write the report (md, html, json, png) into this folder" };
 
     public static Command Create()
     {
-        var command = new Command("eval", "Perplexity (incl./excl. OOV), bits per byte, top-1/top-5 accuracy, context novelty and sparsity of models on one corpus")
+        var command = new Command("eval",
+            "Perplexity (incl./excl. OOV), bits per byte, top-1/top-5 accuracy, context novelty and sparsity of models on one corpus")
             { CorpusOption, ModelsOption, SplitOption, MixOption, NoDocumentOption, OutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {

@@ -12,9 +12,12 @@ namespace LmCompare.Cli.Commands;
 public static class GenerateCommand
 {
     private static readonly Option<string> ModelOption = new("--model") { Description = "A built model (pairs, ngram or gpt)", Required = true };
-    private static readonly Option<string> PromptOption = new("--prompt") { Description = "Text to continue (empty: start a new sentence)", DefaultValueFactory = _ => "" };
-    private static readonly Option<int> SamplesOption = new("--samples") { DefaultValueFactory = _ => 1, Description = "Texts to generate (seeds S, S+1, ...)" };
-    private static readonly Option<string> DecodeOption = new("--decode") { DefaultValueFactory = _ => "sample", Description = "sample, or vote (pair-distance models: the literal step-4 vote)" };
+    private static readonly Option<string> PromptOption = new("--prompt") { Description = "Text to continue (empty: start a new sentence)",
+        DefaultValueFactory = _ => "" };
+    private static readonly Option<int> SamplesOption = new("--samples") { DefaultValueFactory = _ => 1,
+        Description = "Texts to generate (seeds S, S+1, ...)" };
+    private static readonly Option<string> DecodeOption = new("--decode") { DefaultValueFactory = _ => "sample",
+        Description = "sample, or vote (pair-distance models: the literal step-4 vote)" };
 
     public static Command Create()
     {
@@ -45,16 +48,19 @@ public static class GenerateCommand
                 {
                     bool stream = !context.Json && !Console.IsOutputRedirected;
                     if (stream && samples > 1) Console.Out.Write($"[{s + 1}] ");
-                    var text = model.Generate(prompt, options with { Seed = options.Seed + s }, decode == "vote", stream ? Console.Out.Write : null, cancel.Token);
+                    var text = model.Generate(prompt, options with { Seed = options.Seed + s }, decode == "vote", stream ? Console.Out.Write : null,
+                        cancel.Token);
                     texts.Add(text);
                     if (!context.Json) Console.Out.WriteLine(stream ? "" : (samples > 1 ? $"[{s + 1}] " : "") + text.Text);
                 }
                 if (context.Json) context.WriteJson(new
                 {
-                    model = model.Name, kind = model.Kind, prompt = parse.GetValue(PromptOption), promptTokens = prompt.Length, unknownWords = unknown,
+                    model = model.Name, kind = model.Kind, prompt = parse.GetValue(PromptOption), promptTokens = prompt.Length,
+                        unknownWords = unknown,
                     options, decode, loadSeconds = Math.Round(model.LoadSeconds, 3),
                     samples = texts.Select(t => new { seed = t.Seed, text = t.Text, tokens = t.Ids.Select(i => model.Corpus.Vocabulary[i]),
-                        seconds = Math.Round(t.Seconds, 4), firstTokenSeconds = Math.Round(t.FirstTokenSeconds, 4), tokensPerSecond = Math.Round(t.TokensPerSecond, 1) }),
+                        seconds = Math.Round(t.Seconds, 4), firstTokenSeconds = Math.Round(t.FirstTokenSeconds, 4),
+                            tokensPerSecond = Math.Round(t.TokensPerSecond, 1) }),
                 });
                 else if (!context.Quiet)
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -16,7 +16,8 @@ public static class NGramEvalCommand
 
     public static Command Create()
     {
-        var command = new Command("eval", "Perplexity including and excluding OOVs, OOV and token counts (as KenLM's query)") { ModelArgument, SplitOption, TextOption };
+        var command = new Command("eval", "Perplexity including and excluding OOVs, OOV and token counts (as KenLM's query)") { ModelArgument,
+            SplitOption, TextOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string? text = parse.GetValue(TextOption);

@@ -29,7 +29,8 @@ public static class PairsDumpCommand
             var line = new StringBuilder();
             for (int i = 0; i < keys.Length; i++)
             {
-                line.Clear().Append(PairKey.U(keys[i])).Append(' ').Append(PairKey.V(keys[i])).Append(' ').Append(PairKey.D(keys[i])).Append(' ').Append(counts[i]).Append('\n');
+                line.Clear().Append(PairKey.U(keys[i])).Append(' ').Append(PairKey.V(keys[i])).Append(' ')
+                    .Append(PairKey.D(keys[i])).Append(' ').Append(counts[i]).Append('\n');
                 if (hashOnly) sha.AppendData(Encoding.ASCII.GetBytes(line.ToString()));
                 else output.Write(line);
             }

@@ -8,11 +8,13 @@ namespace LmCompare.Cli.Commands;
 public static class PairsPullCommand
 {
     private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "An attached model (lmc pairs attach)" };
-    private static readonly Option<string> ToOption = new("--to") { Description = "Where the counts go: faster (the model folder's embedded store)", DefaultValueFactory = _ => "faster" };
+    private static readonly Option<string> ToOption = new("--to") { Description = "Where the counts go: faster (the model folder's embedded store)",
+        DefaultValueFactory = _ => "faster" };
 
     public static Command Create()
     {
-        var command = new Command("pull", "Copy a cluster model's counts into a local FASTER store and compile its tables, for fast loading without the cluster")
+        var command = new Command("pull",
+            "Copy a cluster model's counts into a local FASTER store and compile its tables, for fast loading without the cluster")
             { ModelArgument, ToOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {

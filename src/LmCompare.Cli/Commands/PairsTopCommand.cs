@@ -15,7 +15,8 @@ public static class PairsTopCommand
 
     public static Command Create()
     {
-        var command = new Command("top", "Print the most frequent successors of a word at each distance") { ModelArgument, WordArgument, DistanceOption };
+        var command = new Command("top", "Print the most frequent successors of a word at each distance") { ModelArgument, WordArgument,
+            DistanceOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             using var model = PairModelLoader.Load(context.Workspace, parse.GetValue(ModelArgument)!, CountingBackendOptions.Locations);
@@ -29,7 +30,8 @@ public static class PairsTopCommand
                 .Select(d => new
                 {
                     distance = d, followers = tables.RowTotal[tables.RowOf(u, d)], distinct = tables.DistinctSuccessors(u, d),
-                    successors = tables.TopSuccessors(u, d).ToArray().Select(v => new { word = model.Vocabulary[v], count = tables.CountOf(u, v, d) }).ToList(),
+                    successors = tables.TopSuccessors(u, d).ToArray().Select(v => new { word = model.Vocabulary[v],
+                        count = tables.CountOf(u, v, d) }).ToList(),
                 }).ToList();
             if (context.Json) { context.WriteJson(new { model = model.Name, word, distances = rows }); return ExitCodes.Success; }
             foreach (var row in rows)

@@ -15,7 +15,8 @@ public static class ReportCommand
 
     public static Command Create()
     {
-        var command = new Command("report", "Render report.md, report.html and the plots from a stored report.json (no recomputation)") { SourceArgument, OutOption };
+        var command = new Command("report",
+            "Render report.md, report.html and the plots from a stored report.json (no recomputation)") { SourceArgument, OutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string source = parse.GetValue(SourceArgument)!;

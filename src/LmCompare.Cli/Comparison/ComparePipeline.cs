@@ -83,7 +83,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
     {
         if (!File.Exists(Path.Combine(_workspace.CorporaDirectory, name, "manifest.json"))) return false;
         var manifest = TokenizedCorpus.Open(_workspace, name).Manifest;
-        if (manifest.Tokenizer != tokenizer || manifest.Vocabulary.MinCount != vocabulary.MinCount || manifest.Vocabulary.MaxVocab != vocabulary.MaxVocab
+        if (manifest.Tokenizer != tokenizer || manifest.Vocabulary.MinCount != vocabulary.MinCount
+            || manifest.Vocabulary.MaxVocab != vocabulary.MaxVocab
             || manifest.Split.Mode == "explicit") return false;
         var recorded = manifest.Sources.ToDictionary(s => s.Path, s => s.Sha256);
         var documents = SourceDiscovery.Expand([settings.Source]);
@@ -115,7 +116,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
 
     private void BuildPairs(TokenizedCorpus corpus, string name)
     {
-        if (Reusable(name, corpus, path => PairModelManifest.Load(path).Distances == settings.Distances)) { Stage("pairs", $"reusing {name}"); return; }
+        if (Reusable(name, corpus, path => PairModelManifest.Load(path).Distances == settings.Distances)) { Stage("pairs", $"reusing {name}");
+            return; }
         Stage("pairs", $"building {name} (N = {settings.Distances})");
         var result = context.WithProgress("pairs", progress =>
             new PairModelBuilder(_workspace, progress).Build(corpus.Name, name, new PairModelSettings(settings.Distances), ExistingModel.Replace));
@@ -127,7 +129,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         if (Reusable(name, corpus, path => NGramModelManifest.Load(path).Order == settings.Order)) { Stage("ngram", $"reusing {name}"); return; }
         Stage("ngram", $"building {name} (order {settings.Order})");
         var result = context.WithProgress("ngram", progress =>
-            new NGramModelBuilder(_workspace, progress).Build(corpus.Name, name, new KneserNeySettings(settings.Order, DiscountFallback: true), ExistingModel.Replace));
+            new NGramModelBuilder(_workspace, progress).Build(corpus.Name, name, new KneserNeySettings(settings.Order, DiscountFallback: true),
+                ExistingModel.Replace));
         Stage("ngram", $"{name} built in {result.Manifest.BuildSeconds:0.0} s");
     }
 
@@ -146,7 +149,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         Stage("gpt", $"training {name} for {settings.Minutes:0.##} min");
         var result = TrainingProgress.Run(context, options, log =>
             new GptModelBuilder(_workspace, log).Train(corpus.Name, name, shape, options, ExistingModel.Replace, cancel));
-        Stage("gpt", $"{name}: {result.Manifest.TokensSeen:N0} tokens seen, {result.Manifest.TokensPerSecond:N0} tokens/s, stop: {result.Manifest.StopReason}");
+        Stage("gpt", $"{name}: {result.Manifest.TokensSeen:N0} tokens seen, {result.Manifest.TokensPerSecond:N0} tokens/s, stop: " +
+            $"{result.Manifest.StopReason}");
     }
 
     /// <summary>Nearest neighbours of a few frequent words under the transformer's embeddings and the pair counts' vectors.</summary>
@@ -180,7 +184,7 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         return report;
     }
 
-    private IReadOnlyList<LearningCurve> CurvesCached(TokenizedCorpus corpus, string pairs, string ngram, string gpt)
+    private List<LearningCurve> CurvesCached(TokenizedCorpus corpus, string pairs, string ngram, string gpt)
     {
         string key = CacheKey("curves", corpus, [pairs, ngram, gpt], "");
         string path = Path.Combine(_workspace.Home, "reports", ".cache", $"curves-{key}.json");
@@ -190,7 +194,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
             return System.Text.Json.JsonSerializer.Deserialize<List<LearningCurve>>(File.ReadAllText(path), EvaluationReport.Json) ?? [];
         }
         Stage("curves", "rebuilding the count models on 1/16 ... 1 of the training data");
-        var curves = context.WithProgress("curves", progress => LearningCurveSources.Measure(_workspace, corpus, settings, pairs, ngram, gpt, progress));
+        var curves = context.WithProgress("curves", progress => LearningCurveSources.Measure(_workspace, corpus, settings, pairs, ngram, gpt,
+            progress));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(curves, EvaluationReport.Json));
         return curves;
@@ -206,7 +211,8 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
 
     private Dictionary<string, string> Describe(TokenizedCorpus corpus) => new()
     {
-        ["command"] = $"lmc compare {settings.Source} --minutes {settings.Minutes:0.##} --tokenizer {settings.Tokenizer} --min-count {settings.MinCount}" +
+        ["command"] = $"lmc compare {settings.Source} --minutes {settings.Minutes:0.##} --tokenizer {settings.Tokenizer} --min-count " +
+            $"{settings.MinCount}" +
             (settings.Lowercase ? " --lowercase" : ""),
         ["corpus sources"] = $"{corpus.Manifest.Sources.Count} file(s), split {corpus.Manifest.Split.Mode}",
         ["pair-distance model"] = $"N = {settings.Distances}, lambdas by EM on validation",

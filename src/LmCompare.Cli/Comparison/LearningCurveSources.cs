@@ -15,7 +15,8 @@ namespace LmCompare.Cli.Comparison;
 /// </summary>
 public static class LearningCurveSources
 {
-    public static List<LearningCurve> Measure(Workspace workspace, TokenizedCorpus corpus, CompareSettings settings, string pairs, string ngram, string gpt,
+    public static List<LearningCurve> Measure(Workspace workspace, TokenizedCorpus corpus, CompareSettings settings, string pairs, string ngram,
+        string gpt,
         IProgress<ProgressReport>? progress)
     {
         var train = corpus.ReadTokens(Splits.Train);
@@ -30,14 +31,16 @@ public static class LearningCurveSources
                 train, trainDocs, valid, validDocs, progress),
             LearningCurves.ForCountModel(ngram, "ngram", (prefix, _) =>
             {
-                var data = KneserNeyEstimator.Estimate(prefix, vocabulary.Count, new KneserNeySettings(settings.Order, DiscountFallback: true, WholeVocabulary: true));
+                var data = KneserNeyEstimator.Estimate(prefix, vocabulary.Count, new KneserNeySettings(settings.Order, DiscountFallback: true,
+                    WholeVocabulary: true));
                 long entries = data.Tables.Sum(t => (long)t.Count);
                 return new NGramModel(ngram, vocabulary, data, new ModelFootprint(entries, 0, entries));
             }, train, trainDocs, valid, validDocs, progress),
         };
         var manifest = GptModelManifest.Load(Path.Combine(ModelManifestFile.Locate(workspace, gpt), "manifest.json"));
         curves.Add(new LearningCurve(gpt, "gpt",
-            $"validation perplexity at its training-time checks ({manifest.Options.EvalTokens:N0} validation tokens in non-overlapping {manifest.Config.Context}-token windows), by tokens seen",
+            $"validation perplexity at its training-time checks ({manifest.Options.EvalTokens:N0} validation tokens in non-overlapping " +
+                $"{manifest.Config.Context}-token windows), by tokens seen",
             manifest.Curve.Select(p => new CurvePoint(p.TokensSeen, Math.Exp(p.ValidLoss))).ToList()));
         return curves;
     }

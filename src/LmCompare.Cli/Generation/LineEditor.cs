@@ -35,7 +35,8 @@ public sealed class LineEditor
                     Replace(line, recall < _history.Count ? _history[recall] : "", ref cursor);
                     break;
                 default:
-                    if (key.Key == ConsoleKey.D && key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0) { Console.WriteLine(); return null; }
+                    if (key.Key == ConsoleKey.D && key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0) { Console.WriteLine();
+                        return null; }
                     if (!char.IsControl(key.KeyChar)) line.Insert(cursor++, key.KeyChar);
                     break;
             }

@@ -45,7 +45,8 @@ public sealed class LoadedModel : IDisposable
     {
         var ids = Corpus.EncodePrompt(prompt, unknown);
         if (ids.Length > 0 && ids.All(i => i == SpecialTokens.UnknownId))
-            throw new InputException($"every word of the prompt is outside {Corpus.Name}'s vocabulary ({string.Join(", ", unknown.Take(5))}): nothing to condition on");
+            throw new InputException($"every word of the prompt is outside {Corpus.Name}'s vocabulary ({string.Join(", ", unknown.Take(5))}): " +
+                $"nothing to condition on");
         return ids;
     }
 
@@ -68,7 +69,8 @@ public sealed class LoadedModel : IDisposable
             shown = text;
         }
         var output = vote
-            ? VoteDecoder.Generate(Model as PairDistanceModel ?? throw new UsageException($"--decode vote needs a pair-distance model; {Name} is a {Kind} model"),
+            ? VoteDecoder.Generate(Model as PairDistanceModel
+                ?? throw new UsageException($"--decode vote needs a pair-distance model; {Name} is a {Kind} model"),
                 prompt, options, OnToken, cancel)
             : TextGenerator.Generate(Model, prompt, options, OnToken, cancel);
         string final = Corpus.Decode(output);

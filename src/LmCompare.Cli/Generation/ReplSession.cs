@@ -86,8 +86,10 @@ public sealed class ReplSession(Workspace workspace, TextWriter output, bool ter
     private void Set(string name, string value)
     {
         var c = CultureInfo.InvariantCulture;
-        double Number() => double.TryParse(value, NumberStyles.Float, c, out double v) ? v : throw new UsageException($":set {name}: '{value}' is not a number");
-        int Integer() => int.TryParse(value, NumberStyles.Integer, c, out int v) ? v : throw new UsageException($":set {name}: '{value}' is not a whole number");
+        double Number() => double.TryParse(value, NumberStyles.Float, c,
+            out double v) ? v : throw new UsageException($":set {name}: '{value}' is not a number");
+        int Integer() => int.TryParse(value, NumberStyles.Integer, c,
+            out int v) ? v : throw new UsageException($":set {name}: '{value}' is not a whole number");
         var next = name switch
         {
             "temperature" => _options with { Temperature = Number() },
@@ -122,14 +124,17 @@ public sealed class ReplSession(Workspace workspace, TextWriter output, bool ter
     private void Show(string prompt, List<(LoadedModel Model, GeneratedText Text, List<string> Unknown)> results)
     {
         string Footer(GeneratedText t, List<string> unknown) =>
-            $"{t.Ids.Count} tokens, {(t.Ids.Count == 0 ? 0 : 1000 * t.Seconds / t.Ids.Count):0.0} ms/token" + (unknown.Count > 0 ? $"; <unk>: {string.Join(", ", unknown)}" : "");
+            $"{t.Ids.Count} tokens, {(t.Ids.Count == 0 ? 0 : 1000 * t.Seconds / t.Ids.Count):0.0} ms/token"
+                + (unknown.Count > 0 ? $"; <unk>: {string.Join(", ", unknown)}" : "");
         if (!terminal)
         {
             foreach (var (model, text, unknown) in results)
                 output.WriteLine($"[{model.Name}] {prompt} {text.Text}".TrimEnd() + $"   ({Footer(text, unknown)})");
             return;
         }
-        var panels = results.Select(r => new Panel(new Markup($"[dim]{Markup.Escape(prompt)}[/] {Markup.Escape(r.Text.Text)}\n[grey]{Markup.Escape(Footer(r.Text, r.Unknown))}[/]"))
+        var panels = results.Select(r
+            => new Panel(new Markup($"[dim]{Markup.Escape(prompt)}[/] " +
+            $"{Markup.Escape(r.Text.Text)}\n[grey]{Markup.Escape(Footer(r.Text, r.Unknown))}[/]"))
             .Header(Markup.Escape($"{r.Model.Name} ({r.Model.Kind})")).Expand());
         AnsiConsole.Write(new Columns(panels));
     }
@@ -152,7 +157,8 @@ public sealed class ReplSession(Workspace workspace, TextWriter output, bool ter
         {
             output.WriteLine($"next after \"{prompt}\":");
             foreach (var (name, top) in columns)
-                output.WriteLine($"[{name}] " + string.Join("  ", top.Select(t => $"{t.Token} {t.P.ToString("0.000", CultureInfo.InvariantCulture)}")));
+                output.WriteLine($"[{name}] "
+                    + string.Join("  ", top.Select(t => $"{t.Token} {t.P.ToString("0.000", CultureInfo.InvariantCulture)}")));
             return;
         }
         var table = new Table().Title(Markup.Escape($"next after \"{prompt}\"")).AddColumn("#");

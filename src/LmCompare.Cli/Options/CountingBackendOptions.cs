@@ -26,7 +26,8 @@ public static class CountingBackendOptions
 
     public static Option<string?> Shard(string finalize) => new("--shard")
     {
-        Description = $"i/n: count only worker i's n-th of the training tokens into the cluster (with --resume: continue a killed worker's shard; then: {finalize})",
+        Description = $"i/n: count only worker i's n-th of the training tokens into the cluster (with --resume: continue a killed worker's shard; " +
+            $"then: {finalize})",
     };
 
     /// <summary>The backend <c>--store</c> names, or null (the builder's default, the embedded FASTER store).</summary>

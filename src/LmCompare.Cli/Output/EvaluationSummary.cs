@@ -9,8 +9,10 @@ public static class EvaluationSummary
 {
     public static void Print(CommandContext context, EvaluationReport report)
     {
-        context.Out.WriteLine($"{report.Corpus} / {report.Split}: {report.Tokens:N0} tokens ({report.Oov:N0} <unk>), {report.Bytes:N0} bytes; sentence scope");
-        var table = new Table().AddColumns("model", "kind", "ppl", "ppl excl. OOV", "bits/byte", "top-1", "top-5", "doc. ppl", "tokens/s", "size on disk");
+        context.Out.WriteLine($"{report.Corpus} / {report.Split}: {report.Tokens:N0} tokens ({report.Oov:N0} <unk>), {report.Bytes:N0} bytes; " +
+            $"sentence scope");
+        var table = new Table().AddColumns("model", "kind", "ppl", "ppl excl. OOV", "bits/byte", "top-1", "top-5", "doc. ppl", "tokens/s",
+            "size on disk");
         foreach (var m in report.Models)
             table.AddRow(Markup.Escape(m.Name), m.Kind, Num(m.Perplexity, "0.00"), Num(m.PerplexityExclOov, "0.00"), Num(m.BitsPerByte, "0.000"),
                 Pct(m.Top1), Pct(m.Top5), Num(m.Document?.Perplexity, "0.00"), Num(m.TokensPerSecond, "N0"), ReportText.Bytes(m.BytesOnDisk));

@@ -14,13 +14,16 @@ public static class NGramBuildSummary
         var table = new Table().AddColumns("order", "n-grams", "D1", "D2", "D3+");
         for (int k = 0; k < m.Order; k++)
             table.AddRow((k + 1).ToString(), m.NGramCounts[k].ToString("N0"),
-                m.Discounts.Length > k ? m.Discounts[k][0].ToString("0.0000") : "-", m.Discounts.Length > k ? m.Discounts[k][1].ToString("0.0000") : "-",
+                m.Discounts.Length > k ? m.Discounts[k][0].ToString("0.0000") : "-",
+                    m.Discounts.Length > k ? m.Discounts[k][1].ToString("0.0000") : "-",
                 m.Discounts.Length > k ? m.Discounts[k][2].ToString("0.0000") : "-");
         context.Out.Write(table);
-        Console.Out.WriteLine($"model {m.Name}: order {m.Order} ({m.Source}), built in {m.BuildSeconds:0.00} s ({string.Join(", ", m.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))})");
+        Console.Out.WriteLine($"model {m.Name}: order {m.Order} ({m.Source}), built in {m.BuildSeconds:0.00} s " +
+            $"({string.Join(", ", m.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))})");
         Console.Out.WriteLine(m.TestPerplexity is null
             ? "test: not scored at build time (an empty test split, or an estimate that ran in shards to stay within --memory); run lmc ngram eval"
-            : $"test: perplexity {m.TestPerplexity:0.0000} including OOVs, {m.TestPerplexityExclOov:0.0000} excluding, {m.TestOov:N0} OOVs, {m.TestTokens:N0} tokens (sentence scope, as KenLM's query)");
+            : $"test: perplexity {m.TestPerplexity:0.0000} including OOVs, {m.TestPerplexityExclOov:0.0000} excluding, {m.TestOov:N0} OOVs, " +
+                $"{m.TestTokens:N0} tokens (sentence scope, as KenLM's query)");
         Console.Out.WriteLine($"-> {result.Directory} ({m.BytesOnDisk / 1048576.0:0.0} MB on disk)");
     }
 }

@@ -27,7 +27,8 @@ public static class TrainingProgress
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return console.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("train", maxValue: options.Steps > 0 ? options.Steps : options.Minutes * 60);

@@ -14,7 +14,8 @@ public sealed class EmbeddingSpace
     public EmbeddingSpace(string name, Vocabulary vocabulary, float[] vectors, int dimensions, int minCandidateCount = 20)
     {
         MinCandidateCount = minCandidateCount;
-        if (vectors.Length != vocabulary.Count * dimensions) throw new ArgumentException($"{vectors.Length} values are not {vocabulary.Count} x {dimensions}");
+        if (vectors.Length != vocabulary.Count * dimensions) throw new ArgumentException($"{vectors.Length} values are not {vocabulary.Count} x " +
+            $"{dimensions}");
         Name = name;
         Vocabulary = vocabulary;
         Dimensions = dimensions;

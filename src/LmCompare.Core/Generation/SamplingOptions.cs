@@ -18,7 +18,8 @@ public sealed record SamplingOptions(double Temperature = 0.8, int TopK = 40, do
 {
     public void Validate()
     {
-        if (!Greedy && !(Temperature > 0)) throw new UsageException($"--temperature must be positive (got {Temperature}); use --greedy for the most probable token");
+        if (!Greedy && !(Temperature > 0)) throw new UsageException($"--temperature must be positive (got {Temperature}); use --greedy for the " +
+            $"most probable token");
         if (!(TopP > 0 && TopP <= 1)) throw new UsageException($"--top-p must be in (0, 1] (got {TopP})");
         if (TopK < 0) throw new UsageException($"--top-k must not be negative (got {TopK})");
         if (!(RepetitionPenalty >= 1)) throw new UsageException($"--repetition-penalty must be at least 1 (got {RepetitionPenalty})");

@@ -39,7 +39,8 @@ public sealed class TokenSampler(SamplingOptions options)
     /// <summary>The k best by (score, id) with a bounded min-heap: O(V log k) instead of sorting all V.</summary>
     private static List<(int Id, double Score)> Top(List<(int Id, double Score)> scored, int k)
     {
-        var heap = new PriorityQueue<(int Id, double Score), (int Id, double Score)>(Comparer<(int Id, double Score)>.Create((a, b) => ByScoreThenId(b, a)));
+        var heap = new PriorityQueue<(int Id, double Score),
+            (int Id, double Score)>(Comparer<(int Id, double Score)>.Create((a, b) => ByScoreThenId(b, a)));
         foreach (var c in scored)
         {
             if (heap.Count < k) heap.Enqueue(c, c);

@@ -69,7 +69,8 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         progress?.Report(new ProgressReport("vocabulary", 0, null, "types"));
         var vocabulary = Vocabulary.Build(stage.Vocabulary.TrainingCounts(), options.Vocabulary, 0, train.Lines);
         if (vocabulary.Count == SpecialTokens.Count)
-            throw new InputException($"no training word occurs at least --min-count {options.Vocabulary.MinCount} times: the vocabulary would be empty");
+            throw new InputException($"no training word occurs at least --min-count {options.Vocabulary.MinCount} times: the vocabulary would be " +
+                $"empty");
         var remap = stage.Vocabulary.RemapTo(vocabulary);
         var splits = new Dictionary<string, SplitManifest>();
         for (int s = 0; s < Splits.Names.Count; s++)
@@ -127,7 +128,8 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         var buffer = new int[1 << 18];
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         int read;
-        while ((read = stream.ReadAtLeast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()), buffer.Length * sizeof(int), throwOnEndOfStream: false)) > 0)
+        while ((read = stream.ReadAtLeast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()), buffer.Length * sizeof(int),
+            throwOnEndOfStream: false)) > 0)
         {
             yield return buffer.AsMemory(0, read / sizeof(int));
         }

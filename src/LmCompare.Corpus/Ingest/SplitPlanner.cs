@@ -78,7 +78,8 @@ public static class SplitPlanner
     public static SplitPlan Explicit(IReadOnlyList<SourceDocument> train, IReadOnlyList<SourceDocument> valid, IReadOnlyList<SourceDocument> test)
     {
         var planned = new List<PlannedDocument>();
-        void Add(IReadOnlyList<SourceDocument> docs, int s) => planned.AddRange(docs.Select(d => new PlannedDocument(d, s, DocumentReader.SizeHint(d))));
+        void Add(IReadOnlyList<SourceDocument> docs, int s)
+            => planned.AddRange(docs.Select(d => new PlannedDocument(d, s, DocumentReader.SizeHint(d))));
         Add(train, Splits.Train);
         Add(valid, Splits.Valid);
         Add(test, Splits.Test);

@@ -6,7 +6,8 @@ namespace LmCompare.Corpus.Models;
 /// <summary>What any model's manifest says about where it comes from, read without knowing the model's kind.</summary>
 public sealed record ModelIdentity(string Name, string Kind, string Corpus, string CorpusFingerprint, int VocabularySize, string Directory)
 {
-    /// <summary>Reads the identity fields of model <paramref name="name"/>'s manifest; a missing or corrupt one is an <see cref="InputException"/>.</summary>
+    /// <summary>Reads the identity fields of model <paramref name="name"/>'s manifest; a missing or corrupt one is an <see
+    /// cref="InputException"/>.</summary>
     public static ModelIdentity Read(Workspace workspace, string name)
     {
         string directory = ModelManifestFile.Locate(workspace, name);
@@ -28,7 +29,8 @@ public sealed record ModelIdentity(string Name, string Kind, string Corpus, stri
         if (Corpus != corpus.Name)
             throw new InputException($"model {Name} was built on corpus '{Corpus}', not '{corpus.Name}'");
         if (CorpusFingerprint != corpus.Fingerprint())
-            throw new InputException($"model {Name} was built on another ingestion of corpus '{corpus.Name}' (its vocabulary or tokens differ): rebuild it");
+            throw new InputException($"model {Name} was built on another ingestion of corpus '{corpus.Name}' (its vocabulary or tokens differ): " +
+                $"rebuild it");
     }
 
     /// <summary>The path of the model's manifest.</summary>

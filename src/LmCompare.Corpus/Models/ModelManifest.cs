@@ -26,7 +26,8 @@ public abstract record ModelManifest
     public TokenizedCorpus OpenCorpus(Workspace workspace, string remedy)
     {
         var corpus = TokenizedCorpus.Open(workspace, Corpus);
-        if (corpus.Fingerprint() != CorpusFingerprint) throw new InputException($"model '{Name}' was built from another version of corpus '{Corpus}' {remedy}");
+        if (corpus.Fingerprint() != CorpusFingerprint) throw new InputException($"model '{Name}' was built from another version of corpus " +
+            $"'{Corpus}' {remedy}");
         return corpus;
     }
 }

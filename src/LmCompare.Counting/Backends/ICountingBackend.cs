@@ -26,7 +26,8 @@ public interface ICountingBackend : IDisposable
 
     /// <summary>
     /// Runs <paramref name="count"/> from <paramref name="from"/> to the end of the job's range. The counter aggregates in
-    /// memory and hands each full table to the sink it is given (<see cref="ICountSink.Add"/>, then <see cref="ICountSink.Commit"/>); the backend may run it
+    /// memory and hands each full table to the sink it is given (<see cref="ICountSink.Add"/>, then <see cref="ICountSink.Commit"/>); the backend may
+    /// run it
     /// again from the range's start (a cluster replays batches a restarted node lost).
     /// </summary>
     void Count(CountJob job, long from, Action<ICountSink, long> count, IProgress<ProgressReport>? progress);

@@ -12,7 +12,8 @@ public sealed record ShardSpec(int Index, int Count)
     public static ShardSpec Parse(string text)
     {
         var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int i) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n)
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int i) || !int.TryParse(parts[1],
+            CultureInfo.InvariantCulture, out int n)
             || n < 1 || i < 0 || i >= n)
             throw new UsageException($"--shard {text}: expected i/n with 0 <= i < n");
         return new ShardSpec(i, n);

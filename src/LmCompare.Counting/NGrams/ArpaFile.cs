@@ -70,7 +70,8 @@ public static class ArpaFile
         using var reader = new ArpaReader(path);
         var counts = reader.ReadHeader();
         var tables = new NGramTable[counts.Count];
-        for (int k = 1; k <= counts.Count; k++) tables[k - 1] = reader.ReadSection(k, counts[k - 1], counts.Count, vocabulary, k == 1 ? null : tables[0]);
+        for (int k = 1; k <= counts.Count; k++) tables[k - 1] = reader.ReadSection(k, counts[k - 1], counts.Count, vocabulary,
+            k == 1 ? null : tables[0]);
         reader.ReadEnd();
         var rank = Enumerable.Range(0, vocabulary.Count).ToArray();
         return new NGramModelData(tables, [], rank);

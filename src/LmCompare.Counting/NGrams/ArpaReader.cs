@@ -84,13 +84,15 @@ internal sealed class ArpaReader : IDisposable
         return table;
     }
 
-    private void ParseEntry(string line, int order, int highest, Vocabulary vocabulary, NGramTable? unigrams, Span<int> words, out float prob, out float backoff)
+    private void ParseEntry(string line, int order, int highest, Vocabulary vocabulary, NGramTable? unigrams, Span<int> words, out float prob,
+        out float backoff)
     {
         var fields = line.Split('\t');
         if (fields.Length < 2 || fields.Length > 3) throw Error($"expected 'log10prob<TAB>words[<TAB>backoff]', got '{line}'");
         if (!float.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out prob)) throw Error($"'{fields[0]}' is not a number");
         backoff = 0f;
-        if (fields.Length == 3 && !float.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out backoff)) throw Error($"'{fields[2]}' is not a number");
+        if (fields.Length == 3 && !float.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture,
+            out backoff)) throw Error($"'{fields[2]}' is not a number");
         if (fields.Length == 3 && order == highest && backoff != 0) throw Error("the highest order cannot have backoffs");
         var tokens = fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (tokens.Length != order) throw Error($"expected {order} words, got {tokens.Length}");
@@ -107,7 +109,8 @@ internal sealed class ArpaReader : IDisposable
     {
         string? line;
         do { line = Next(); } while (line is not null && line.Trim().Length == 0);
-        if (line?.Trim() != "\\end\\") throw Error(line is null ? "missing \\end\\" : $"expected \\end\\, got '{line.Trim()}' (more sections than \\data\\ lists?)");
+        if (line?.Trim() != "\\end\\") throw Error(line is null ? "missing \\end\\"
+            : $"expected \\end\\, got '{line.Trim()}' (more sections than \\data\\ lists?)");
     }
 
     public void Dispose() => _reader.Dispose();

@@ -16,7 +16,8 @@ public static class KneserNeyEstimator
 {
     private const int Bos = SpecialTokens.SentenceStartId, Eos = SpecialTokens.SentenceEndId, Unk = SpecialTokens.UnknownId;
 
-    public static NGramModelData Estimate(ReadOnlySpan<int> tokens, int vocabularySize, KneserNeySettings settings, IProgress<ProgressReport>? progress = null)
+    public static NGramModelData Estimate(ReadOnlySpan<int> tokens, int vocabularySize, KneserNeySettings settings,
+        IProgress<ProgressReport>? progress = null)
     {
         settings.Validate();
         int n = settings.Order;
@@ -32,7 +33,8 @@ public static class KneserNeyEstimator
     {
         var tables = new NGramTable[n];
         int upper = (int)Math.Min(tokens, 1 << 28);
-        for (int k = 1; k <= n; k++) tables[k - 1] = new NGramTable(k, k == 1 ? Math.Max(1024, vocabularySize) : Math.Max(1024, k == 2 ? upper / 3 : upper));
+        for (int k = 1; k <= n; k++) tables[k - 1] = new NGramTable(k, k == 1 ? Math.Max(1024, vocabularySize) : Math.Max(1024,
+            k == 2 ? upper / 3 : upper));
         return tables;
     }
 
@@ -216,7 +218,8 @@ public static class KneserNeyEstimator
         {
             if (n[j] != 0) continue;
             if (fallback) return Discount.Fallback;
-            throw new InputException($"could not calculate Kneser-Ney discounts for {order}-grams with adjusted count {j + 1}: no {order}-grams with adjusted count {j} (small or artificial data?); pass --discount-fallback to use 0.5, 1, 1.5");
+            throw new InputException($"could not calculate Kneser-Ney discounts for {order}-grams with adjusted count {j + 1}: no {order}-grams " +
+                $"with adjusted count {j} (small or artificial data?); pass --discount-fallback to use 0.5, 1, 1.5");
         }
         float y = (float)(n[1] / (n[1] + 2.0 * n[2]));
         var d = new float[4];
@@ -226,7 +229,8 @@ public static class KneserNeyEstimator
             if (d[j] < 0 || d[j] > j)
             {
                 if (fallback) return Discount.Fallback;
-                throw new InputException($"{order}-gram discount out of range for adjusted count {j}: {d[j]}; pass --discount-fallback to use 0.5, 1, 1.5");
+                throw new InputException($"{order}-gram discount out of range for adjusted count {j}: {d[j]}; pass --discount-fallback to use 0.5, " +
+                    $"1, 1.5");
             }
         }
         return new Discount(d[1], d[2], d[3]);

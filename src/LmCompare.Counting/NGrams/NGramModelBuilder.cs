@@ -26,7 +26,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
 {
     public const string StoreFolder = "store";
 
-    public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing, int checkpointSeconds = 300)
+    public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing,
+        int checkpointSeconds = 300)
     {
         settings.Validate();
         var clock = Stopwatch.StartNew();
@@ -45,7 +46,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         {
             var data = KneserNeyEstimator.Estimate(tokens, corpus.Vocabulary.Count, settings, progress);
             stages["estimate"] = stage.Elapsed.TotalSeconds;
-            return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock, finish);
+            return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages,
+                clock, finish);
         }
         string work = folder.FilePath(".estimate-shards");
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
@@ -59,12 +61,15 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     }
 
     /// <summary>Stores an estimate made elsewhere (from a cluster's counts) as a model, with the manifest naming where the counts live.</summary>
-    internal NGramBuildResult StoreEstimate(TokenizedCorpus corpus, string modelName, NGramModelData data, KneserNeySettings settings, ExistingModel existing,
+    internal NGramBuildResult StoreEstimate(TokenizedCorpus corpus, string modelName, NGramModelData data, KneserNeySettings settings,
+        ExistingModel existing,
         Dictionary<string, double> stages, Stopwatch clock, string countStore)
     {
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
+            existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         folder.Clear();
-        return Store(corpus, folder, modelName, ModelRecords.From(data), Fingerprint(corpus, settings), settings.MemoryBytes, ExistingModel.Replace, 300, stages, clock,
+        return Store(corpus, folder, modelName, ModelRecords.From(data), Fingerprint(corpus, settings), settings.MemoryBytes, ExistingModel.Replace,
+            300, stages, clock,
             m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = countStore });
     }
 
@@ -77,14 +82,16 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         progress?.Report(new ProgressReport("read ARPA", 0, null, "n-grams"));
         var data = ArpaFile.Read(arpaPath, corpus.Vocabulary);
         stages["read"] = stage.Elapsed.TotalSeconds;
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
+            existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         string fingerprint = $"{corpus.Fingerprint()}/arpa";
         return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }
 
     private NGramBuildResult Store(TokenizedCorpus corpus, ModelFolder folder, string modelName, ModelRecords data, string fingerprint,
-        long memory, ExistingModel existing, int checkpointSeconds, Dictionary<string, double> stages, Stopwatch clock, Func<NGramModelManifest, NGramModelManifest> finish)
+        long memory, ExistingModel existing, int checkpointSeconds, Dictionary<string, double> stages, Stopwatch clock,
+            Func<NGramModelManifest, NGramModelManifest> finish)
     {
         var stage = Stopwatch.StartNew();
         long total = data.Counts.Sum();
@@ -114,7 +121,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
             Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-            TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity), TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
+            TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
+                TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
             ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
@@ -127,7 +135,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
 
-    private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings, string fingerprint, ExistingModel existing)
+    private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings,
+        string fingerprint, ExistingModel existing)
     {
         bool hasCheckpoint = StoreCheckpoints.HasComplete(settings.Directory);
         if (existing != ExistingModel.Resume || !hasCheckpoint)
@@ -140,7 +149,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         if (progress is null || progress.Fingerprint != fingerprint)
         {
             store.Dispose();
-            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--order, --discount-fallback); use --force to start over");
+            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--order, --discount-fallback); " +
+                $"use --force to start over");
         }
         return (store, progress.RecordsWritten);
     }
@@ -190,7 +200,8 @@ internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumer
             var table = data.Tables[k - 1];
             var contexts = data.ContextsOf(k);
             for (int i = 0; i < table.Count; i++)
-                yield return (NGramRecord.Key(k, i), new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i], table.Backoff[i]));
+                yield return (NGramRecord.Key(k, i), new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i],
+                    table.Backoff[i]));
         }
     }
 }

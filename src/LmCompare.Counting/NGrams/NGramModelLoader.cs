@@ -21,7 +21,8 @@ public static class NGramModelLoader
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         string storeDirectory = Path.Combine(directory, NGramModelBuilder.StoreFolder);
         Dictionary<long, NGramRecord> records;
-        using (var store = FasterRecordStore<NGramRecord>.Open(new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = 1 << 12, LogMemoryBytes = 64L << 20, Threads = 1 }))
+        using (var store = FasterRecordStore<NGramRecord>.Open(new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = 1 << 12,
+            LogMemoryBytes = 64L << 20, Threads = 1 }))
             records = store.ReadAll();
         var tables = Rebuild(records, manifest, corpus.Vocabulary.Count, Path.Combine(storeDirectory, "hlog.log"));
         var discounts = manifest.Discounts.Select(d => new Discount(d[0], d[1], d[2])).ToArray();
@@ -52,7 +53,8 @@ public static class NGramModelLoader
                 values[i] = (record.Count, record.Prob, record.Backoff);
             }
             table.AllocateValues();
-            for (int i = 0; i < count; i++) { table.Adjusted[i] = values[i].Count; table.Prob[i] = values[i].Prob; table.Backoff[i] = values[i].Backoff; }
+            for (int i = 0; i < count; i++) { table.Adjusted[i] = values[i].Count; table.Prob[i] = values[i].Prob;
+                table.Backoff[i] = values[i].Backoff; }
         }
         return tables;
     }

@@ -9,7 +9,8 @@ namespace LmCompare.Counting.NGrams;
 /// </summary>
 public sealed class NGramSuccessors
 {
-    private readonly int[][] _rowStart;   // per order k >= 2: successors of context c of order k-1 are _entries[k][_rowStart[k][c].._rowStart[k][c+1]]
+    private readonly int[][] _rowStart;
+        // per order k >= 2: successors of context c of order k-1 are _entries[k][_rowStart[k][c].._rowStart[k][c+1]]
     private readonly int[][] _entries;
 
     public NGramSuccessors(NGramModelData data, int vocabularySize)
@@ -42,7 +43,8 @@ public sealed class NGramSuccessors
     /// <summary>log10 p(w) of every id (ids missing from the unigrams get &lt;unk&gt;'s).</summary>
     public float[] Unigram { get; }
 
-    /// <summary>Entry indexes (in the table of order <paramref name="order"/>) of the n-grams whose context is entry <paramref name="context"/> of the order below.</summary>
+    /// <summary>Entry indexes (in the table of order <paramref name="order"/>) of the n-grams whose context is entry <paramref name="context"/> of
+    /// the order below.</summary>
     public ReadOnlySpan<int> Of(int order, int context)
     {
         var start = _rowStart[order - 1];

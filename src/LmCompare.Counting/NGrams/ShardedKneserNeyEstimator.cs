@@ -39,7 +39,8 @@ internal sealed class ShardedKneserNeyEstimator(string workDirectory, int shards
             CountShard(tokens, rank, s, countOfCounts, uniSum, uniByCount);
             ReleaseMemory();
         }
-        _discounts = Enumerable.Range(1, _n).Select(k => KneserNeyEstimator.DiscountFromCountOfCounts(countOfCounts[k - 1], k, settings.DiscountFallback)).ToArray();
+        _discounts = Enumerable.Range(1, _n).Select(k => KneserNeyEstimator.DiscountFromCountOfCounts(countOfCounts[k - 1], k,
+            settings.DiscountFallback)).ToArray();
         _offsets = new long[_n, shards];
         for (int k = 0; k < _n; k++)
             for (int s = 1; s < shards; s++) _offsets[k, s] = _offsets[k, s - 1] + _sizes[s - 1, k];
@@ -125,7 +126,8 @@ internal sealed class ShardedKneserNeyEstimator(string workDirectory, int shards
         var byShard = Enumerable.Range(0, table.Count).GroupBy(i => KneserNeyEstimator.ShardOf(table.Words(i)[k - 2], shards));
         foreach (var group in byShard)
         {
-            using var writer = new BinaryWriter(new FileStream(File_("bycontext", group.Key, k), FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16));
+            using var writer = new BinaryWriter(new FileStream(File_("bycontext", group.Key, k), FileMode.Append, FileAccess.Write, FileShare.None,
+                1 << 16));
             foreach (int i in group)
             {
                 writer.Write(s);
@@ -171,11 +173,13 @@ internal sealed class ShardedKneserNeyEstimator(string workDirectory, int shards
         var initial = ReadByContextShard(h, k).Select(e =>
         {
             int c = contexts.Find(e.Words.AsSpan(0, k - 1));
-            return (e.Shard, e.Index, Context: (int)(_offsets[k - 2, h] + c), Initial: _discounts[k - 1].Apply(e.Count) / denominator[c], Gamma: gamma[c]);
+            return (e.Shard, e.Index, Context: (int)(_offsets[k - 2, h] + c), Initial: _discounts[k - 1].Apply(e.Count) / denominator[c],
+                Gamma: gamma[c]);
         });
         foreach (var group in initial.GroupBy(e => e.Shard))
         {
-            using var writer = new BinaryWriter(new FileStream(File_("initial", group.Key, k), FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16));
+            using var writer = new BinaryWriter(new FileStream(File_("initial", group.Key, k), FileMode.Append, FileAccess.Write, FileShare.None,
+                1 << 16));
             foreach (var e in group) { writer.Write(e.Index); writer.Write(e.Context); writer.Write(e.Initial); writer.Write(e.Gamma); }
         }
     }

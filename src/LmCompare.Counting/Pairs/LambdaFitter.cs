@@ -61,7 +61,8 @@ public static class LambdaFitter
     }
 
     /// <summary>P_uni and P_1..P_N of every validation position with a full history, and its frequency bucket.</summary>
-    private static (double[] Components, List<int> Buckets) Collect(PairProbabilities probabilities, ReadOnlySpan<int> tokens, DocumentIndex documents)
+    private static (double[] Components, List<int> Buckets) Collect(PairProbabilities probabilities, ReadOnlySpan<int> tokens,
+        DocumentIndex documents)
     {
         int n = probabilities.Tables.Distances;
         var components = new List<double>();

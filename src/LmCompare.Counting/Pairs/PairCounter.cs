@@ -21,7 +21,8 @@ public sealed class PairCounter(PairModelSettings settings, IProgress<ProgressRe
     /// </summary>
     /// <param name="rangeStart">Where this writer's range starts (0, or a shard's first token): the table is sized from
     /// the whole range, not from the resume point, so a resumed run fills it, and merges, exactly where the first run did.</param>
-    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, ICountSink sink, long endToken = long.MaxValue, long rangeStart = 0)
+    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, ICountSink sink, long endToken = long.MaxValue,
+        long rangeStart = 0)
     {
         int n = settings.Distances;
         endToken = Math.Min(endToken, tokens.Length);

@@ -25,6 +25,7 @@ public static class PairKey
     public static void CheckVocabulary(int size)
     {
         if (size > MaxVocabulary)
-            throw new InputException($"a vocabulary of {size:N0} ids does not fit the pair key packing (at most {MaxVocabulary:N0}); use --max-vocab at ingestion");
+            throw new InputException($"a vocabulary of {size:N0} ids does not fit the pair key packing (at most {MaxVocabulary:N0}); use " +
+                $"--max-vocab at ingestion");
     }
 }

@@ -89,7 +89,8 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         var fit = LambdaFitter.Fit(probabilities, valid, validDocs, progress: progress);
         stages["fit"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
-        var model = new PairDistanceModel(modelName, corpus.Vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.Entries, 0, tables.Entries));
+        var model = new PairDistanceModel(modelName, corpus.Vocabulary, probabilities, fit.Lambdas,
+            new ModelFootprint(tables.Entries, 0, tables.Entries));
         progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
         var validPerplexity = DocumentPerplexity.Compute(model, valid, validDocs);
         var testPerplexity = DocumentPerplexity.Compute(model, corpus.ReadTokens(Splits.Test), corpus.ReadDocuments(Splits.Test));
@@ -105,8 +106,10 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
             TrainTokens = trainTokens, Merges = merges, DistinctPairs = tables.Entries, DistinctPairsPerDistance = perDistance,
             Discounts = probabilities.Discounts, UnigramDiscount = probabilities.UnigramDiscount,
-            LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations, EmPositions = fit.Positions,
-            ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity), TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
+            LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations,
+                EmPositions = fit.Positions,
+            ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity),
+                TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
             StoreBytes = ModelFolder.BytesIn(folder.FilePath(FasterCountingBackend.StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
             Store = backend.Location,

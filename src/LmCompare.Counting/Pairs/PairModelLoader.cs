@@ -38,9 +38,11 @@ public static class PairModelLoader
         using var backend = remote?.Invoke(manifest.Store, manifest.Name)
             ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
         var counts = backend.ReadSorted(null);
-        var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK));
+        var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, manifest.VocabularySize,
+            new PairModelSettings(manifest.Distances, manifest.TopK));
         if (tables.Hash().ToString("x16", CultureInfo.InvariantCulture) != manifest.TablesXxHash64)
-            throw new InputException($"model {manifest.Name}: the counts in the cluster at {manifest.Store} no longer give the tables it was finalized with (changed or partly lost)");
+            throw new InputException($"model {manifest.Name}: the counts in the cluster at {manifest.Store} no longer give the tables it was " +
+                $"finalized with (changed or partly lost)");
         return tables;
     }
 

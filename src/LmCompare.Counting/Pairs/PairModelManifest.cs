@@ -47,5 +47,6 @@ public sealed record PairModelManifest : ModelManifest
     public static PairModelManifest FromJson(string json) =>
         JsonSerializer.Deserialize<PairModelManifest>(json, CorpusManifest.JsonOptions) ?? throw new InputException("an empty pair model manifest");
 
-    public static PairModelManifest Load(string path) => ModelManifestFile.Load<PairModelManifest>(path, KindName, m => m.Kind, "a pair-distance model");
+    public static PairModelManifest Load(string path) => ModelManifestFile.Load<PairModelManifest>(path, KindName, m => m.Kind,
+        "a pair-distance model");
 }

@@ -26,7 +26,8 @@ public static class PairTableBuilder
             int d = PairKey.D(key), v = PairKey.V(key);
             long row = PairKey.Row(key, n);
             if (PairKey.U(key) >= vocabularySize || v >= vocabularySize || d > n)
-                throw new InputException($"the count store holds a pair outside the vocabulary or the distances (key {key}): it belongs to another build");
+                throw new InputException($"the count store holds a pair outside the vocabulary or the distances (key {key}): it belongs to another " +
+                    $"build");
             rowStart[row + 1]++;
             rowTotal[row] += count;
             successors[i] = v;

@@ -33,14 +33,16 @@ public static class ShardedPairBuild
     }
 
     /// <summary>Derives, fits, evaluates and writes the model once every shard is counted; before that, names the missing shards.</summary>
-    public static PairBuildResult Finalize(Workspace workspace, string corpusName, string modelName, PairModelSettings settings, ExistingModel existing,
+    public static PairBuildResult Finalize(Workspace workspace, string corpusName, string modelName, PairModelSettings settings,
+        ExistingModel existing,
         IProgress<ProgressReport>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         settings.Validate();
         var builder = new PairModelBuilder(workspace, progress);
         var corpus = builder.OpenCorpus(corpusName);
-        var job = PairModelBuilder.Job(corpus, modelName, settings) with { SettingsDescription = $"corpus {corpusName}, --distances {settings.Distances}" };
+        var job = PairModelBuilder.Job(corpus, modelName,
+            settings) with { SettingsDescription = $"corpus {corpusName}, --distances {settings.Distances}" };
         using var backend = PairModelBuilder.OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), job.TrainTokens);
         backend.RequireAllShards(job);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);

@@ -19,7 +19,8 @@ internal static class FasterEngine
         device = Devices.CreateLogDevice(LogPath(settings), preallocateFile: false);
         int memoryBits = Math.Max(settings.PageSizeBits + 1, (int)Math.Floor(Math.Log2(settings.LogMemoryBytes)));
         return new FasterKV<long, T>(settings.IndexBuckets,
-            new LogSettings { LogDevice = device, PageSizeBits = settings.PageSizeBits, MemorySizeBits = memoryBits, MutableFraction = settings.MutableFraction, SegmentSizeBits = 30 },
+            new LogSettings { LogDevice = device, PageSizeBits = settings.PageSizeBits, MemorySizeBits = memoryBits,
+                MutableFraction = settings.MutableFraction, SegmentSizeBits = 30 },
             new CheckpointSettings { CheckpointDir = CheckpointPath(settings), RemoveOutdated = true },
             comparer: new MixedLongComparer());
     }
@@ -46,9 +47,11 @@ internal static class FasterEngine
             store.Recover();
             return store.RecoveredCommitCookie ?? [];
         }
-        catch (Exception e) when (e is FasterException or IOException or InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
+        catch (Exception e) when (e is FasterException or IOException or InvalidOperationException or FormatException or ArgumentException
+            or IndexOutOfRangeException or EndOfStreamException)
         {
-            throw new InputException($"{LogPath(settings)}: cannot recover the {what}, its files are truncated or corrupt ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new InputException($"{LogPath(settings)}: cannot recover the {what}, its files are truncated or corrupt " +
+                $"({e.Message.ReplaceLineEndings(" ")})", e);
         }
     }
 

@@ -10,7 +10,8 @@ public static class MemorySize
     {
         var t = text.Trim().ToUpperInvariant();
         long unit = 1;
-        foreach (var (suffix, value) in new[] { ("GB", 1L << 30), ("G", 1L << 30), ("MB", 1L << 20), ("M", 1L << 20), ("KB", 1L << 10), ("K", 1L << 10), ("B", 1L) })
+        foreach (var (suffix, value) in new[] { ("GB", 1L << 30), ("G", 1L << 30), ("MB", 1L << 20), ("M", 1L << 20), ("KB", 1L << 10),
+            ("K", 1L << 10), ("B", 1L) })
         {
             if (!t.EndsWith(suffix, StringComparison.Ordinal)) continue;
             unit = value;

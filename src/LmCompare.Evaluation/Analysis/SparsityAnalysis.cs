@@ -15,7 +15,8 @@ public sealed record SparsityRow(string Kind, int Size, long Distinct, string Po
 /// <param name="Pairs">Distinct pairs at distances 1..N in that prefix.</param>
 public sealed record GrowthPoint(double Fraction, long Tokens, [property: JsonPropertyName("ngrams")] long[] NGrams, long[] Pairs);
 
-public sealed record SparsityReport(int VocabularySize, [property: JsonPropertyName("ngrams")] IReadOnlyList<SparsityRow> NGrams, IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
+public sealed record SparsityReport(int VocabularySize, [property: JsonPropertyName("ngrams")] IReadOnlyList<SparsityRow> NGrams,
+    IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
 
 /// <summary>
 /// How empty the count tables are (docs/ARCHITECTURE.md, "The evaluation protocol"): per n-gram order 1..5 and pair distance 1..N, the distinct
@@ -59,7 +60,8 @@ public static class SparsityAnalysis
         var growth = GrowthFractions.Select(f =>
         {
             long prefix = (long)Math.Round(trainTokens * f);
-            return new GrowthPoint(f, prefix, trainNGrams.Select(c => c.DistinctIn(prefix)).ToArray(), pairCensus.Select(c => c.DistinctIn(prefix)).ToArray());
+            return new GrowthPoint(f, prefix, trainNGrams.Select(c => c.DistinctIn(prefix)).ToArray(),
+                pairCensus.Select(c => c.DistinctIn(prefix)).ToArray());
         }).ToList();
         return new SparsityReport(vocabularySize, ngramRows, pairRows, growth);
     }
@@ -71,7 +73,8 @@ public static class SparsityAnalysis
     public static double FillRatio(long distinct, BigInteger possible) =>
         distinct <= 0 || possible.IsZero ? 0 : Math.Exp(Math.Log(distinct) - BigInteger.Log(possible));
 
-    /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in training.</summary>
+    /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in
+    /// training.</summary>
     private static double UnseenShare(KeyCensus train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
     {
         long total = 0, unseen = 0;

@@ -27,5 +27,6 @@ public static class WordVectorComparison
     }
 
     public static List<NeighbourRow> Compare(IReadOnlyList<EmbeddingSpace> spaces, IReadOnlyList<string> words, int n = 8) =>
-        [.. words.SelectMany(word => spaces.Select(space => new NeighbourRow(word, space.Name, space.Neighbours(word, n).Select(x => x.Word).ToList())))];
+        [.. words.SelectMany(word
+            => spaces.Select(space => new NeighbourRow(word, space.Name, space.Neighbours(word, n).Select(x => x.Word).ToList())))];
 }

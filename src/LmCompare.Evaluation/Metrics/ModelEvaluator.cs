@@ -12,7 +12,8 @@ public sealed class ScopeScores(string name)
 {
     public string Name { get; } = name;
     public PerplexityMeter Overall { get; } = new();
-    public PerplexityMeter[] ByNovelty { get; } = Enumerable.Range(0, Analysis.ContextNoveltyAnalysis.MaxK + 1).Select(_ => new PerplexityMeter()).ToArray();
+    public PerplexityMeter[] ByNovelty { get; } = Enumerable.Range(0, Analysis.ContextNoveltyAnalysis.MaxK + 1).Select(_
+        => new PerplexityMeter()).ToArray();
     /// <summary>Seconds spent inside the model's scoring calls (for a mixture: both components').</summary>
     public double Seconds { get; internal set; }
 }
@@ -63,7 +64,8 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
                     int rank = -1;
                     if (withRanks)
                     {
-                        MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v), mixed);
+                        MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v),
+                            mixed);
                         rank = RankOf(mixed, target);
                     }
                     Add(scores[models.Count + x], k, target, lp, rank);
@@ -78,7 +80,8 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
     }
 
     /// <summary>ln p of each position (in split order) of the first whole spans holding up to <paramref name="maxTokens"/> tokens.</summary>
-    public static double[] LogProbs(ILanguageModel model, int[] tokens, DocumentIndex documents, EvaluationScope scope, long maxTokens = long.MaxValue)
+    public static double[] LogProbs(ILanguageModel model, int[] tokens, DocumentIndex documents, EvaluationScope scope,
+        long maxTokens = long.MaxValue)
     {
         var result = new List<double>();
         var buffer = new double[4096];

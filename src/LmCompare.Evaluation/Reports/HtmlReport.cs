@@ -9,10 +9,12 @@ namespace LmCompare.Evaluation.Reports;
 /// </summary>
 public static class HtmlReport
 {
-    public static readonly string[] SectionIds = ["verdict", "results", "document", "novelty", "sparsity", "growth", "storage", "vectors", "curves", "plots", "settings"];
+    public static readonly string[] SectionIds = ["verdict", "results", "document", "novelty", "sparsity", "growth", "storage", "vectors", "curves",
+        "plots", "settings"];
 
     private const string Style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1000px;margin:0 auto;padding:12px;color:#1b1b1b;line-height:1.45;overflow-wrap:anywhere}
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1000px;margin:0 auto;padding:12px;
+             color:#1b1b1b;line-height:1.45;overflow-wrap:anywhere}
         h1{font-size:1.5em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
         .verdict{background:#f3f7ff;border-left:4px solid #3567d6;padding:8px 14px}.verdict li{margin:.35em 0}
         .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
@@ -35,7 +37,9 @@ public static class HtmlReport
         foreach (var table in ReportTables.For(report)) AppendTable(html, table);
         html.AppendLine("<section id=\"plots\"><h2>Plots</h2>");
         foreach (var plot in plots)
-            html.AppendLine($"<figure><img alt=\"{E(plot.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(plot.Png)}\"><figcaption><b>{E(plot.Title)}.</b> {E(plot.Caption)}</figcaption></figure>");
+            html.AppendLine($"<figure><img alt=\"{E(plot.Title)}\" " +
+                $"src=\"data:image/png;base64,{Convert.ToBase64String(plot.Png)}\"><figcaption><b>{E(plot.Title)}.</b> " +
+                $"{E(plot.Caption)}</figcaption></figure>");
         html.AppendLine("</section><section id=\"settings\"><h2>Settings and versions</h2><dl>");
         foreach (var (key, value) in ReportSettings.Lines(report)) html.AppendLine($"<dt>{E(key)}</dt><dd>{E(value)}</dd>");
         html.AppendLine("</dl></section></body></html>");
@@ -44,7 +48,8 @@ public static class HtmlReport
 
     private static void AppendTable(StringBuilder html, ReportTable table)
     {
-        html.AppendLine($"<section id=\"{table.Id}\"><h2>{E(table.Title)}</h2><p class=\"note\">{E(table.Note)}</p><div class=\"scroll\"><table><thead><tr>");
+        html.AppendLine($"<section id=\"{table.Id}\"><h2>{E(table.Title)}</h2><p class=\"note\">{E(table.Note)}</p><div " +
+            $"class=\"scroll\"><table><thead><tr>");
         foreach (string h in table.Header) html.Append($"<th>{E(h)}</th>");
         html.AppendLine("</tr></thead><tbody>");
         foreach (var row in table.Rows) html.AppendLine("<tr>" + string.Concat(row.Select(c => $"<td>{E(c)}</td>")) + "</tr>");

@@ -21,7 +21,8 @@ public static class MarkdownReport
             md.AppendLine();
         }
         md.AppendLine("## Plots").AppendLine();
-        foreach (var plot in plots) md.AppendLine($"### {plot.Title}").AppendLine().AppendLine($"![{plot.Title}]({plot.File})").AppendLine().AppendLine(Escape(plot.Caption)).AppendLine();
+        foreach (var plot in plots) md.AppendLine($"### " +
+            $"{plot.Title}").AppendLine().AppendLine($"![{plot.Title}]({plot.File})").AppendLine().AppendLine(Escape(plot.Caption)).AppendLine();
         md.AppendLine("## Settings and versions").AppendLine();
         foreach (var (key, value) in ReportSettings.Lines(report)) md.AppendLine($"- **{Escape(key)}**: {Escape(value)}");
         return md.ToString();
@@ -37,8 +38,9 @@ public static class ReportSettings
     {
         var lines = new List<(string, string)>
         {
-            ("corpus", $"{r.Corpus} (fingerprint {r.CorpusFingerprint[..Math.Min(16, r.CorpusFingerprint.Length)]}), tokenizer {r.Tokenizer}, {ReportText.Int(r.VocabularySize)} ids"),
-            ("split", $"{r.Split}, {ReportText.Int(r.Tokens)} tokens"),
+            ("corpus", $"{r.Corpus} (fingerprint {r.CorpusFingerprint[..Math.Min(16, r.CorpusFingerprint.Length)]}), tokenizer {r.Tokenizer}, " +
+                $"{ReportText.Grouped(r.VocabularySize)} ids"),
+            ("split", $"{r.Split}, {ReportText.Grouped(r.Tokens)} tokens"),
         };
         foreach (var (key, value) in r.Settings) lines.Add((key, value));
         foreach (var m in r.Models.Where(m => m.Mixture is not null))

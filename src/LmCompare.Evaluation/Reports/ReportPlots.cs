@@ -67,7 +67,9 @@ public static class ReportPlots
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = integersOnly,
-            LabelFormatter = v => integersOnly ? (Math.Abs(v) < 4 ? Math.Pow(10, v).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : $"1e{v:0}") : Si(Math.Pow(10, v)),
+            LabelFormatter = v
+                => integersOnly ? (Math.Abs(v) < 4 ? Math.Pow(10, v).ToString("0.####",
+                System.Globalization.CultureInfo.InvariantCulture) : $"1e{v:0}") : Si(Math.Pow(10, v)),
         };
         axis.TickGenerator = ticks;
     }
@@ -104,7 +106,8 @@ public static class ReportPlots
 
     private static PlotImage Novelty(EvaluationReport report)
     {
-        var plot = NewPlot("Perplexity by context novelty", "k = longest context suffix seen in training (tokens)", "test perplexity, sentence scope");
+        var plot = NewPlot("Perplexity by context novelty", "k = longest context suffix seen in training (tokens)",
+            "test perplexity, sentence scope");
         var models = report.Models.Where(m => m.Novelty.Count > 0).ToList();
         var palette = new ScottPlot.Palettes.Category10();
         double width = 0.8 / models.Count;
@@ -112,7 +115,8 @@ public static class ReportPlots
         {
             var color = palette.GetColor(i);
             var bars = models[i].Novelty.Where(b => b.Perplexity is not null && b.Positions > 0)
-                .Select(b => new Bar { Position = b.K - 0.4 + width * (i + 0.5), Value = b.Perplexity!.Value, Size = width * 0.95, FillColor = color }).ToList();
+                .Select(b => new Bar { Position = b.K - 0.4 + width * (i + 0.5), Value = b.Perplexity!.Value, Size = width * 0.95,
+                    FillColor = color }).ToList();
             plot.Add.Bars(bars);
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = models[i].Name, FillColor = color });
         }
@@ -121,23 +125,28 @@ public static class ReportPlots
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Edge.Bottom);
         return Save(plot, "novelty.png", "Perplexity by context novelty",
-            "Each test position is bucketed by k, the longest suffix (0-4 tokens) of its history that occurs in training; the share of positions is under each k. " +
+            "Each test position is bucketed by k, the longest suffix (0-4 tokens) of its history that occurs in training; the share of positions " +
+                "is under each k. " +
             "Low k is where a model must generalise rather than look up.");
     }
 
     private static PlotImage FillRatio(SparsityReport sparsity)
     {
-        var plot = NewPlot("How full the count tables are", "n-gram order n, or pair distance d", "fill ratio = distinct keys / possible cells (log scale)");
-        var ngrams = plot.Add.Scatter(sparsity.NGrams.Select(r => (double)r.Size).ToArray(), sparsity.NGrams.Select(r => Math.Log10(Math.Max(r.FillRatio, 1e-300))).ToArray());
+        var plot = NewPlot("How full the count tables are", "n-gram order n, or pair distance d",
+            "fill ratio = distinct keys / possible cells (log scale)");
+        var ngrams = plot.Add.Scatter(sparsity.NGrams.Select(r => (double)r.Size).ToArray(),
+            sparsity.NGrams.Select(r => Math.Log10(Math.Max(r.FillRatio, 1e-300))).ToArray());
         ngrams.LegendText = "n-grams of order n (cells V^n)";
         ngrams.MarkerSize = 8;
-        var pairs = plot.Add.Scatter(sparsity.Pairs.Select(r => (double)r.Size).ToArray(), sparsity.Pairs.Select(r => Math.Log10(Math.Max(r.FillRatio, 1e-300))).ToArray());
+        var pairs = plot.Add.Scatter(sparsity.Pairs.Select(r => (double)r.Size).ToArray(),
+            sparsity.Pairs.Select(r => Math.Log10(Math.Max(r.FillRatio, 1e-300))).ToArray());
         pairs.LegendText = "pairs at distance d (cells V^2)";
         pairs.MarkerSize = 8;
         LogAxis(plot.Axes.Left);
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, "fill-ratio.png", "Fill ratio per order and distance",
-            "Distinct keys seen in training over the number of possible cells, on a log axis: with V words, order n has V^n cells, a pair distance V^2.");
+            "Distinct keys seen in training over the number of possible cells, on a log axis: with V words, order n has V^n cells, a pair distance " +
+                "V^2.");
     }
 
     private static PlotImage Growth(SparsityReport sparsity)

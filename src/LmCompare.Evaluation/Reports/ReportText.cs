@@ -18,9 +18,10 @@ public static class ReportText
 
     public static string Num(double? value, string format = "0.00") => value is { } v && double.IsFinite(v) ? v.ToString(format, C) : "-";
 
-    public static string Pct(double? value, string format = "0.0") => value is { } v && double.IsFinite(v) ? (100 * v).ToString(format, C) + " %" : "-";
+    public static string Pct(double? value, string format = "0.0") => value is { } v && double.IsFinite(v) ? (100 * v).ToString(format, C)
+        + " %" : "-";
 
-    public static string Int(long value) => value.ToString("N0", C);
+    public static string Grouped(long value) => value.ToString("N0", C);
 
     /// <summary>A tiny ratio as "3.2e-12".</summary>
     public static string Sci(double value) => double.IsFinite(value) ? value.ToString("0.##e+0", C) : "-";

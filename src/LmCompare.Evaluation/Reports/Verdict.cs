@@ -28,7 +28,8 @@ public static class Verdict
         {
             var parts = single.Where(m => m.Name == mixture.Mixture!.First || m.Name == mixture.Mixture.Second).ToList();
             double bestPart = parts.Count == 0 ? double.NaN : parts.Min(m => m.Perplexity!.Value);
-            lines.Add($"Mixing {mixture.Mixture!.First} and {mixture.Mixture.Second} (weight {mixture.Mixture.Weight.ToString("0.00", C)} on the first, fitted on validation) " +
+            lines.Add($"Mixing {mixture.Mixture!.First} and {mixture.Mixture.Second} (weight {mixture.Mixture.Weight.ToString("0.00", C)} on the " +
+                $"first, fitted on validation) " +
                 $"gives {P(mixture.Perplexity)}, {Change(mixture.Perplexity!.Value, bestPart)} than the better of the two.");
         }
         AddCostLine(lines, single);
@@ -42,11 +43,13 @@ public static class Verdict
         var gpt = single.FirstOrDefault(m => m.Kind == "gpt");
         if (pairs is null) return;
         var parts = new List<string>();
-        if (ngram is not null) parts.Add($"{Change(pairs.Perplexity!.Value, ngram.Perplexity!.Value)} than the Kneser-Ney model ({P(ngram.Perplexity)})");
+        if (ngram is not null) parts.Add($"{Change(pairs.Perplexity!.Value, ngram.Perplexity!.Value)} than the Kneser-Ney model " +
+            $"({P(ngram.Perplexity)})");
         if (gpt is not null) parts.Add($"{Change(pairs.Perplexity!.Value, gpt.Perplexity!.Value)} than the transformer ({P(gpt.Perplexity)})");
         if (parts.Count > 0)
             lines.Add($"The idea under test, pair/distance counting ({pairs.Name}), reaches {P(pairs.Perplexity)}: {string.Join(" and ", parts)}; " +
-                $"top-1 accuracy {ReportText.Pct(pairs.Top1)} vs {string.Join(", ", single.Where(m => m != pairs).Select(m => $"{m.Name} {ReportText.Pct(m.Top1)}"))}.");
+                $"top-1 accuracy {ReportText.Pct(pairs.Top1)} vs " +
+                    $"{string.Join(", ", single.Where(m => m != pairs).Select(m => $"{m.Name} {ReportText.Pct(m.Top1)}"))}.");
     }
 
     /// <summary>Seen: k = 4 (the whole 4-token context occurs in training). Unseen: k &lt;= 1 (not even the last two tokens together).</summary>

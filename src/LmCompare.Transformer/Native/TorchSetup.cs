@@ -78,7 +78,8 @@ public static class TorchSetup
     /// <summary>True when a libstdc++.so.6 on the usual library paths defines the version.</summary>
     public static bool SystemLibStdCxxHas(string version)
     {
-        string[] candidates = ["/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6"];
+        string[] candidates = ["/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6",
+            "/usr/lib/libstdc++.so.6"];
         var needle = System.Text.Encoding.ASCII.GetBytes(version + "\0");
         foreach (string path in candidates.Where(File.Exists))
             if (File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0) return true;
@@ -116,8 +117,8 @@ public static class TorchSetup
     {
         try
         {
-            Mallopt(MallocMmapMax, 0);
-            Mallopt(MallocTrimThreshold, int.MaxValue);
+            _ = Mallopt(MallocMmapMax, 0); // 0 on failure: the defaults stay, training is only slower
+            _ = Mallopt(MallocTrimThreshold, int.MaxValue);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

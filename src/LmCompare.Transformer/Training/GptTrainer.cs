@@ -23,10 +23,12 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
 {
     public const string CheckpointFile = "checkpoint.bin", BestFile = "best.bin";
 
-    public TrainingOutcome Train(Gpt model, TrainingOptions options, int[] train, int[] valid, TrainingState? resume, double peakFlops, CancellationToken cancel)
+    public TrainingOutcome Train(Gpt model, TrainingOptions options, int[] train, int[] valid, TrainingState? resume, double peakFlops,
+        CancellationToken cancel)
     {
         var config = model.Config;
-        if (train.Length <= config.Context + 1) throw new InputException($"the training split ({train.Length} tokens) is smaller than one context window ({config.Context + 1})");
+        if (train.Length <= config.Context
+            + 1) throw new InputException($"the training split ({train.Length} tokens) is smaller than one context window ({config.Context + 1})");
         var optimizer = CreateOptimizer(model, options);
         var state = resume ?? new TrainingState(config, options, 0, 0, double.PositiveInfinity, 0, (ulong)options.Seed * 0x9E3779B97F4A7C15UL, 0, []);
         if (resume is not null) TrainingCheckpoint.Load(Path.Combine(folder, CheckpointFile), model, optimizer);
@@ -50,11 +52,13 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
             sampler.Sample(options.Batch, inputs, targets);
             lastLoss = Step(model, optimizer, inputs, targets, options);
             if (double.IsNaN(lastLoss) || double.IsInfinity(lastLoss))
-                throw new InputException($"the loss became {lastLoss} at step {step + 1}; stopped, the last good checkpoint is kept in {folder} (try a lower --lr)");
+                throw new InputException($"the loss became {lastLoss} at step {step + 1}; stopped, the last good checkpoint is kept in {folder} " +
+                    $"(try a lower --lr)");
             step++;
             long tokens = state.TokensSeen + (long)(step - state.Step) * inputs.Length;
             bool evaluate = step % options.EvalEvery == 0 || (options.Steps > 0 && step == options.Steps);
-            if (!evaluate) { Report(step, totalSteps, lastLoss, null, tokens - startTokens, clock, peakFlops, config, options, elapsedBefore); continue; }
+            if (!evaluate) { Report(step, totalSteps, lastLoss, null, tokens - startTokens, clock, peakFlops, config, options, elapsedBefore);
+                continue; }
             double validLoss = ValidationLoss(model, valid, options);
             model.train();
             curve.Add(new TrainingPoint(step, tokens, lastLoss, validLoss, elapsedBefore + clock.Elapsed.TotalSeconds));
@@ -73,7 +77,8 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
         if (state.Step != step) // cancelled or out of time between evaluations: keep the progress
         {
             long tokens = state.TokensSeen + (long)(step - state.Step) * inputs.Length;
-            state = state with { Step = step, TokensSeen = tokens, SamplerState = sampler.State, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds };
+            state = state with { Step = step, TokensSeen = tokens, SamplerState = sampler.State, ElapsedSeconds = elapsedBefore
+                + clock.Elapsed.TotalSeconds };
             TrainingCheckpoint.Save(Path.Combine(folder, CheckpointFile), state, model, optimizer);
             if (!File.Exists(Path.Combine(folder, BestFile))) SaveWeights(model, Path.Combine(folder, BestFile));
         }
@@ -84,11 +89,14 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
     private static AdamW CreateOptimizer(Gpt model, TrainingOptions options)
     {
         var named = model.named_parameters().ToList();
-        bool decays((string Name, Parameter P) p) => p.P.dim() == 2 && !p.Name.Contains("wte", StringComparison.Ordinal) && !p.Name.Contains("wpe", StringComparison.Ordinal);
+        bool decays((string Name, Parameter P) p) => p.P.dim() == 2 && !p.Name.Contains("wte", StringComparison.Ordinal) && !p.Name.Contains("wpe",
+            StringComparison.Ordinal);
         var groups = new[]
         {
-            new AdamW.ParamGroup(named.Where(decays).Select(p => p.Item2), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
-            new AdamW.ParamGroup(named.Where(p => !decays(p)).Select(p => p.Item2), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),
+            new AdamW.ParamGroup(named.Where(decays).Select(p => p.Item2), new AdamW.Options { LearningRate = options.LearningRate,
+                weight_decay = options.WeightDecay }),
+            new AdamW.ParamGroup(named.Where(p => !decays(p)).Select(p => p.Item2), new AdamW.Options { LearningRate = options.LearningRate,
+                weight_decay = 0 }),
         };
         return optim.AdamW(groups, options.LearningRate, beta1: 0.9, beta2: 0.95);
     }
@@ -127,7 +135,8 @@ public sealed class GptTrainer(string folder, IProgress<TrainingReport>? progres
                 for (int j = 0; j < t; j++) { inputs[w * t + j] = valid[(first + w) * t + j]; targets[w * t + j] = valid[(first + w) * t + j + 1]; }
             using var scope = NewDisposeScope();
             var logits = model.forward(tensor(inputs, dtype: ScalarType.Int64, device: TorchSetup.Device).view(n, t));
-            var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(targets, dtype: ScalarType.Int64, device: TorchSetup.Device), reduction: nn.Reduction.Sum);
+            var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]),
+                tensor(targets, dtype: ScalarType.Int64, device: TorchSetup.Device), reduction: nn.Reduction.Sum);
             total += loss.item<float>();
             count += n * t;
         }

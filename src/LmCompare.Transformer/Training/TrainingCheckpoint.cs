@@ -24,7 +24,10 @@ public static class TrainingCheckpoint
     private const string Magic = "LMCGPT01", End = "LMCGPTEND";
 
     /// <summary>The best loss is +infinity until the first evaluation.</summary>
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static void Save(string path, TrainingState state, Gpt model, OptimizerHelper optimizer)
     {
@@ -81,7 +84,8 @@ public static class TrainingCheckpoint
             set_rng_state(tensor(rng, dtype: ScalarType.Byte));
             return state;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException or InvalidOperationException
+            or System.Runtime.InteropServices.ExternalException)
         {
             throw new InputException($"{path}: truncated or corrupt checkpoint ({e.Message.ReplaceLineEndings(" ")})", e);
         }
@@ -98,7 +102,8 @@ public static class TrainingCheckpoint
         try
         {
             if (reader.ReadString() != Magic) throw new InputException($"{path}: not an lmc checkpoint");
-            return JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), Json) ?? throw new InputException($"{path}: corrupt checkpoint header");
+            return JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), Json)
+                ?? throw new InputException($"{path}: corrupt checkpoint header");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
         {

@@ -9,7 +9,8 @@ namespace LmCompare.Transformer.Training;
 /// <param name="Batch">Windows per step.</param>
 /// <param name="LearningRate">Peak learning rate, reached after <paramref name="WarmupSteps"/> (or 5% of a time budget).</param>
 /// <param name="MinLearningRate">Floor of the cosine decay.</param>
-/// <param name="WeightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter 2019) on matrices only: not on biases, LayerNorm gains or embeddings.</param>
+/// <param name="WeightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter 2019) on matrices only: not on biases, LayerNorm gains or
+/// embeddings.</param>
 /// <param name="GradClip">Global gradient norm limit; 0 disables it.</param>
 /// <param name="Steps">Optimisation steps; when 0, <paramref name="Minutes"/> bounds the run.</param>
 /// <param name="Minutes">Wall-time budget; the schedule then follows elapsed time (runs are not bit-reproducible).</param>
@@ -24,7 +25,8 @@ public sealed record TrainingOptions(
     public void Validate()
     {
         if (Batch < 1) throw new UsageException($"--batch must be at least 1 (got {Batch})");
-        if (LearningRate <= 0 || MinLearningRate < 0 || MinLearningRate > LearningRate) throw new UsageException("--lr must be positive and --min-lr in [0, --lr]");
+        if (LearningRate <= 0 || MinLearningRate < 0
+            || MinLearningRate > LearningRate) throw new UsageException("--lr must be positive and --min-lr in [0, --lr]");
         if (WeightDecay < 0) throw new UsageException("--weight-decay must not be negative");
         if (WarmupSteps < 0) throw new UsageException("--warmup must not be negative");
         if (GradClip < 0) throw new UsageException("--grad-clip must not be negative");

@@ -58,7 +58,8 @@ public sealed class FasterCountStore : ICountStore
         });
     }
 
-    private static void AddRange(ClientSession<long, long, long, long, Empty, SimpleFunctions<long, long>> session, ReadOnlySpan<long> keys, ReadOnlySpan<long> deltas)
+    private static void AddRange(ClientSession<long, long, long, long, Empty, SimpleFunctions<long, long>> session, ReadOnlySpan<long> keys,
+        ReadOnlySpan<long> deltas)
     {
         for (int i = 0; i < keys.Length; i++)
         {

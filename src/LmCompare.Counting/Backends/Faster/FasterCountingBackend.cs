@@ -46,7 +46,8 @@ public sealed class FasterCountingBackend : ICountingBackend, ICountSink
         _store = FasterCountStore.Open(_settings);
         var progress = CountProgress.FromBytes(_store.RecoveredCookie);
         if (progress is null || progress.Fingerprint != job.Fingerprint)
-            throw new UsageException($"{_target.Directory}: the unfinished build used another corpus or other settings ({job.SettingsDescription}); use --force to start over");
+            throw new UsageException($"{_target.Directory}: the unfinished build used another corpus or other settings " +
+                $"({job.SettingsDescription}); use --force to start over");
         return progress.TokensDone;
     }
 

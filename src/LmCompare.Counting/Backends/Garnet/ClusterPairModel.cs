@@ -32,7 +32,8 @@ public static class ClusterPairModel
             published = PairModelManifest.FromJson(Encoding.UTF8.GetString(bytes));
         }
         published.OpenCorpus(workspace, "than the one ingested here; ingest the same text with the same settings");
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
+            existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
         folder.Clear();
         var attached = published with { TablesFile = "", Store = garnet.Location, StoreBytes = 0, BytesOnDisk = 0 };
         AtomicFile.WriteAllText(folder.ManifestPath, attached.ToJson());
@@ -51,7 +52,8 @@ public static class ClusterPairModel
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, ExistingModel.Resume);
         string storeDirectory = folder.FilePath(FasterCountingBackend.StoreFolder);
         if (Directory.Exists(storeDirectory)) Directory.Delete(storeDirectory, recursive: true); // a pull cut short starts over
-        var storeSettings = new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = FasterStoreSettings.BucketsFor(manifest.DistinctPairs) };
+        var storeSettings = new FasterStoreSettings { Directory = storeDirectory,
+            IndexBuckets = FasterStoreSettings.BucketsFor(manifest.DistinctPairs) };
         // One read of the cluster serves both: the sorted counts go into the local store and the tables derive from them.
         progress?.Report(new ProgressReport("pull", 0, manifest.DistinctPairs, "counts"));
         long[] keys, counts;
@@ -65,7 +67,8 @@ public static class ClusterPairModel
         var tables = PairTableBuilder.Derive(keys, counts, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK));
         string hash = tables.Save(folder.FilePath(PairModelBuilder.TablesFile)).ToString("x16", CultureInfo.InvariantCulture);
         if (hash != manifest.TablesXxHash64)
-            throw new InputException($"model {modelName}: the counts pulled from {garnet.Endpoints} do not give the tables it was finalized with (changed or partly lost)");
+            throw new InputException($"model {modelName}: the counts pulled from {garnet.Endpoints} do not give the tables it was finalized with " +
+                $"(changed or partly lost)");
         var pulled = manifest with
         {
             TablesFile = PairModelBuilder.TablesFile, Store = "faster", PulledFrom = manifest.Store,

@@ -57,7 +57,7 @@ public sealed partial class GarnetCountStore
     }
 
     /// <summary>Per shard, the sum of its parts' deltas by field (fields as byte arrays, compared by content).</summary>
-    private List<Dictionary<byte[], long>> SumParts(IReadOnlyList<int> shards)
+    private List<Dictionary<byte[], long>> SumParts(List<int> shards)
     {
         var names = PartNames(shards);
         var reads = new List<(int Group, Func<Task<HashEntry[]>> Read)>();

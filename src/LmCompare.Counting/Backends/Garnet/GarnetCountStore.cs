@@ -30,7 +30,8 @@ public sealed record GarnetStoreSettings(string Endpoints, string Model, string?
     /// <summary>Parses <c>garnet://[user:password@]host:port[,host:port...]</c>; the password may also come from LMC_GARNET_PASSWORD.</summary>
     public static GarnetStoreSettings Parse(string uri, string model)
     {
-        if (!uri.StartsWith(Scheme, StringComparison.Ordinal)) throw new UsageException("--store: expected garnet://[user:password@]host:port[,host:port...]");
+        if (!uri.StartsWith(Scheme,
+            StringComparison.Ordinal)) throw new UsageException("--store: expected garnet://[user:password@]host:port[,host:port...]");
         string rest = uri[Scheme.Length..];
         string? password = Environment.GetEnvironmentVariable("LMC_GARNET_PASSWORD");
         int at = rest.LastIndexOf('@');
@@ -90,7 +91,8 @@ public sealed partial class GarnetCountStore : ICountStore
         foreach (string endpoint in settings.Endpoints.Split(',', StringSplitOptions.TrimEntries)) options.EndPoints.Add(endpoint);
         ConnectionMultiplexer connection;
         try { connection = ConnectionMultiplexer.Connect(options); }
-        catch (RedisConnectionException e) when (e.Message.Contains("auth", StringComparison.OrdinalIgnoreCase) || e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        catch (RedisConnectionException e) when (e.Message.Contains("auth", StringComparison.OrdinalIgnoreCase)
+            || e.FailureType == ConnectionFailureType.AuthenticationFailure)
         { throw AuthenticationFailed(settings); }
         catch (RedisConnectionException e) { throw new InputException($"garnet at {settings.Endpoints}: unreachable ({e.FailureType})"); }
         try
@@ -100,8 +102,10 @@ public sealed partial class GarnetCountStore : ICountStore
             {
                 string info = server.Execute("CLUSTER", "INFO").ToString() ?? "";
                 if (!info.Contains("cluster_slots_assigned:16384") || !info.Contains("cluster_state:ok"))
-                    throw new InputException($"garnet cluster at {settings.Endpoints}: not every hash slot is assigned and served (state {InfoField(info, "cluster_state")}, "
-                        + $"{InfoField(info, "cluster_slots_assigned")} of 16384 slots assigned, {InfoField(info, "cluster_slots_ok")} served); assign them all, or wait for the missing node");
+                    throw new InputException($"garnet cluster at {settings.Endpoints}: not every hash slot is assigned and served (state " +
+                        $"{InfoField(info, "cluster_state")}, "
+                        + $"{InfoField(info, "cluster_slots_assigned")} of 16384 slots assigned, {InfoField(info, "cluster_slots_ok")} served); " +
+                            $"assign them all, or wait for the missing node");
             }
             var store = new GarnetCountStore(connection, settings);
             store._db.Ping();
@@ -120,7 +124,8 @@ public sealed partial class GarnetCountStore : ICountStore
         new($"garnet at {settings.Endpoints}: authentication failed (wrong or missing password)");
 
     private static string InfoField(string info, string name) =>
-        info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line ? line[(name.Length + 1)..] : "?";
+        info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + ":",
+            StringComparison.Ordinal)) is { } line ? line[(name.Length + 1)..] : "?";
 
     private string Tag(int shard) => $"lmc:{{{_settings.Model}:{shard}}}";
 
@@ -187,7 +192,8 @@ public sealed partial class GarnetCountStore : ICountStore
         var fields = order.Select(i => entries[i].Field).ToArray();
         var deltas = order.Select(i => entries[i].Delta).ToArray();
         for (int shard = 0; shard < _settings.Shards; shard++)
-            Array.Sort(fields, deltas, start[shard], start[shard + 1] - start[shard], Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
+            Array.Sort(fields, deltas, start[shard], start[shard + 1] - start[shard],
+                Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
         return Send(batchId, start, p => fields[p], deltas, p => fields[p - 1].AsSpan().SequenceEqual(fields[p]));
     }
 
@@ -203,7 +209,8 @@ public sealed partial class GarnetCountStore : ICountStore
         return (start, order);
     }
 
-    /// <summary>One part per shard and <see cref="GarnetStoreSettings.FieldsPerCall"/> entries, all in flight at once. Returns the parts sent.</summary>
+    /// <summary>One part per shard and <see cref="GarnetStoreSettings.FieldsPerCall"/> entries, all in flight at once. Returns the parts
+    /// sent.</summary>
     /// <param name="sameAsPrevious">Whether entry p has the key of entry p - 1 (a part sets, so one key's deltas are summed first).</param>
     private int Send(string batchId, int[] start, Func<int, RedisValue> field, long[] deltas, Func<int, bool> sameAsPrevious)
     {
@@ -247,7 +254,8 @@ public sealed partial class GarnetCountStore : ICountStore
         List<(int Shard, RedisValue Part)> issued;
         lock (_issued) issued = [.. _issued];
         var groups = issued.GroupBy(b => b.Shard).ToList();
-        var replies = _retry.All(groups.Select(g => (Func<Task<bool[]>>)(() => _db.SetContainsAsync($"{Tag(g.Key)}:parts", g.Select(b => b.Part).ToArray()))).ToList());
+        var replies = _retry.All(groups.Select(g
+            => (Func<Task<bool[]>>)(() => _db.SetContainsAsync($"{Tag(g.Key)}:parts", g.Select(b => b.Part).ToArray()))).ToList());
         return replies.Sum(r => r.LongCount(present => !present));
     }
 
@@ -277,7 +285,8 @@ public sealed partial class GarnetCountStore : ICountStore
         lock (_issued) _issued.Clear();
     }
 
-    /// <summary>Records the resume cookie, durably, once every batch sent before it is committed (a resumed writer skips what the cookie covers).</summary>
+    /// <summary>Records the resume cookie, durably, once every batch sent before it is committed (a resumed writer skips what the cookie
+    /// covers).</summary>
     public void Checkpoint(ReadOnlySpan<byte> cookie) => WriteDurably($"{Tag(0)}:cookies", _settings.Worker, cookie.ToArray());
 
     /// <summary>This writer's last cookie (each worker keeps its own, in one hash per model).</summary>
@@ -303,7 +312,8 @@ public sealed partial class GarnetCountStore : ICountStore
             _retry.One(() => _db.HashSetAsync(key, field, value));
             CommitAppendOnlyFiles();
             if (_retry.One(() => _db.HashGetAsync(key, field)) == value) return;
-            if (attempt == 3) throw new InputException($"model {Model}: the cluster lost the record {key}/{field} three times after committing it (a node keeps restarting?); run the command again once the cluster is stable");
+            if (attempt == 3) throw new InputException($"model {Model}: the cluster lost the record {key}/{field} three times after committing it " +
+                $"(a node keeps restarting?); run the command again once the cluster is stable");
         }
     }
 

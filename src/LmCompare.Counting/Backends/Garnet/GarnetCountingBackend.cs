@@ -45,7 +45,8 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         if (job.Shard is { } shard)
         {
             if (existing == ExistingModel.Replace)
-                throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of the model; rebuild the model under another name)");
+                throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of the model; rebuild the model " +
+                    "under another name)");
             _fingerprint = ShardFingerprint(job, shard.Count);
             _store = GarnetCountStore.Connect(_settings with { Worker = shard.Worker });
             return ShardLedger.Begin(_store, shard, _fingerprint, existing == ExistingModel.Resume, job.Range.From);
@@ -57,11 +58,13 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         if (existing == ExistingModel.Resume && CountProgress.FromBytes(_store.RecoveredCookie) is { } progress)
         {
             if (progress.Fingerprint != job.Fingerprint)
-                throw new InputException($"model {job.Model} in the cluster was counted from another corpus or with other settings ({job.SettingsDescription}); use --force to start over");
+                throw new InputException($"model {job.Model} in the cluster was counted from another corpus or with other settings " +
+                    $"({job.SettingsDescription}); use --force to start over");
             return progress.TokensDone;
         }
         if (existing == ExistingModel.Refuse && _store.RecordsUpperBound > 0) // --resume with no cookie yet: nothing merged, start over
-            throw new InputException($"model {job.Model} already has counts in the cluster at {_settings.Endpoints}; --force replaces them, --resume continues");
+            throw new InputException($"model {job.Model} already has counts in the cluster at {_settings.Endpoints}; --force replaces them, " +
+                $"--resume continues");
         _store.Drop();
         return 0;
     }

@@ -45,7 +45,8 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
             if (failed.Count == 0) return results;
             deadline ??= DateTime.UtcNow + TimeSpan.FromSeconds(settings.RetrySeconds);
             if (DateTime.UtcNow >= deadline)
-                throw new InputException($"garnet cluster at {settings.Endpoints}: {failed.Count} of {calls.Count} request(s) got no answer for {settings.RetrySeconds} s (--timeout): "
+                throw new InputException($"garnet cluster at {settings.Endpoints}: {failed.Count} of {calls.Count} request(s) got no answer for " +
+                    $"{settings.RetrySeconds} s (--timeout): "
                     + $"{OneLine(reason!)}; nothing was presented as finished: run the command again (a build with --resume) once every node is up");
             Thread.Sleep(Min(delay, Max(TimeSpan.Zero, deadline.Value - DateTime.UtcNow)));
             delay = Min(LongestDelay, delay * 2);
@@ -59,7 +60,8 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
     private static bool IsTransient(Exception e) => e switch
     {
         RedisConnectionException or RedisTimeoutException or TimeoutException or TaskCanceledException => true,
-        RedisServerException s => s.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || s.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        RedisServerException s => s.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || s.Message.StartsWith("TRYAGAIN",
+            StringComparison.Ordinal)
             || s.Message.StartsWith("LOADING", StringComparison.Ordinal) || s.Message.StartsWith("MOVED", StringComparison.Ordinal)
             || s.Message.StartsWith("ASK", StringComparison.Ordinal),
         _ => false,
@@ -73,7 +75,8 @@ internal sealed class GarnetRetry(GarnetStoreSettings settings)
         _ => e,
     };
 
-    /// <summary>The reason without StackExchange.Redis's diagnostics (queue sizes, buffers), which follow it in parentheses or after ", command=".</summary>
+    /// <summary>The reason without StackExchange.Redis's diagnostics (queue sizes, buffers), which follow it in parentheses or after ",
+    /// command=".</summary>
     private static string OneLine(Exception e)
     {
         string message = e.Message.ReplaceLineEndings(" ");

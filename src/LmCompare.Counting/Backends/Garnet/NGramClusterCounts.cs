@@ -22,7 +22,8 @@ public static class NGramClusterCounts
 
     public static void CheckVocabulary(int size)
     {
-        if (size > MaxVocabulary) throw new InputException($"a vocabulary of {size:N0} words is beyond the cluster layout's {MaxVocabulary:N0} (3 bytes per id)");
+        if (size > MaxVocabulary) throw new InputException($"a vocabulary of {size:N0} words is beyond the cluster layout's {MaxVocabulary:N0} (3 " +
+            $"bytes per id)");
     }
 
     public static byte[] Field(ReadOnlySpan<int> words)
@@ -46,7 +47,8 @@ public static class NGramClusterCounts
     /// point. Chunks start at fixed positions (<paramref name="rangeStart"/> + k * chunk), so a resumed worker re-sends a
     /// half-sent chunk under the same batch ids and nothing counts twice.
     /// </summary>
-    public static void CountInto(GarnetCountStore store, ReadOnlySpan<int> tokens, int order, long rangeStart, long resumeFrom, long to, string fingerprint,
+    public static void CountInto(GarnetCountStore store, ReadOnlySpan<int> tokens, int order, long rangeStart, long resumeFrom, long to,
+        string fingerprint,
         IProgress<ProgressReport>? progress, int chunkTokens = ChunkTokens)
     {
         for (long chunk = resumeFrom; chunk < to; chunk = Math.Min(to, chunk + chunkTokens))
@@ -69,7 +71,8 @@ public static class NGramClusterCounts
         progress?.Report(new ProgressReport("count", to - rangeStart, to - rangeStart, "tokens"));
     }
 
-    /// <summary>Every counted n-gram from the cluster into tables of orders 1..<paramref name="order"/> (raw counts, as <see cref="KneserNeyEstimator.CountPadded"/> leaves them).</summary>
+    /// <summary>Every counted n-gram from the cluster into tables of orders 1..<paramref name="order"/> (raw counts, as <see
+    /// cref="KneserNeyEstimator.CountPadded"/> leaves them).</summary>
     public static NGramTable[] Read(GarnetCountStore store, int order, int vocabularySize, long trainTokens, IProgress<ProgressReport>? progress)
     {
         var tables = KneserNeyEstimator.NewTables(order, vocabularySize, trainTokens);
@@ -77,7 +80,8 @@ public static class NGramClusterCounts
         foreach (var (field, count) in store.ScanFields())
         {
             if (field.Length % 3 != 0 || field.Length / 3 is < 1 || field.Length / 3 > order)
-                throw new InputException($"the cluster holds a field of {field.Length} bytes under model {store.Model}: not an n-gram of order 1..{order} (another kind of model under this name?)");
+                throw new InputException($"the cluster holds a field of {field.Length} bytes under model {store.Model}: not an n-gram of order " +
+                    $"1..{order} (another kind of model under this name?)");
             var words = Words(field);
             var table = tables[words.Length - 1];
             int index = table.FindOrAdd(words, out _);

@@ -20,20 +20,27 @@ public static class ShardLedger
         string model = store.Model;
         var started = store.ShardsStarted();
         if (started.Count == 0 && store.RecordsUpperBound > 0)
-            throw new InputException($"model {model} already has counts in the cluster that no shard worker wrote; use another name, or clear it with a single-process build (--force)");
+            throw new InputException($"model {model} already has counts in the cluster that no shard worker wrote; use another name, or clear it " +
+                $"with a single-process build (--force)");
         if (started.FirstOrDefault(m => m.Value != fingerprint) is { Value: not null } other)
-            throw new InputException($"mixing shards built with different settings: shard {other.Key} of {model} was counted as {other.Value}, this one would be {fingerprint}");
-        if (store.ShardMarkers().ContainsKey(shard.Index)) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} is already counted");
+            throw new InputException($"mixing shards built with different settings: shard {other.Key} of {model} was counted as {other.Value}, " +
+                $"this one would be {fingerprint}");
+        if (store.ShardMarkers().ContainsKey(shard.Index)) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} is already " +
+            $"counted");
         if (!started.ContainsKey(shard.Index))
         {
-            if (resume) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was never started: nothing to resume (run it without --resume)");
+            if (resume) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was never started: nothing to resume (run it " +
+                $"without --resume)");
             store.MarkShardStarted(shard.Index, fingerprint);
             return from;
         }
         if (!resume)
-            throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with --resume to continue it");
-        if (CountProgress.FromBytes(store.RecoveredCookie) is not { } progress) return from; // died before its first chunk was in: replay all (same batch ids)
-        if (progress.Fingerprint != fingerprint) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was counted with other settings: {progress.Fingerprint}");
+            throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was started before and not finished: run the same command with " +
+                $"--resume to continue it");
+        // died before its first chunk was in: replay all (same batch ids)
+        if (CountProgress.FromBytes(store.RecoveredCookie) is not { } progress) return from;
+        if (progress.Fingerprint != fingerprint) throw new InputException($"shard {shard.Index}/{shard.Count} of {model} was counted with other " +
+            $"settings: {progress.Fingerprint}");
         return progress.TokensDone;
     }
 
@@ -62,10 +69,12 @@ public static class ShardLedger
         int shards = int.Parse(any[(any.LastIndexOf('=') + 1)..], CultureInfo.InvariantCulture);
         string expected = expectedFingerprint(shards);
         if (markers.Values.Any(v => v != expected))
-            throw new InputException($"the shards of {store.Model} were counted from another corpus or with other settings than {settingsDescription}");
+            throw new InputException($"the shards of {store.Model} were counted from another corpus or with other settings than " +
+                $"{settingsDescription}");
         var missing = Enumerable.Range(0, shards).Where(i => !markers.ContainsKey(i)).ToList();
         if (missing.Count > 0)
-            throw new InputException($"{store.Model}: shard(s) {string.Join(", ", missing.Select(i => $"{i}/{shards}"))} not counted yet; finalize once all {shards} are in");
+            throw new InputException($"{store.Model}: shard(s) {string.Join(", ", missing.Select(i => $"{i}/{shards}"))} not counted yet; finalize " +
+                $"once all {shards} are in");
         return shards;
     }
 }

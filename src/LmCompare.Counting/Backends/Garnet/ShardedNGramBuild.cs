@@ -18,7 +18,8 @@ public static class ShardedNGramBuild
     private static string ShardFingerprint(TokenizedCorpus corpus, KneserNeySettings settings, int shards) =>
         $"{corpus.Fingerprint()}/order={settings.Order}|shards={shards}";
 
-    /// <summary>Counts one shard into the cluster (with <paramref name="resume"/>: the rest of a shard a killed worker began). Returns the tokens counted.</summary>
+    /// <summary>Counts one shard into the cluster (with <paramref name="resume"/>: the rest of a shard a killed worker began). Returns the tokens
+    /// counted.</summary>
     public static long CountShard(Workspace workspace, string corpusName, string modelName, KneserNeySettings settings, GarnetStoreSettings garnet,
         ShardSpec shard, bool resume, IProgress<ProgressReport>? progress = null, int chunkTokens = NGramClusterCounts.ChunkTokens)
     {
@@ -32,7 +33,8 @@ public static class ShardedNGramBuild
     }
 
     /// <summary>The model from the cluster's counts once every shard is in; before that, names the missing shards.</summary>
-    public static NGramBuildResult Finalize(Workspace workspace, string corpusName, string modelName, KneserNeySettings settings, GarnetStoreSettings garnet,
+    public static NGramBuildResult Finalize(Workspace workspace, string corpusName, string modelName, KneserNeySettings settings,
+        GarnetStoreSettings garnet,
         ExistingModel existing, IProgress<ProgressReport>? progress = null)
     {
         settings.Validate();
@@ -43,7 +45,8 @@ public static class ShardedNGramBuild
         NGramTable[] tables;
         using (var store = GarnetCountStore.Connect(garnet with { Model = modelName }))
         {
-            ShardLedger.CheckComplete(store, garnet.Endpoints, n => ShardFingerprint(corpus, settings, n), $"corpus {corpusName}, --order {settings.Order}");
+            ShardLedger.CheckComplete(store, garnet.Endpoints, n => ShardFingerprint(corpus, settings, n),
+                $"corpus {corpusName}, --order {settings.Order}");
             store.Fold(progress);
             stages["fold"] = stage.Elapsed.TotalSeconds;
             stage.Restart();
@@ -79,6 +82,7 @@ public static class ShardedNGramBuild
         }
         bool resume = existing == ExistingModel.Resume;
         if (!(counted && resume)) CountShard(workspace, corpusName, modelName, settings, garnet, whole, resume && started, progress);
-        return Finalize(workspace, corpusName, modelName, settings, garnet, existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Replace, progress);
+        return Finalize(workspace, corpusName, modelName, settings, garnet,
+            existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Replace, progress);
     }
 }

@@ -25,8 +25,10 @@ public static class VerifiedClusterCount
             long lost = store.LostBatches();
             if (lost == 0) return replayed;
             if (replay > MaxReplays)
-                throw new InputException($"model {store.Model}: the cluster lost {lost} acknowledged batch(es) again after {MaxReplays} replays (nodes keep restarting?); "
-                    + "its counts are incomplete and this shard is not marked counted: run the command again with --resume once the cluster is stable");
+                throw new InputException($"model {store.Model}: the cluster lost {lost} acknowledged batch(es) again after {MaxReplays} replays " +
+                    $"(nodes keep restarting?); "
+                    + "its counts are incomplete and this shard is not marked counted: run the command again with --resume once the cluster is " +
+                        "stable");
             progress?.Report(new ProgressReport($"replay ({lost} batches lost by a restarted node)", replay, MaxReplays, "replays"));
             store.ForgetSentBatches();
             replayed += lost;
