@@ -36,6 +36,18 @@ public sealed class SourceTreeTests
     }
 
     [Fact]
+    public void SourceFiles_OutsideGarnetBackendAndBackendOptions_NeverNameGarnet()
+    {
+        const string backendFolder = "src/LmCompare.Counting/Backends/Garnet/";
+        const string cliChoice = "src/LmCompare.Cli/Options/CountingBackendOptions.cs";
+        var naming = CsFiles("src").Select(Relative)
+            .Where(f => !f.StartsWith(backendFolder, StringComparison.Ordinal) && f != cliChoice)
+            .Where(f => File.ReadAllText(Path.Combine(Root(), f)).Contains("Garnet", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(naming.Count == 0, "files outside the Garnet backend naming it:\n" + string.Join('\n', naming));
+    }
+
+    [Fact]
     public void SourceFiles_NeverTestOrCastToABackendType()
     {
         var cast = new Regex(@"\b(is|as)\s+(\w+CountingBackend|\w+CountStore)\b");

@@ -20,7 +20,7 @@ public class GarnetCountStoreTests
     private static string Endpoints => GarnetEndpoints.Cluster;
 
     private static GarnetCountStore Connect(string model, string worker = "w0") =>
-        GarnetCountStore.Connect(new GarnetStoreSettings(Endpoints, model, Worker: worker, Shards: 16, FieldsPerCall: 100));
+        GarnetCountStore.Connect(new GarnetStoreSettings(Endpoints, model, Worker: worker, SlotGroups: 16, FieldsPerCall: 100));
 
     private static string NewModel() => "test-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -149,7 +149,7 @@ public class GarnetCountStoreTests
             TimeoutMilliseconds: 2000)));
         Assert.Contains("authentication failed", wrong.Message);
         Assert.DoesNotContain("not-it", wrong.Message); // a password is never printed
-        using var store = GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, NewModel(), password, Shards: 4));
+        using var store = GarnetCountStore.Connect(new GarnetStoreSettings(endpoint, NewModel(), password, SlotGroups: 4));
         store.ApplyBatch("b", [42], [3]);
         var value = new long[1];
         store.GetBatch([42], value);
@@ -179,7 +179,7 @@ public class GarnetPairBuildTests
         string endpoints = GarnetEndpoints.Cluster;
         string model = "pairs-" + Guid.NewGuid().ToString("N")[..8];
         var embedded = PairFixtures.Build(workspace, "random", "embedded", new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20));
-        var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
+        var garnet = new GarnetStoreSettings(endpoints, model, SlotGroups: 8);
         // a small memory budget: several merges, so several batches reach the cluster
         var clustered = PairFixtures.Build(workspace, "random", model, new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20,
             Backend: GarnetCountingBackend.Factory(garnet)));
@@ -216,7 +216,7 @@ public class ShardedPairBuildTests
         var workspace = PairFixtures.RandomCorpus(temp);
         string endpoints = GarnetEndpoints.Cluster;
         string model = "shards-" + Guid.NewGuid().ToString("N")[..8];
-        var garnet = new GarnetStoreSettings(endpoints, model, Shards: 8);
+        var garnet = new GarnetStoreSettings(endpoints, model, SlotGroups: 8);
         var settings = new Pairs.PairModelSettings(Distances: 3, TopK: 5, MemoryBytes: 1 << 20, Backend: GarnetCountingBackend.Factory(garnet));
         var embedded = PairFixtures.Build(workspace, "random", "embedded", settings with { Backend = null });
         try
@@ -259,7 +259,7 @@ public class VerifiedClusterCountTests
     public void Run_AShardsPartsLost_ReplayRestoresThem_CountsExact()
     {
         string model = "lost-" + Guid.NewGuid().ToString("N")[..8];
-        var settings = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, Shards: 4, FieldsPerCall: 50);
+        var settings = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, SlotGroups: 4, FieldsPerCall: 50);
         using var store = GarnetCountStore.Connect(settings);
         try
         {

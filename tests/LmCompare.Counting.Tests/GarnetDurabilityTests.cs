@@ -44,7 +44,7 @@ internal static class ClusterBatchFixture
 public class GarnetDurabilityTests
 {
     private static GarnetStoreSettings Settings(string model) =>
-        new(GarnetEndpoints.ManualCommitNode, model, Shards: 4, FieldsPerCall: 50, RetrySeconds: 60);
+        new(GarnetEndpoints.ManualCommitNode, model, SlotGroups: 4, FieldsPerCall: 50, RetrySeconds: 60);
 
     private static string NewModel() => "durable-" + Guid.NewGuid().ToString("N")[..8];
 

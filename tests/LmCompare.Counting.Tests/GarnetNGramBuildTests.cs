@@ -23,6 +23,24 @@ public class NGramClusterCountsTests
             + random.Next(10)).Append(SpecialTokens.SentenceEndId).ToArray();
     }
 
+    /// <summary>The definition, spelled out: each sentence padded with N-1 &lt;s&gt;, every window ending at one of its
+    /// tokens, cut to its part from the last &lt;s&gt; on.</summary>
+    private static Dictionary<string, long> NaiveCounts(int[] tokens, int order)
+    {
+        var counts = new Dictionary<string, long>();
+        var padded = new List<int>(Enumerable.Repeat(SpecialTokens.SentenceStartId, order - 1));
+        foreach (int token in tokens)
+        {
+            padded.Add(token);
+            var window = padded.Skip(padded.Count - order).ToList();
+            var part = window.Skip(window.LastIndexOf(SpecialTokens.SentenceStartId)).ToList();
+            string key = string.Join(' ', part);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            if (token == SpecialTokens.SentenceEndId) padded = new List<int>(Enumerable.Repeat(SpecialTokens.SentenceStartId, order - 1));
+        }
+        return counts;
+    }
+
     [Theory]
     [InlineData(3, 1)]
     [InlineData(5, 2)]
@@ -30,19 +48,36 @@ public class NGramClusterCountsTests
     public void CountRange_ConsecutiveRanges_AddUpToTheWholeCount(int order, int seed)
     {
         var tokens = Tokens(seed, 400);
-        var whole = KneserNeyEstimator.NewTables(order, 16, tokens.Length);
-        var rank = KneserNeyEstimator.KenLmRanks(tokens, 16);
-        var quirk = KneserNeyEstimator.CountPadded(tokens, whole, rank);
-        var parts = KneserNeyEstimator.NewTables(order, 16, tokens.Length);
+        var whole = NaiveCounts(tokens, order);
+        var parts = NGramCounter.NewTables(order, 16, tokens.Length);
         long[] cuts = [0, 1, 2, 37, 38, 150, 399, tokens.Length];
-        for (int c = 0; c + 1 < cuts.Length; c++) KneserNeyEstimator.CountRange(tokens, parts, cuts[c], cuts[c + 1]);
+        for (int c = 0; c + 1 < cuts.Length; c++) NGramCounter.CountRange(tokens, parts, cuts[c], cuts[c + 1]);
 
-        for (int k = 0; k < order; k++)
+        Assert.Equal(whole.Count, parts.Sum(t => t.Count));
+        foreach (var table in parts)
+            for (int i = 0; i < table.Count; i++) Assert.Equal(whole[string.Join(' ', table.Words(i).ToArray())], table.Raw[i]);
+    }
+
+    [Theory]
+    [InlineData(3, 1)]
+    [InlineData(5, 7)]
+    public void LastPaddedWindow_IsTheLargestWindowInSuffixOrder(int order, int seed)
+    {
+        var tokens = Tokens(seed, 400);
+        var rank = NGramCounter.KenLmRanks(tokens, 16);
+        var windows = new List<int[]>();
+        var padded = new List<int>(Enumerable.Repeat(SpecialTokens.SentenceStartId, order - 1));
+        foreach (int token in tokens)
         {
-            Assert.Equal(whole[k].Count, parts[k].Count);
-            for (int i = 0; i < whole[k].Count; i++) Assert.Equal(whole[k].Raw[i], parts[k].Raw[parts[k].Find(whole[k].Words(i))]);
+            padded.Add(token);
+            windows.Add(padded.Skip(padded.Count - order).ToArray());
+            if (token == SpecialTokens.SentenceEndId) padded = new List<int>(Enumerable.Repeat(SpecialTokens.SentenceStartId, order - 1));
         }
-        Assert.Equal(quirk, KneserNeyEstimator.LastPaddedWindow(tokens, order, rank));
+        // suffix order: compare from the last word back, by KenLM's ids
+        string Key(int[] w) => string.Concat(w.Reverse().Select(x => rank[x].ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
+        var largest = windows.OrderBy(Key, StringComparer.Ordinal).Last();
+
+        Assert.Equal(largest, NGramCounter.LastPaddedWindow(tokens, order, rank));
     }
 
     [Fact]
@@ -61,22 +96,24 @@ public class GarnetNGramBuildTests
 {
     private static readonly KneserNeySettings Settings = new(Order: 4, DiscountFallback: true);
 
+    private static KneserNeySettings InCluster(GarnetStoreSettings garnet) => Settings with { Backend = GarnetCountingBackend.Factory(garnet) };
+
     [Fact]
     public void TwoShards_ResumedAndReplayed_Finalize_SameModelAsTheEmbeddedBuild()
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
         string model = "ngram-" + Guid.NewGuid().ToString("N")[..8];
-        var garnet = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, Shards: 8);
-        var embedded = new NGramModelBuilder(workspace).Build("random", "embedded", Settings, ExistingModel.Refuse);
+        var garnet = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, SlotGroups: 8, NGramChunkTokens: 200);
+        var builder = new NGramModelBuilder(workspace);
+        var embedded = builder.Build("random", "embedded", Settings, ExistingModel.Refuse);
         try
         {
-            ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(1, 2), resume: false, chunkTokens: 200);
-            var early = Assert.Throws<InputException>(() => ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet,
-                ExistingModel.Refuse));
+            builder.CountShard("random", model, InCluster(garnet), new ShardSpec(1, 2), resume: false);
+            var early = Assert.Throws<InputException>(() => builder.Finalize("random", model, InCluster(garnet), ExistingModel.Refuse));
             Assert.Contains("shard(s) 0/2 not counted yet", early.Message);
             var mixed = Assert.Throws<InputException>(() =>
-                ShardedNGramBuild.CountShard(workspace, "random", model, Settings with { Order = 3 }, garnet, new ShardSpec(0, 2), resume: false));
+                builder.CountShard("random", model, InCluster(garnet) with { Order = 3 }, new ShardSpec(0, 2), resume: false));
             Assert.Contains("mixing shards built with different settings", mixed.Message);
 
             // Shard 0 dies after its first chunks: it was started, its cookie says where its last whole chunk ends, and the
@@ -84,23 +121,26 @@ public class GarnetNGramBuildTests
             var corpus = TokenizedCorpus.Open(workspace, "random");
             var train = corpus.ReadTokens(Splits.Train);
             var (from, to) = new ShardSpec(0, 2).Range(train.Length);
-            string fingerprint = $"{corpus.Fingerprint()}/order=4|shards=2";
-            using (var store = GarnetCountStore.Connect(garnet with { Worker = "shard0" }))
+            Assert.True(to - from > 1000);
+            var job = new CountJob(model, $"{corpus.Fingerprint()}/order=4", "--order", train.Length, new ShardSpec(0, 2), corpus.Vocabulary.Count);
+            using (var worker = GarnetCountingBackend.Factory(garnet)(new CountingTarget(model, temp.Path, 0, 0)))
             {
-                store.MarkShardStarted(0, fingerprint);
-                Assert.True(to - from > 1000);
-                NGramClusterCounts.CountInto(store, train, 4, from, from, from + 400, fingerprint, null, chunkTokens: 200);
-                NGramClusterCounts.CountInto(store, train, 4, from, from + 400, from + 600, "not-recorded", null, chunkTokens: 200);
-                store.Checkpoint(new CountProgress(from + 400, fingerprint).ToBytes());
+                Assert.Equal(from, worker.Begin(job, ExistingModel.Refuse));
+                worker.Count(job, from, (sink, begin) =>
+                {
+                    NGramCounter.CountChunks(sink, train, 4, from, begin, from + 400, null);
+                    var lost = NGramCounter.NewTables(4, 16, 200);
+                    NGramCounter.CountRange(train, lost, from + 400, from + 600);
+                    sink.AddNGrams(from + 600, lost); // sent, never committed
+                }, null);
             }
-            var again = Assert.Throws<InputException>(() => ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet,
-                new ShardSpec(0, 2), resume: false));
+            var again = Assert.Throws<InputException>(() => builder.CountShard("random", model, InCluster(garnet), new ShardSpec(0, 2),
+                resume: false));
             Assert.Contains("--resume", again.Message);
-            long counted = ShardedNGramBuild.CountShard(workspace, "random", model, Settings, garnet, new ShardSpec(0, 2), resume: true,
-                chunkTokens: 200);
+            long counted = builder.CountShard("random", model, InCluster(garnet), new ShardSpec(0, 2), resume: true);
             Assert.Equal(to - from - 400, counted);
 
-            var final = ShardedNGramBuild.Finalize(workspace, "random", model, Settings, garnet, ExistingModel.Refuse);
+            var final = builder.Finalize("random", model, InCluster(garnet), ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.NGramCounts, final.Manifest.NGramCounts);
             Assert.Equal(embedded.Manifest.Discounts, final.Manifest.Discounts);
             Assert.Equal(embedded.Manifest.TestPerplexity, final.Manifest.TestPerplexity);
@@ -121,15 +161,15 @@ public class GarnetNGramBuildTests
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
         string model = "ngram1-" + Guid.NewGuid().ToString("N")[..8];
-        var garnet = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, Shards: 8);
-        var embedded = new NGramModelBuilder(workspace).Build("random", "embedded", Settings, ExistingModel.Refuse);
+        var garnet = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, SlotGroups: 8);
+        var builder = new NGramModelBuilder(workspace);
+        var embedded = builder.Build("random", "embedded", Settings, ExistingModel.Refuse);
         try
         {
-            var built = ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet, ExistingModel.Refuse);
+            var built = builder.Build("random", model, InCluster(garnet), ExistingModel.Refuse);
             Assert.Equal(embedded.Manifest.TestPerplexity, built.Manifest.TestPerplexity);
-            Assert.Throws<UsageException>(() => ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet,
-                ExistingModel.Refuse));
-            var rebuilt = ShardedNGramBuild.BuildInOneProcess(workspace, "random", model, Settings, garnet, ExistingModel.Replace);
+            Assert.Throws<UsageException>(() => builder.Build("random", model, InCluster(garnet), ExistingModel.Refuse));
+            var rebuilt = builder.Build("random", model, InCluster(garnet), ExistingModel.Replace);
             Assert.Equal(embedded.Manifest.NGramCounts, rebuilt.Manifest.NGramCounts); // --force dropped the first counts: nothing doubled
         }
         finally
@@ -137,6 +177,55 @@ public class GarnetNGramBuildTests
             using var store = GarnetCountStore.Connect(garnet);
             store.Drop();
         }
+    }
+
+    /// <summary>
+    /// One pipeline, three places to count: memory (the default), partition files (a build beyond --memory) and the
+    /// cluster give the same ARPA file, byte for byte, and the same manifest figures.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Build_ThroughEveryBackend_ByteIdenticalArpa(int order)
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
+        string model = "ngram3-" + Guid.NewGuid().ToString("N")[..8];
+        var garnet = new GarnetStoreSettings(GarnetEndpoints.Cluster, model, SlotGroups: 8, NGramChunkTokens: 5000);
+        var settings = Settings with { Order = order };
+        var builder = new NGramModelBuilder(workspace);
+        try
+        {
+            var builds = new[]
+            {
+                builder.Build("random", "memory", settings, ExistingModel.Refuse),
+                builder.Build("random", "partitioned", settings with { Partitions = 3, MemoryBytes = 1 << 20 }, ExistingModel.Refuse),
+                builder.Build("random", model, settings with { Backend = GarnetCountingBackend.Factory(garnet) }, ExistingModel.Refuse),
+            };
+            Assert.Equal(["memory", "partitioned", "garnet://" + GarnetEndpoints.Cluster], builds.Select(b => b.Manifest.CountStore));
+            var arpa = builds.Select(b => ArpaBytes(workspace, b.Manifest.Name, temp)).ToList();
+            Assert.True(arpa[0].Length > 10_000);
+            Assert.Equal(arpa[0], arpa[1]);
+            Assert.Equal(arpa[0], arpa[2]);
+            foreach (var build in builds.Skip(1))
+            {
+                Assert.Equal(builds[0].Manifest.NGramCounts, build.Manifest.NGramCounts);
+                Assert.Equal(builds[0].Manifest.Discounts, build.Manifest.Discounts);
+            }
+        }
+        finally
+        {
+            using var store = GarnetCountStore.Connect(garnet);
+            store.Drop();
+        }
+    }
+
+    private static byte[] ArpaBytes(Workspace workspace, string model, TempDirectory temp)
+    {
+        using var loaded = NGramModelLoader.Load(workspace, model);
+        string path = temp.Combine(model + ".arpa");
+        ArpaFile.Write(path, loaded.Data, loaded.Vocabulary);
+        return File.ReadAllBytes(path);
     }
 
     private static void AssertSameNGrams(Workspace workspace, string expectedModel, string actualModel)

@@ -3,7 +3,6 @@ using LmCompare.Core;
 using LmCompare.Counting;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.Backends;
-using LmCompare.Counting.Backends.Garnet;
 using LmCompare.Counting.Stores;
 using LmCompare.Cli.Options;
 using LmCompare.Cli.Output;
@@ -16,8 +15,8 @@ public static class NGramBuildCommand
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "An ingested corpus", Required = true };
     private static readonly Option<string> NameOption = new("--name") { Description = "Model name (folder under <home>/models)", Required = true };
     private static readonly Option<int> OrderOption = new("--order") { Description = "Highest order, 1..8", DefaultValueFactory = _ => 5 };
-    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory for the model store's in-memory log (a quarter " +
-        "of it)", DefaultValueFactory = _ => "1GB" };
+    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory budget: beyond it the estimate runs in " +
+        "partitions through files; a quarter is the model store's in-memory log", DefaultValueFactory = _ => "1GB" };
     private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data " +
         "gives none (KenLM's --discount_fallback)" };
     private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Checkpoint the store at least this often " +
@@ -40,27 +39,25 @@ public static class NGramBuildCommand
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
             int checkpoint = parse.GetValue(CheckpointOption);
             if (checkpoint < 0) throw new UsageException("--checkpoint-seconds must not be negative");
+            string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption),
-                MemorySize.Parse(parse.GetValue(MemoryOption)!));
+                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume
                 : ExistingModel.Refuse;
-            string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
-            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name);
             if (parse.GetValue(ShardOption) is { } shardText)
             {
                 var shard = ShardSpec.Parse(shardText);
-                if (garnet is null) throw new UsageException("--shard needs --store garnet://...: workers meet in the cluster");
+                if (settings.Backend is null) throw new UsageException("--shard needs --store garnet://...: workers meet in the cluster");
                 if (parse.GetValue(ForceOption)) throw new UsageException("--shard does not take --force (a shard's counts cannot be taken out of " +
                     "the model; build under another name)");
                 long counted = context.WithProgress("ngram shard", progress =>
-                    ShardedNGramBuild.CountShard(context.Workspace, corpus, name, settings, garnet, shard, parse.GetValue(ResumeOption), progress));
+                    new NGramModelBuilder(context.Workspace, progress).CountShard(corpus, name, settings, shard, parse.GetValue(ResumeOption)));
                 Console.Out.WriteLine($"shard {shard.Index}/{shard.Count} of {name}: {counted:N0} tokens counted into the cluster; run lmc ngram " +
                     $"finalize once all {shard.Count} shards are in");
                 return ExitCodes.Success;
             }
-            var result = context.WithProgress("ngram build", progress => garnet is null
-                ? new NGramModelBuilder(context.Workspace, progress).Build(corpus, name, settings, existing, checkpoint)
-                : ShardedNGramBuild.BuildInOneProcess(context.Workspace, corpus, name, settings, garnet, existing, progress));
+            var result = context.WithProgress("ngram build", progress =>
+                new NGramModelBuilder(context.Workspace, progress).Build(corpus, name, settings, existing, checkpoint));
             if (context.Json) context.WriteJson(result.Manifest);
             else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;

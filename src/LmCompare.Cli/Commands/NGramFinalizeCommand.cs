@@ -1,10 +1,9 @@
-using LmCompare.Cli.Options;
 using System.CommandLine;
-using LmCompare.Core;
-using LmCompare.Counting.Backends.Garnet;
-using LmCompare.Counting.NGrams;
-
+using LmCompare.Cli.Options;
 using LmCompare.Cli.Output;
+using LmCompare.Core;
+using LmCompare.Counting.Stores;
+using LmCompare.Counting.NGrams;
 
 namespace LmCompare.Cli.Commands;
 
@@ -15,6 +14,8 @@ public static class NGramFinalizeCommand
     private static readonly Option<string> NameOption = new("--name") { Description = "The model the shards counted into", Required = true };
     private static readonly Option<string?> StoreOption = CountingBackendOptions.Store(required: true);
     private static readonly Option<int> OrderOption = new("--order") { Description = "N the shards were counted with", DefaultValueFactory = _ => 5 };
+    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory budget of the estimate (beyond it: partitions)",
+        DefaultValueFactory = _ => "1GB" };
     private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data " +
         "gives none (KenLM's --discount_fallback)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };
@@ -23,16 +24,16 @@ public static class NGramFinalizeCommand
     public static Command Create()
     {
         var command = new Command("finalize",
-            "Estimate and store a Kneser-Ney model from shards counted into a Garnet cluster (refuses while shards are missing)")
-            { CorpusOption, NameOption, StoreOption, OrderOption, FallbackOption, ForceOption, TimeoutOption };
+            "Estimate and store a Kneser-Ney model from shards counted into a cluster (refuses while shards are missing)")
+            { CorpusOption, NameOption, StoreOption, OrderOption, MemoryOption, FallbackOption, ForceOption, TimeoutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name)!;
-            var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption));
-            var result = context.WithProgress("ngram finalize", progress => ShardedNGramBuild.Finalize(context.Workspace,
-                parse.GetValue(CorpusOption)!, name,
-                settings, garnet, parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse, progress));
+            var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption),
+                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
+            var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse;
+            var result = context.WithProgress("ngram finalize", progress =>
+                new NGramModelBuilder(context.Workspace, progress).Finalize(parse.GetValue(CorpusOption)!, name, settings, existing));
             if (context.Json) context.WriteJson(result.Manifest);
             else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;

@@ -1,7 +1,7 @@
 using LmCompare.Cli.Options;
 using System.CommandLine;
 using LmCompare.Core;
-using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Counting.Pairs;
 
 namespace LmCompare.Cli.Commands;
 
@@ -18,14 +18,14 @@ public static class PairsAttachCommand
     public static Command Create()
     {
         var command = new Command("attach",
-            "Use a pair model finalized in a Garnet cluster from this machine (needs the same ingested corpus); it reads its counts from the " +
+            "Use a pair model finalized in a cluster from this machine (needs the same ingested corpus); it reads its counts from the " +
             "cluster when loaded")
             { NameOption, StoreOption, TimeoutOption, ForceOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
-            var garnet = CountingBackendOptions.Cluster(parse, StoreOption, TimeoutOption, name)!;
-            var manifest = ClusterPairModel.Attach(context.Workspace, name, garnet,
+            var shared = CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name)!;
+            var manifest = SharedPairModel.Attach(context.Workspace, name, shared,
                 parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse);
             if (context.Json) context.WriteJson(manifest);
             else Console.Out.WriteLine($"model {name}: attached to {manifest.Store} ({manifest.DistinctPairs:N0} distinct pairs, corpus " +

@@ -21,7 +21,7 @@ public static class PairsFinalizeCommand
     public static Command Create()
     {
         var command = new Command("finalize",
-            "Derive, fit and evaluate a pair model from shards counted into a Garnet cluster (refuses while shards are missing)")
+            "Derive, fit and evaluate a pair model from shards counted into a cluster (refuses while shards are missing)")
             { CorpusOption, NameOption, StoreOption, DistancesOption, TopKOption, ForceOption, TimeoutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {

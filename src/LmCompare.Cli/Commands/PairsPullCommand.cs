@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LmCompare.Core;
-using LmCompare.Counting.Backends.Garnet;
+using LmCompare.Cli.Options;
+using LmCompare.Counting.Pairs;
 
 namespace LmCompare.Cli.Commands;
 
@@ -20,7 +21,8 @@ public static class PairsPullCommand
         {
             if (parse.GetValue(ToOption) != "faster") throw new UsageException($"--to {parse.GetValue(ToOption)}: the one local store is faster");
             string name = parse.GetValue(ModelArgument)!;
-            var manifest = context.WithProgress("pairs pull", progress => ClusterPairModel.Pull(context.Workspace, name, progress));
+            var manifest = context.WithProgress("pairs pull",
+                progress => SharedPairModel.Pull(context.Workspace, name, CountingBackendOptions.Locations, progress));
             if (context.Json) context.WriteJson(manifest);
             else Console.Out.WriteLine($"model {name}: {manifest.DistinctPairs:N0} counts pulled from {manifest.PulledFrom} into its FASTER store; "
                 + $"tables {manifest.TablesXxHash64} as finalized ({manifest.BytesOnDisk / 1048576.0:0.0} MB on disk)");

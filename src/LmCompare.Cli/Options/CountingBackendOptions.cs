@@ -6,9 +6,10 @@ using LmCompare.Counting.Backends.Garnet;
 namespace LmCompare.Cli.Options;
 
 /// <summary>
-/// The one place the CLI turns <c>--store</c>, <c>--timeout</c> and <c>--shard</c> into a counting backend (the embedded
-/// FASTER store when <c>--store</c> is absent, else a Garnet cluster), and a model's recorded location back into the
-/// backend holding its counts. Commands pass the result on; no other CLI code knows which backend it is.
+/// The one place the CLI turns <c>--store</c>, <c>--timeout</c> and <c>--shard</c> into a counting backend (a Garnet cluster
+/// when <c>--store</c> names one), and a model's recorded location back into the
+/// backend holding its counts. Without <c>--store</c> the builder picks its own default (FASTER for pairs; memory, or
+/// partition files beyond --memory, for n-grams). Commands pass the result on; no other CLI code knows which backend it is.
 /// </summary>
 public static class CountingBackendOptions
 {
@@ -30,12 +31,12 @@ public static class CountingBackendOptions
             $"then: {finalize})",
     };
 
-    /// <summary>The backend <c>--store</c> names, or null (the builder's default, the embedded FASTER store).</summary>
+    /// <summary>The backend <c>--store</c> names, or null (the builder's own default).</summary>
     public static CountingBackendFactory? Backend(ParseResult parse, Option<string?> store, Option<int> timeout, string model) =>
         Cluster(parse, store, timeout, model) is { } cluster ? GarnetCountingBackend.Factory(cluster) : null;
 
-    /// <summary>The cluster <c>--store</c> names (for the cluster's own verbs: attach, and the n-gram shard workers), or null.</summary>
-    public static GarnetStoreSettings? Cluster(ParseResult parse, Option<string?> store, Option<int> timeout, string model)
+    /// <summary>The cluster <c>--store</c> names, or null.</summary>
+    private static GarnetStoreSettings? Cluster(ParseResult parse, Option<string?> store, Option<int> timeout, string model)
     {
         if (parse.GetValue(store) is not { } uri) return null;
         int seconds = parse.GetValue(timeout);

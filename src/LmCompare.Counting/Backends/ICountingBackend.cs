@@ -1,10 +1,12 @@
 using LmCompare.Core;
+using LmCompare.Counting.NGrams;
 
 namespace LmCompare.Counting.Backends;
 
 /// <summary>
-/// Where a count model's counts are made and kept: the embedded FASTER store (default), memory (models built and thrown
-/// away in one process), or a Garnet cluster that many workers share. A builder is handed one by a
+/// Where a count model's counts are made and kept: the embedded FASTER store (default for pairs), memory (the n-gram
+/// default, and models built and thrown away in one process), partition files on disk (n-grams beyond --memory), or a
+/// cluster that many workers share. A builder is handed one by a
 /// <see cref="CountingBackendFactory"/> and never asks which it is: it counts a range of the training tokens into it
 /// (<see cref="Count"/>), the backend makes the counts durable with a resume point and whatever batching, idempotency
 /// and ledger it needs, and hands them back sorted for the derive stage (<see cref="ReadSorted"/>).
@@ -42,8 +44,19 @@ public interface ICountingBackend : IDisposable
     /// <summary>Every count of the model, sorted by key, one per key. The backend may release its own memory afterwards.</summary>
     SortedCounts ReadSorted(IProgress<ProgressReport>? progress);
 
+    /// <summary>
+    /// The raw counts of every counted n-gram whose last word lies in <paramref name="partition"/>, as tables of orders
+    /// 1..<paramref name="order"/> (the Kneser-Ney pipeline's stage "count" hands them to "adjust"). A backend may give
+    /// up its own copy of what it returns.
+    /// </summary>
+    NGramTable[] ReadNGrams(int order, LastWordPartition partition, IProgress<ProgressReport>? progress);
+
     /// <summary>Records the finished model's manifest beside its counts (a cluster: so other machines can attach it).</summary>
     void Publish(string model, string manifestJson);
+
+    /// <summary>The manifest <see cref="Publish"/> recorded for <paramref name="model"/>, or null (none, or a backend only
+    /// this process sees).</summary>
+    string? ReadPublished(string model);
 }
 
 /// <summary>What a counter hands its aggregated counts to.</summary>
@@ -59,6 +72,17 @@ public interface ICountSink
     /// <paramref name="tokensDone"/> not added yet. A flush may add several tables before it commits.</summary>
     void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas);
 
+    /// <summary>
+    /// Training positions an n-gram counter aggregates before it hands its tables over (<see cref="AddNGrams"/>). Chunks
+    /// start at fixed positions, so a resumed count repeats them exactly: a cluster resumes by chunk, memory takes the whole
+    /// range as one, partition files a chunk that fits the build's memory.
+    /// </summary>
+    long NGramChunkTokens { get; }
+
+    /// <summary>Adds one chunk's n-gram counts: tables of orders 1..N with raw counts, the windows that end before
+    /// <paramref name="tokensDone"/> and were not added yet. The sink may keep the tables.</summary>
+    void AddNGrams(long tokensDone, NGramTable[] tables);
+
     /// <summary>Makes everything added durable with <paramref name="tokensDone"/> as the resume point: every position
     /// before it is counted.</summary>
     void Commit(long tokensDone);
@@ -70,7 +94,9 @@ public interface ICountSink
 /// <param name="SettingsDescription">The options behind the fingerprint, for refusals (e.g. "--distances").</param>
 /// <param name="TrainTokens">Tokens of the training split.</param>
 /// <param name="Shard">This worker's shard, or null for the whole training split in one process.</param>
-public sealed record CountJob(string Model, string Fingerprint, string SettingsDescription, long TrainTokens, ShardSpec? Shard = null)
+/// <param name="VocabularySize">Word ids are below it (a backend whose key layout limits ids refuses a larger one).</param>
+public sealed record CountJob(string Model, string Fingerprint, string SettingsDescription, long TrainTokens, ShardSpec? Shard = null,
+    int VocabularySize = 0)
 {
     /// <summary>The first token of the job's range and the one after its last.</summary>
     public (long From, long To) Range => Shard?.Range(TrainTokens) ?? (0, TrainTokens);

@@ -1,76 +1,87 @@
-using LmCompare.Corpus.Models;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
-using LmCompare.Counting.Pairs;
-using LmCompare.Counting.Stores;
+using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.Memory;
+using LmCompare.Counting.Backends.Partitioned;
 
 namespace LmCompare.Counting.NGrams;
 
 /// <summary>What <c>lmc ngram build</c> or <c>import-arpa</c> produced.</summary>
 public sealed record NGramBuildResult(string Directory, NGramModelManifest Manifest, bool AlreadyComplete, long ResumedFromRecord);
 
-/// <summary>Resume state stored with each checkpoint of the model store.</summary>
-public sealed record NGramStoreProgress(long RecordsWritten, string Fingerprint);
-
 /// <summary>
-/// <c>lmc ngram build</c>: <b>estimate</b> (<see cref="KneserNeyEstimator"/>), <b>store</b> every n-gram with its count,
-/// probability and backoff in the FASTER model store (checkpointed with the number of records written, so a killed
-/// build resumes where its last checkpoint ends), <b>evaluate</b> (KenLM's figures on valid and test), <b>commit</b>
-/// (manifest last). <c>import-arpa</c> runs the same with an ARPA file in place of the estimate.
+/// <c>lmc ngram build</c>: <b>count</b> (the training tokens into the counting backend, <see cref="NGramCounter"/>),
+/// <b>estimate</b> (<see cref="KneserNeyPipeline"/>), then <b>store</b>, <b>evaluate</b> and <b>commit</b>
+/// (<see cref="NGramModelWriter"/>). Shard workers run only count (<see cref="CountShard"/>), and <see cref="Finalize"/>
+/// the rest once every shard is in. <c>import-arpa</c> stores an ARPA file in place of the estimate.
 /// </summary>
 public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
     public const string StoreFolder = "store";
+
+    /// <summary>The folder under the model's folder that holds the estimate's partition files during the build.</summary>
+    public const string EstimateFolder = ".estimate-partitions";
 
     public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing,
         int checkpointSeconds = 300)
     {
         settings.Validate();
         var clock = Stopwatch.StartNew();
-        var corpus = TokenizedCorpus.Open(workspace, corpusName);
-        if (corpus.SplitInfo(Splits.Train).Words == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        var corpus = OpenCorpus(corpusName);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
+        var train = corpus.ReadTokens(Splits.Train);
+        int partitions = settings.PartitionsFor(train.Length);
+        using var backend = OpenBackend(settings, modelName, folder.Path, partitions, train.Length);
+        var job = Job(corpus, modelName, settings);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
-        string fingerprint = Fingerprint(corpus, settings);
-        var tokens = corpus.ReadTokens(Splits.Train);
-        int shards = settings.ShardsFor(tokens.Length);
-        Func<NGramModelManifest, NGramModelManifest> finish = m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback };
-        if (shards == 1)
-        {
-            var data = KneserNeyEstimator.Estimate(tokens, corpus.Vocabulary.Count, settings, progress);
-            stages["estimate"] = stage.Elapsed.TotalSeconds;
-            return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages,
-                clock, finish);
-        }
-        string work = folder.FilePath(".estimate-shards");
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        var sharded = new ShardedKneserNeyEstimator(work, shards, settings, progress);
-        sharded.Prepare(tokens, corpus.Vocabulary.Count);
-        stages["estimate"] = stage.Elapsed.TotalSeconds;
-        var records = new ModelRecords(sharded.NGramCounts, sharded.Discounts, sharded.Records(), null);
-        var result = Store(corpus, folder, modelName, records, fingerprint, settings.MemoryBytes, existing, checkpointSeconds, stages, clock, finish);
-        Directory.Delete(work, recursive: true);
-        return result;
+        long from = backend.Begin(job, existing);
+        backend.Count(job, from, (sink, begin) => NGramCounter.CountChunks(sink, train, settings.Order, 0, begin, train.Length, progress),
+            progress);
+        backend.Complete(job);
+        stages["count"] = stage.Elapsed.TotalSeconds;
+        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress);
+        return Estimate(writer, backend, train, settings, partitions, existing, checkpointSeconds);
     }
 
-    /// <summary>Stores an estimate made elsewhere (from a cluster's counts) as a model, with the manifest naming where the counts live.</summary>
-    internal NGramBuildResult StoreEstimate(TokenizedCorpus corpus, string modelName, NGramModelData data, KneserNeySettings settings,
-        ExistingModel existing,
-        Dictionary<string, double> stages, Stopwatch clock, string countStore)
+    /// <summary>
+    /// Counts one shard of the training tokens into the backend <paramref name="settings"/> name (a cluster; with
+    /// <paramref name="resume"/>: the rest of a shard a killed worker began). Returns the tokens counted.
+    /// </summary>
+    public long CountShard(string corpusName, string modelName, KneserNeySettings settings, ShardSpec shard, bool resume)
     {
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
-            existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
-        folder.Clear();
-        return Store(corpus, folder, modelName, ModelRecords.From(data), Fingerprint(corpus, settings), settings.MemoryBytes, ExistingModel.Replace,
-            300, stages, clock,
-            m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = countStore });
+        settings.Validate();
+        var corpus = OpenCorpus(corpusName);
+        var train = corpus.ReadTokens(Splits.Train);
+        using var backend = OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), 1, train.Length);
+        var job = Job(corpus, modelName, settings, shard);
+        long from = backend.Begin(job, resume ? ExistingModel.Resume : ExistingModel.Refuse);
+        var (start, to) = job.Range;
+        backend.Count(job, from, (sink, begin) => NGramCounter.CountChunks(sink, train, settings.Order, start, begin, to, progress), progress);
+        backend.Complete(job);
+        return to - from;
+    }
+
+    /// <summary>The model from the shards' counts once every shard is in; before that, names the missing shards.</summary>
+    public NGramBuildResult Finalize(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing)
+    {
+        settings.Validate();
+        var clock = Stopwatch.StartNew();
+        var corpus = OpenCorpus(corpusName);
+        var train = corpus.ReadTokens(Splits.Train);
+        int partitions = settings.PartitionsFor(train.Length);
+        using var backend = OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), partitions, train.Length);
+        backend.RequireAllShards(Job(corpus, modelName, settings));
+        // A finished model stays whole until the shards' counts are read (a cluster that does not answer leaves it as it was):
+        // claim without clearing, clear once the estimate holds the counts.
+        var claim = existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume;
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
+        var writer = new NGramModelWriter(corpus, folder, modelName, [], clock, progress);
+        return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace, 300, clearFolder: true);
     }
 
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
@@ -82,126 +93,52 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         progress?.Report(new ProgressReport("read ARPA", 0, null, "n-grams"));
         var data = ArpaFile.Read(arpaPath, corpus.Vocabulary);
         stages["read"] = stage.Elapsed.TotalSeconds;
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
-            existing == ExistingModel.Resume ? ExistingModel.Replace : existing);
-        string fingerprint = $"{corpus.Fingerprint()}/arpa";
-        return Store(corpus, folder, modelName, ModelRecords.From(data), fingerprint, 256L << 20, ExistingModel.Replace, 300, stages, clock,
+        var claim = existing == ExistingModel.Resume ? ExistingModel.Replace : existing;
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
+        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress);
+        return writer.Store(ModelRecords.From(data), $"{corpus.Fingerprint()}/arpa", 256L << 20, ExistingModel.Replace, 300,
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }
 
-    private NGramBuildResult Store(TokenizedCorpus corpus, ModelFolder folder, string modelName, ModelRecords data, string fingerprint,
-        long memory, ExistingModel existing, int checkpointSeconds, Dictionary<string, double> stages, Stopwatch clock,
-            Func<NGramModelManifest, NGramModelManifest> finish)
+    /// <summary>Stages estimate to commit over the counts in <paramref name="backend"/>.</summary>
+    /// <paramref name="clearFolder"/>: delete the model's earlier files (not the hidden work folders) once the counts are read.
+    private NGramBuildResult Estimate(NGramModelWriter writer, ICountingBackend backend, int[] train, KneserNeySettings settings,
+        int partitions, ExistingModel existing, int checkpointSeconds, bool clearFolder = false)
     {
         var stage = Stopwatch.StartNew();
-        long total = data.Counts.Sum();
-        var storeSettings = new FasterStoreSettings
-        {
-            Directory = folder.FilePath(StoreFolder),
-            IndexBuckets = FasterStoreSettings.BucketsFor(total),
-            LogMemoryBytes = Math.Max(16L << 20, memory / 4),
-        };
-        var (store, written) = OpenStore(folder, storeSettings, fingerprint, existing);
-        using (store) WriteRecords(store, data, written, fingerprint, checkpointSeconds);
-        stages["store"] = stage.Elapsed.TotalSeconds;
-        stage.Restart();
-        KenLmPerplexity? test = null, valid = null;
-        if (data.Model is { } inMemory) // a sharded estimate is not held whole: lmc ngram eval loads it
-        {
-            progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
-            using var model = new NGramModel(modelName, corpus.Vocabulary, inMemory, new ModelFootprint(total, 0, total));
-            test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
-            valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
-            stages["evaluate"] = stage.Elapsed.TotalSeconds;
-        }
-        var manifest = finish(new NGramModelManifest
-        {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
-            Order = data.Counts.Length, Source = "", DiscountFallback = false, NGramCounts = data.Counts,
-            Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
-            CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-            TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
-                TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
-            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
-        });
-        AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
-        return new NGramBuildResult(folder.Path, manifest, false, written);
+        string work = writer.Folder.FilePath(EstimateFolder);
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        var records = KneserNeyPipeline.Estimate(backend, train, writer.Corpus.Vocabulary.Count, settings, partitions, work, progress);
+        if (clearFolder) writer.Folder.Clear();
+        writer.Stages["estimate"] = stage.Elapsed.TotalSeconds;
+        var result = writer.Store(records, Fingerprint(writer.Corpus, settings), settings.MemoryBytes, existing, checkpointSeconds,
+            m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = backend.Location });
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        return result;
+    }
+
+    /// <summary>The backend <paramref name="settings"/> name; by default memory, or partition files when the build exceeds --memory.</summary>
+    private static ICountingBackend OpenBackend(KneserNeySettings settings, string modelName, string directory, int partitions,
+        long trainTokens)
+    {
+        var factory = settings.Backend
+            ?? (partitions == 1 ? MemoryCountingBackend.Create : PartitionedCountingBackend.Factory(partitions, settings.ChunkTokens));
+        return factory(new CountingTarget(modelName, directory, trainTokens * settings.Order / 2, settings.MemoryBytes));
+    }
+
+    /// <summary>The whole training split, or one shard of it: the raw counts depend on the corpus and the order only.</summary>
+    private static CountJob Job(TokenizedCorpus corpus, string modelName, KneserNeySettings settings, ShardSpec? shard = null) =>
+        new(modelName, $"{corpus.Fingerprint()}/order={settings.Order}", $"corpus {corpus.Name}, --order {settings.Order}",
+            corpus.SplitInfo(Splits.Train).Tokens, shard, corpus.Vocabulary.Count);
+
+    private TokenizedCorpus OpenCorpus(string corpusName)
+    {
+        var corpus = TokenizedCorpus.Open(workspace, corpusName);
+        if (corpus.SplitInfo(Splits.Train).Words == 0) throw new InputException($"corpus '{corpusName}' has no training tokens");
+        return corpus;
     }
 
     /// <summary>What a resumed store write must match: the corpus and the settings that change the model.</summary>
-    private static string Fingerprint(TokenizedCorpus corpus, KneserNeySettings settings) =>
+    internal static string Fingerprint(TokenizedCorpus corpus, KneserNeySettings settings) =>
         $"{corpus.Fingerprint()}/order={settings.Order}/fallback={settings.DiscountFallback}";
-
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
-
-    private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings,
-        string fingerprint, ExistingModel existing)
-    {
-        bool hasCheckpoint = StoreCheckpoints.HasComplete(settings.Directory);
-        if (existing != ExistingModel.Resume || !hasCheckpoint)
-        {
-            folder.Clear();
-            return (FasterRecordStore<NGramRecord>.Create(settings), 0);
-        }
-        var store = FasterRecordStore<NGramRecord>.Open(settings);
-        var progress = store.RecoveredCookie.Length == 0 ? null : JsonSerializer.Deserialize<NGramStoreProgress>(store.RecoveredCookie);
-        if (progress is null || progress.Fingerprint != fingerprint)
-        {
-            store.Dispose();
-            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--order, --discount-fallback); " +
-                $"use --force to start over");
-        }
-        return (store, progress.RecordsWritten);
-    }
-
-    /// <summary>Records in their fixed sequence, from <paramref name="from"/> on, checkpointed as they go.</summary>
-    private void WriteRecords(FasterRecordStore<NGramRecord> store, ModelRecords data, long from, string fingerprint, int checkpointSeconds)
-    {
-        long total = data.Counts.Sum(), sequence = 0;
-        int batch = (int)Math.Clamp(total / 16, 4096, 1 << 20); // at least ~16 batches, so checkpoints can fall between them
-        var keys = new long[batch];
-        var records = new NGramRecord[batch];
-        int filled = 0;
-        var clock = Stopwatch.StartNew();
-        foreach (var (key, record) in data.Records)
-        {
-            if (sequence++ < from) continue;
-            keys[filled] = key;
-            records[filled++] = record;
-            if (filled < batch) continue;
-            store.Upsert(keys, records);
-            filled = 0;
-            progress?.Report(new ProgressReport("store", sequence, total, "n-grams"));
-            if (clock.Elapsed.TotalSeconds >= checkpointSeconds)
-            {
-                progress?.Report(new ProgressReport("checkpoint", sequence, total, "n-grams"));
-                store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(sequence, fingerprint)));
-                clock.Restart();
-            }
-        }
-        store.Upsert(keys.AsMemory(0, filled), records.AsMemory(0, filled));
-        progress?.Report(new ProgressReport("checkpoint", total, total, "n-grams"));
-        store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(total, fingerprint)));
-    }
-}
-
-/// <summary>A model on its way into the store: n-gram counts per order, discounts, every record in a fixed sequence,
-/// and the whole model when it is held in memory (for evaluation at build time).</summary>
-internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumerable<(long Key, NGramRecord Record)> Records, NGramModelData? Model)
-{
-    public static ModelRecords From(NGramModelData data) =>
-        new(data.Tables.Select(t => (long)t.Count).ToArray(), data.Discounts, Sequence(data), data);
-
-    private static IEnumerable<(long, NGramRecord)> Sequence(NGramModelData data)
-    {
-        for (int k = 1; k <= data.Order; k++)
-        {
-            var table = data.Tables[k - 1];
-            var contexts = data.ContextsOf(k);
-            for (int i = 0; i < table.Count; i++)
-                yield return (NGramRecord.Key(k, i), new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i],
-                    table.Backoff[i]));
-        }
-    }
 }

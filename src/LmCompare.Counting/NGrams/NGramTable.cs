@@ -88,6 +88,16 @@ public sealed class NGramTable
 
     public int FindOrAdd(ReadOnlySpan<int> words, out bool added) => FindOrAdd(words, HashOf(words), out added);
 
+    /// <summary>Adds <paramref name="other"/>'s raw counts to this table's (n-grams counted in another chunk).</summary>
+    public void AddRawCounts(NGramTable other)
+    {
+        for (int i = 0; i < other.Count; i++)
+        {
+            int index = FindOrAdd(other.Words(i), out _); // before reading Raw: adding may grow it
+            Raw[index] += other.Raw[i];
+        }
+    }
+
     /// <summary>Allocates the probability and backoff arrays (after counting).</summary>
     public void AllocateValues()
     {

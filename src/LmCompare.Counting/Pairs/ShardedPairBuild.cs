@@ -45,11 +45,13 @@ public static class ShardedPairBuild
             settings) with { SettingsDescription = $"corpus {corpusName}, --distances {settings.Distances}" };
         using var backend = PairModelBuilder.OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), job.TrainTokens);
         backend.RequireAllShards(job);
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
-        folder.Clear();
+        // A finished model stays whole until the counts are read (a cluster that does not answer leaves it as it was).
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName,
+            existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
         var tables = builder.Derive(backend, corpus.Vocabulary.Count, settings);
+        folder.Clear();
         stages["derive"] = stage.Elapsed.TotalSeconds;
         return builder.Finish(corpus, folder, modelName, settings, tables, job.TrainTokens, 0, stages, clock, 0, backend);
     }

@@ -1,12 +1,14 @@
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
+using LmCompare.Counting.NGrams;
 
 namespace LmCompare.Counting.Backends.Faster;
 
 /// <summary>
 /// The default backend: an embedded FASTER store in the model folder (<c>store/</c>). Each flush is merged by
 /// read-modify-write and checkpointed together with its resume point (<see cref="CountProgress"/>), so a killed build
-/// resumes from its last checkpoint and ends with exactly the counts of an uninterrupted one.
+/// resumes from its last checkpoint and ends with exactly the counts of an uninterrupted one. Its keys are 64-bit pair
+/// keys: n-gram builds count in memory or partition files and keep the finished model in FASTER (NGramModelBuilder).
 /// </summary>
 public sealed class FasterCountingBackend : ICountingBackend, ICountSink
 {
@@ -33,6 +35,15 @@ public sealed class FasterCountingBackend : ICountingBackend, ICountSink
     public string Location => "faster";
 
     public bool FlushByClock => true;
+
+    private static NotSupportedException NGramsNotKept() =>
+        new("the embedded FASTER count store keeps 64-bit pair keys; n-gram builds count in memory or partition files");
+
+    public long NGramChunkTokens => throw NGramsNotKept();
+
+    public void AddNGrams(long tokensDone, NGramTable[] tables) => throw NGramsNotKept();
+
+    public NGramTable[] ReadNGrams(int order, LastWordPartition partition, IProgress<ProgressReport>? progress) => throw NGramsNotKept();
 
     public long Begin(CountJob job, ExistingModel existing)
     {
@@ -73,6 +84,8 @@ public sealed class FasterCountingBackend : ICountingBackend, ICountSink
     }
 
     public void Publish(string model, string manifestJson) { }
+
+    public string? ReadPublished(string model) => null;
 
     private FasterCountStore Store => _store ?? throw new InvalidOperationException("Begin first");
 

@@ -25,9 +25,9 @@ public sealed partial class GarnetCountStore
     public void Fold(IProgress<ProgressReport>? progress = null)
     {
         if (IsFolded) return;
-        for (int first = 0; first < _settings.Shards; first += ShardsInFlight)
+        for (int first = 0; first < _settings.SlotGroups; first += ShardsInFlight)
         {
-            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.Shards - first)).ToList();
+            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.SlotGroups - first)).ToList();
             var sums = SumParts(shards);
             var writes = new List<Func<Task<bool>>>();
             for (int g = 0; g < shards.Count; g++)
@@ -37,7 +37,7 @@ public sealed partial class GarnetCountStore
                     writes.Add(async () => { await _db.HashSetAsync(counts, chunk).ConfigureAwait(false); return true; });
             }
             _retry.All(writes);
-            progress?.Report(new ProgressReport("fold", first + shards.Count, _settings.Shards, "shards"));
+            progress?.Report(new ProgressReport("fold", first + shards.Count, _settings.SlotGroups, "shards"));
         }
         SetMeta(FoldedField, [1]); // commits the count hashes before it records the fold
         DeleteParts();
@@ -50,7 +50,7 @@ public sealed partial class GarnetCountStore
     /// <summary>Deletes every shard's parts and index (and, with <paramref name="counts"/>, its count hash).</summary>
     private void DeleteParts(bool counts = false)
     {
-        var shards = Enumerable.Range(0, _settings.Shards).ToList();
+        var shards = Enumerable.Range(0, _settings.SlotGroups).ToList();
         var names = PartNames(shards);
         _retry.All(shards.Select(s => (Func<Task<long>>)(() => _db.KeyDeleteAsync(
             [$"{Tag(s)}:parts", .. names[s].Select(p => (RedisKey)(string)p!), .. counts ? new RedisKey[] { $"{Tag(s)}:c" } : []]))).ToList());
@@ -85,7 +85,7 @@ public sealed partial class GarnetCountStore
     public long[] GetFields(IReadOnlyList<byte[]> fields)
     {
         var (start, order) = GroupByShard([.. fields.Select(f => ShardOf(f))]);
-        var shards = Enumerable.Range(0, _settings.Shards).Where(s => start[s + 1] > start[s]).ToList();
+        var shards = Enumerable.Range(0, _settings.SlotGroups).Where(s => start[s + 1] > start[s]).ToList();
         var values = new long[fields.Count];
         if (!IsFolded)
         {
@@ -108,9 +108,9 @@ public sealed partial class GarnetCountStore
     public IEnumerable<(byte[] Field, long Count)> ScanFields()
     {
         bool folded = IsFolded;
-        for (int first = 0; first < _settings.Shards; first += ShardsInFlight)
+        for (int first = 0; first < _settings.SlotGroups; first += ShardsInFlight)
         {
-            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.Shards - first)).ToList();
+            var shards = Enumerable.Range(first, Math.Min(ShardsInFlight, _settings.SlotGroups - first)).ToList();
             if (!folded)
             {
                 foreach (var sum in SumParts(shards))
@@ -128,7 +128,7 @@ public sealed partial class GarnetCountStore
     {
         get
         {
-            var shards = Enumerable.Range(0, _settings.Shards).ToList();
+            var shards = Enumerable.Range(0, _settings.SlotGroups).ToList();
             long counted = _retry.All(shards.Select(s => (Func<Task<long>>)(() => _db.HashLengthAsync($"{Tag(s)}:c"))).ToList()).Sum();
             var parts = PartNames(shards).SelectMany(n => n).Select(name => (Func<Task<long>>)(() => _db.HashLengthAsync((string)name!))).ToList();
             return counted + _retry.All(parts).Sum();

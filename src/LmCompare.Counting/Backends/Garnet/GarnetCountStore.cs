@@ -9,13 +9,16 @@ namespace LmCompare.Counting.Backends.Garnet;
 /// <param name="Endpoints">host:port[,host:port...].</param>
 /// <param name="Model">Names the key space: every key of this store starts with <c>lmc:{Model:</c>.</param>
 /// <param name="Worker">Names this writer's batches (sharded workers use their shard), so their batch ids never collide.</param>
-/// <param name="Shards">Key-space shards; each is one hash tag, so one slot, so one transaction per shard and part.</param>
+/// <param name="SlotGroups">Key-space groups (docs/ARCHITECTURE.md, glossary: slot group); each is one hash tag, so one
+/// slot, so one transaction per group and part.</param>
 /// <param name="TimeoutMilliseconds">Per request (connect, reply); a request that fails is retried, see <paramref name="RetrySeconds"/>.</param>
 /// <param name="FieldsPerCall">Counts per part (bounds a transaction's size and the time a node spends applying it).</param>
 /// <param name="RetrySeconds">How long a request that fails for want of a node (down, restarting, timing out) is retried, with
 /// backoff from 50 ms doubling to 2 s, before the command gives up with one line (<c>--timeout</c>).</param>
-public sealed record GarnetStoreSettings(string Endpoints, string Model, string? Password = null, string Worker = "w0", int Shards = 256,
-    int TimeoutMilliseconds = 10_000, int FieldsPerCall = 4096, int RetrySeconds = 120)
+/// <param name="NGramChunkTokens">Training positions an n-gram worker counts in memory before it sends them: the unit of
+/// a resume (about 2M tokens).</param>
+public sealed record GarnetStoreSettings(string Endpoints, string Model, string? Password = null, string Worker = "w0", int SlotGroups = 256,
+    int TimeoutMilliseconds = 10_000, int FieldsPerCall = 4096, int RetrySeconds = 120, int NGramChunkTokens = 1 << 21)
 {
     /// <summary>The scheme of a cluster's location (<c>--store</c>, and the <c>store</c> a manifest records).</summary>
     public const string Scheme = "garnet://";
@@ -136,7 +139,7 @@ public sealed partial class GarnetCountStore : ICountStore
         ulong h = 14695981039346656037UL;
         foreach (byte b in field) h = (h ^ b) * 1099511628211UL;
         h *= 0x9E3779B97F4A7C15UL;
-        return (int)((h ^ (h >> 29)) % (ulong)_settings.Shards);
+        return (int)((h ^ (h >> 29)) % (ulong)_settings.SlotGroups);
     }
 
     private static byte[] Field(long key)
@@ -179,7 +182,8 @@ public sealed partial class GarnetCountStore : ICountStore
         var sortedKeys = new long[keys.Length];
         var sortedDeltas = new long[keys.Length];
         for (int p = 0; p < order.Length; p++) (sortedKeys[p], sortedDeltas[p]) = (keys[order[p]], deltas[order[p]]);
-        for (int shard = 0; shard < _settings.Shards; shard++) Array.Sort(sortedKeys, sortedDeltas, start[shard], start[shard + 1] - start[shard]);
+        for (int group = 0; group < _settings.SlotGroups; group++)
+            Array.Sort(sortedKeys, sortedDeltas, start[group], start[group + 1] - start[group]);
         var bytes = new byte[8 * sortedKeys.Length];
         for (int p = 0; p < sortedKeys.Length; p++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * p), sortedKeys[p]);
         return Send(batchId, start, p => bytes.AsMemory(8 * p, 8), sortedDeltas, p => sortedKeys[p - 1] == sortedKeys[p]);
@@ -191,7 +195,7 @@ public sealed partial class GarnetCountStore : ICountStore
         var (start, order) = GroupByShard([.. entries.Select(e => ShardOf(e.Field))]);
         var fields = order.Select(i => entries[i].Field).ToArray();
         var deltas = order.Select(i => entries[i].Delta).ToArray();
-        for (int shard = 0; shard < _settings.Shards; shard++)
+        for (int shard = 0; shard < _settings.SlotGroups; shard++)
             Array.Sort(fields, deltas, start[shard], start[shard + 1] - start[shard],
                 Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
         return Send(batchId, start, p => fields[p], deltas, p => fields[p - 1].AsSpan().SequenceEqual(fields[p]));
@@ -200,9 +204,9 @@ public sealed partial class GarnetCountStore : ICountStore
     /// <summary>A counting sort by shard: where each shard's entries start (length shards + 1) and the entries in that order.</summary>
     private (int[] Start, int[] Order) GroupByShard(int[] shardOf)
     {
-        var start = new int[_settings.Shards + 1];
+        var start = new int[_settings.SlotGroups + 1];
         foreach (int shard in shardOf) start[shard + 1]++;
-        for (int shard = 0; shard < _settings.Shards; shard++) start[shard + 1] += start[shard];
+        for (int shard = 0; shard < _settings.SlotGroups; shard++) start[shard + 1] += start[shard];
         var next = start.ToArray();
         var order = new int[shardOf.Length];
         for (int i = 0; i < shardOf.Length; i++) order[next[shardOf[i]]++] = i;
@@ -215,7 +219,7 @@ public sealed partial class GarnetCountStore : ICountStore
     private int Send(string batchId, int[] start, Func<int, RedisValue> field, long[] deltas, Func<int, bool> sameAsPrevious)
     {
         var calls = new List<Func<Task<bool>>>();
-        for (int shard = 0; shard < _settings.Shards; shard++)
+        for (int shard = 0; shard < _settings.SlotGroups; shard++)
         {
             RedisKey index = $"{Tag(shard)}:parts";
             for (int from = start[shard], part = 0; from < start[shard + 1]; from += _settings.FieldsPerCall, part++)

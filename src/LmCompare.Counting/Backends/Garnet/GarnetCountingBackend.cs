@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LmCompare.Core;
 using LmCompare.Counting.Stores;
+using LmCompare.Counting.NGrams;
 
 namespace LmCompare.Counting.Backends.Garnet;
 
@@ -15,12 +16,13 @@ namespace LmCompare.Counting.Backends.Garnet;
 /// </summary>
 public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
 {
-    /// <summary>The manifest field a finalized model's manifest is published under (<see cref="ClusterPairModel.Attach"/> reads it).</summary>
-    internal const string ManifestMeta = "manifest";
+    /// <summary>The field a finalized model's manifest is published under (<see cref="ReadPublished"/> reads it).</summary>
+    private const string ManifestMeta = "manifest";
 
     private readonly GarnetStoreSettings _settings;
     private GarnetCountStore? _store;
     private string _fingerprint = "";
+    private bool _folded;
 
     private GarnetCountingBackend(GarnetStoreSettings settings) => _settings = settings;
 
@@ -37,11 +39,14 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
 
     public bool FlushByClock => false;
 
+    public long NGramChunkTokens => _settings.NGramChunkTokens;
+
     /// <summary>The fingerprint a shard is recorded with: the settings and the number of shards.</summary>
     private static string ShardFingerprint(CountJob job, int shards) => $"{job.Fingerprint}|shards={shards}";
 
     public long Begin(CountJob job, ExistingModel existing)
     {
+        NGramClusterCounts.CheckVocabulary(job.VocabularySize);
         if (job.Shard is { } shard)
         {
             if (existing == ExistingModel.Replace)
@@ -80,6 +85,12 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         Store.AddBatch(keys, deltas);
     }
 
+    public void AddNGrams(long tokensDone, NGramTable[] tables)
+    {
+        Store.BeginBatchScope(tokensDone.ToString(CultureInfo.InvariantCulture)); // chunks end at fixed positions: see Add
+        NGramClusterCounts.Add(Store, tables);
+    }
+
     public void Commit(long tokensDone) => Store.Checkpoint(new CountProgress(tokensDone, _fingerprint).ToBytes());
 
     public void Complete(CountJob job)
@@ -103,10 +114,26 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         return counts;
     }
 
+    /// <summary>Folds the parts into the count hashes (once), then reads the partition's n-grams; the connection stays open
+    /// for the next partition.</summary>
+    public NGramTable[] ReadNGrams(int order, LastWordPartition partition, IProgress<ProgressReport>? progress)
+    {
+        _store ??= GarnetCountStore.Connect(_settings);
+        if (!_folded) _store.Fold(progress);
+        _folded = true;
+        return NGramClusterCounts.Read(_store, order, partition, progress);
+    }
+
     public void Publish(string model, string manifestJson)
     {
         using var store = GarnetCountStore.Connect(_settings with { Model = model });
         store.SetMeta(ManifestMeta, Encoding.UTF8.GetBytes(manifestJson));
+    }
+
+    public string? ReadPublished(string model)
+    {
+        using var store = GarnetCountStore.Connect(_settings with { Model = model });
+        return store.GetMeta(ManifestMeta) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
     }
 
     private GarnetCountStore Store => _store ?? throw new InvalidOperationException("Begin first");

@@ -1,12 +1,11 @@
 using LmCompare.Counting.NGrams;
 using LmCompare.Core;
-using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Backends.Garnet;
 
 /// <summary>
 /// N-gram counts in a Garnet cluster: the raw counts of the padded windows (stage "count" of
-/// <see cref="KneserNeyEstimator"/>), keyed by the n-gram's word ids packed into 3 bytes each (an n-gram's order is its
+/// <see cref="KneserNeyPipeline"/>), keyed by the n-gram's word ids packed into 3 bytes each (an n-gram's order is its
 /// field's length / 3), so a 5-gram's field is 15 bytes. Everything after counting (adjusting, discounts,
 /// interpolation) needs every shard's counts and runs once, in finalize.
 /// </summary>
@@ -15,15 +14,12 @@ public static class NGramClusterCounts
     /// <summary>Ids must fit the 3 bytes of a field.</summary>
     public const int MaxVocabulary = 1 << 24;
 
-    /// <summary>N-grams a worker counts in memory before it sends them: the unit of a resume (default about 2M tokens).</summary>
-    public const int ChunkTokens = 1 << 21;
-
     private const int FieldsPerBatch = 1 << 16;
 
     public static void CheckVocabulary(int size)
     {
-        if (size > MaxVocabulary) throw new InputException($"a vocabulary of {size:N0} words is beyond the cluster layout's {MaxVocabulary:N0} (3 " +
-            $"bytes per id)");
+        if (size > MaxVocabulary)
+            throw new InputException($"a vocabulary of {size:N0} words is beyond the cluster layout's {MaxVocabulary:N0} (3 bytes per id)");
     }
 
     public static byte[] Field(ReadOnlySpan<int> words)
@@ -41,41 +37,23 @@ public static class NGramClusterCounts
         return words;
     }
 
-    /// <summary>
-    /// Counts the windows ending at [<paramref name="resumeFrom"/>, <paramref name="to"/>) chunk by chunk and adds each
-    /// chunk's counts to the store as batches named by the chunk's start, then records the chunk's end as the resume
-    /// point. Chunks start at fixed positions (<paramref name="rangeStart"/> + k * chunk), so a resumed worker re-sends a
-    /// half-sent chunk under the same batch ids and nothing counts twice.
-    /// </summary>
-    public static void CountInto(GarnetCountStore store, ReadOnlySpan<int> tokens, int order, long rangeStart, long resumeFrom, long to,
-        string fingerprint,
-        IProgress<ProgressReport>? progress, int chunkTokens = ChunkTokens)
+    /// <summary>Sends one chunk's tables as fields, in batches of the batch scope the caller began.</summary>
+    public static void Add(GarnetCountStore store, NGramTable[] tables)
     {
-        for (long chunk = resumeFrom; chunk < to; chunk = Math.Min(to, chunk + chunkTokens))
-        {
-            long end = Math.Min(to, chunk + chunkTokens);
-            progress?.Report(new ProgressReport("count", chunk - rangeStart, to - rangeStart, "tokens"));
-            var tables = KneserNeyEstimator.NewTables(order, 1024, end - chunk);
-            KneserNeyEstimator.CountRange(tokens, tables, chunk, end);
-            store.BeginBatchScope(chunk.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var batch = new List<(byte[], long)>(FieldsPerBatch);
-            foreach (var table in tables)
-                for (int i = 0; i < table.Count; i++)
-                {
-                    batch.Add((Field(table.Words(i)), table.Raw[i]));
-                    if (batch.Count == FieldsPerBatch) { store.AddFields(batch); batch.Clear(); }
-                }
-            if (batch.Count > 0) store.AddFields(batch);
-            store.Checkpoint(new CountProgress(end, fingerprint).ToBytes());
-        }
-        progress?.Report(new ProgressReport("count", to - rangeStart, to - rangeStart, "tokens"));
+        var batch = new List<(byte[], long)>(FieldsPerBatch);
+        foreach (var table in tables)
+            for (int i = 0; i < table.Count; i++)
+            {
+                batch.Add((Field(table.Words(i)), table.Raw[i]));
+                if (batch.Count == FieldsPerBatch) { store.AddFields(batch); batch.Clear(); }
+            }
+        if (batch.Count > 0) store.AddFields(batch);
     }
 
-    /// <summary>Every counted n-gram from the cluster into tables of orders 1..<paramref name="order"/> (raw counts, as <see
-    /// cref="KneserNeyEstimator.CountPadded"/> leaves them).</summary>
-    public static NGramTable[] Read(GarnetCountStore store, int order, int vocabularySize, long trainTokens, IProgress<ProgressReport>? progress)
+    /// <summary>Every counted n-gram of the partition from the cluster into tables of orders 1..<paramref name="order"/> (raw counts).</summary>
+    public static NGramTable[] Read(GarnetCountStore store, int order, LastWordPartition partition, IProgress<ProgressReport>? progress)
     {
-        var tables = KneserNeyEstimator.NewTables(order, vocabularySize, trainTokens);
+        var tables = NGramCounter.NewTables(order, 1024, 1024);
         long read = 0;
         foreach (var (field, count) in store.ScanFields())
         {
@@ -83,6 +61,7 @@ public static class NGramClusterCounts
                 throw new InputException($"the cluster holds a field of {field.Length} bytes under model {store.Model}: not an n-gram of order " +
                     $"1..{order} (another kind of model under this name?)");
             var words = Words(field);
+            if (!partition.Contains(words[^1])) continue;
             var table = tables[words.Length - 1];
             int index = table.FindOrAdd(words, out _);
             table.Raw[index] = count;

@@ -6,8 +6,8 @@ using LmCompare.Tests;
 
 namespace LmCompare.Counting.Tests;
 
-/// <summary>The bounded-memory (sharded) estimate must give exactly the model of the in-memory one.</summary>
-public class ShardedEstimateTests
+/// <summary>The bounded-memory (partitioned) estimate must give exactly the model of the in-memory one.</summary>
+public class PartitionedEstimateTests
 {
     /// <summary>Same n-grams with the same probabilities and backoffs (and counts, unless the expectation is an ARPA file, which has none).</summary>
     private static void AssertSameModel(NGramModelData expected, NGramModelData actual, bool compareCounts = true)
@@ -32,12 +32,12 @@ public class ShardedEstimateTests
     [Theory]
     [InlineData(2)]
     [InlineData(5)]
-    public void Build_Sharded_IdenticalToInMemory(int shards)
+    public void Build_Partitioned_IdenticalToInMemory(int partitions)
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
         new NGramModelBuilder(workspace).Build("random", "whole", new KneserNeySettings(4, true), ExistingModel.Refuse);
-        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Shards: shards),
+        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Partitions: partitions),
             ExistingModel.Refuse);
 
         using var a = NGramModelLoader.Load(workspace, "whole");
@@ -45,13 +45,34 @@ public class ShardedEstimateTests
 
         AssertSameModel(a.Data, b.Data);
         Assert.Null(sharded.Manifest.TestPerplexity); // not held whole at build time; lmc ngram eval computes it
-        Assert.False(Directory.Exists(Path.Combine(sharded.Directory, ".estimate-shards")));
+        Assert.False(Directory.Exists(Path.Combine(sharded.Directory, NGramModelBuilder.EstimateFolder)));
+        Assert.False(Directory.Exists(Path.Combine(sharded.Directory,
+            LmCompare.Counting.Backends.Partitioned.PartitionedCountingBackend.WorkFolder)));
         var test = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
         Assert.Equal(KenLmPerplexity.Compute(a, test).Perplexity, KenLmPerplexity.Compute(b, test).Perplexity);
     }
 
     [Fact]
-    public void Build_ShardedOnBrownSample_EqualsKenLmArpa()
+    public void Build_PartitionedAndInMemory_ByteIdenticalArpa()
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 500);
+        var builder = new NGramModelBuilder(workspace);
+        builder.Build("random", "whole", new KneserNeySettings(5, true), ExistingModel.Refuse);
+        builder.Build("random", "parts", new KneserNeySettings(5, true, MemoryBytes: 1 << 20, Partitions: 4), ExistingModel.Refuse);
+
+        string Arpa(string name)
+        {
+            using var model = NGramModelLoader.Load(workspace, name);
+            ArpaFile.Write(temp.Combine(name + ".arpa"), model.Data, model.Vocabulary);
+            return temp.Combine(name + ".arpa");
+        }
+
+        Assert.Equal(File.ReadAllBytes(Arpa("whole")), File.ReadAllBytes(Arpa("parts")));
+    }
+
+    [Fact]
+    public void Build_PartitionedOnBrownSample_EqualsKenLmArpa()
     {
         using var temp = new TempDirectory();
         string train = Path.Combine(RepositoryPaths.Corpora, "brown", "brown.train.txt.gz");
@@ -63,7 +84,7 @@ public class ShardedEstimateTests
             new LmCompare.Core.VocabularyOptions(),
             TrainPaths: [temp.Combine("small.txt")], ValidPaths: [Path.Combine(RepositoryPaths.Corpora, "brown", "brown.valid.txt.gz")]));
 
-        new NGramModelBuilder(workspace).Build("b", "m", new KneserNeySettings(3, true, Shards: 3), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("b", "m", new KneserNeySettings(3, true, Partitions: 3), ExistingModel.Refuse);
         using var model = NGramModelLoader.Load(workspace, "m");
         var reference = ArpaFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "brown-small.o3.kenlm.arpa.gz"), model.Vocabulary);
 
@@ -71,10 +92,10 @@ public class ShardedEstimateTests
     }
 
     [Fact]
-    public void ShardsFor_BudgetDecides()
+    public void PartitionsFor_BudgetDecides()
     {
-        Assert.Equal(1, new KneserNeySettings(5, MemoryBytes: 1L << 30).ShardsFor(2_000_000));
-        Assert.Equal(3, new KneserNeySettings(5, MemoryBytes: 256L << 20).ShardsFor(2_000_000)); // 800 MB estimate
-        Assert.Equal(256, new KneserNeySettings(5, MemoryBytes: 1L << 20).ShardsFor(2_000_000));
+        Assert.Equal(1, new KneserNeySettings(5, MemoryBytes: 1L << 30).PartitionsFor(2_000_000));
+        Assert.Equal(3, new KneserNeySettings(5, MemoryBytes: 256L << 20).PartitionsFor(2_000_000)); // 800 MB estimate
+        Assert.Equal(256, new KneserNeySettings(5, MemoryBytes: 1L << 20).PartitionsFor(2_000_000));
     }
 }
