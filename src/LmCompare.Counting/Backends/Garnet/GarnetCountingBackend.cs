@@ -23,6 +23,7 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     private GarnetCountStore? _store;
     private string _fingerprint = "";
     private bool _folded;
+    private CountJob? _job; // sizes the tables ReadNGrams fills
 
     private GarnetCountingBackend(GarnetStoreSettings settings) => _settings = settings;
 
@@ -47,6 +48,7 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     public long Begin(CountJob job, ExistingModel existing)
     {
         NGramClusterCounts.CheckVocabulary(job.VocabularySize);
+        _job = job;
         if (job.Shard is { } shard)
         {
             if (existing == ExistingModel.Replace)
@@ -100,6 +102,7 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
 
     public void RequireAllShards(CountJob job)
     {
+        _job = job;
         _store ??= GarnetCountStore.Connect(_settings);
         ShardLedger.CheckComplete(_store, _settings.Endpoints, n => ShardFingerprint(job, n), job.SettingsDescription);
     }
@@ -121,7 +124,7 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         _store ??= GarnetCountStore.Connect(_settings);
         if (!_folded) _store.Fold(progress);
         _folded = true;
-        return NGramClusterCounts.Read(_store, order, partition, progress);
+        return NGramClusterCounts.Read(_store, order, partition, _job?.VocabularySize ?? 0, _job?.TrainTokens ?? 0, progress);
     }
 
     public void Publish(string model, string manifestJson)

@@ -50,10 +50,12 @@ public static class NGramClusterCounts
         if (batch.Count > 0) store.AddFields(batch);
     }
 
-    /// <summary>Every counted n-gram of the partition from the cluster into tables of orders 1..<paramref name="order"/> (raw counts).</summary>
-    public static NGramTable[] Read(GarnetCountStore store, int order, LastWordPartition partition, IProgress<ProgressReport>? progress)
+    /// <summary>Every counted n-gram of the partition from the cluster into tables of orders 1..<paramref name="order"/> (raw
+    /// counts), sized once for the partition's share of a text of <paramref name="trainTokens"/> tokens (0: grown as read).</summary>
+    public static NGramTable[] Read(GarnetCountStore store, int order, LastWordPartition partition, int vocabularySize, long trainTokens,
+        IProgress<ProgressReport>? progress)
     {
-        var tables = NGramCounter.NewTables(order, 1024, 1024);
+        var tables = NGramCounter.NewTables(order, vocabularySize / partition.Count, Math.Max(1024, trainTokens / partition.Count));
         long read = 0;
         foreach (var (field, count) in store.ScanFields())
         {
