@@ -74,8 +74,8 @@ public class NGramModelTests
         var random = new Random(5);
         var logProbs = new float[corpus.Vocabulary.Count];
         var contexts = new List<int[]> { Array.Empty<int>(), new[] { Unk, Unk, Unk }, new[] { Eos } };
-        for (int i = 0; i < 30;
-            i++) contexts.Add(Enumerable.Range(0, random.Next(1, 7)).Select(_ => random.Next(3, corpus.Vocabulary.Count)).ToArray());
+        for (int i = 0; i < 30; i++)
+            contexts.Add(Enumerable.Range(0, random.Next(1, 7)).Select(_ => random.Next(3, corpus.Vocabulary.Count)).ToArray());
 
         foreach (var context in contexts)
         {

@@ -26,8 +26,8 @@ public sealed class FasterRecordStore<T> : IDisposable where T : unmanaged
             try { RecoveredCookie = FasterEngine.Recover(_store, settings, "model store"); }
             catch { Dispose(); throw; }
         }
-        for (int i = 0; i < Math.Max(1, settings.Threads);
-            i++) _sessions.Add(_store.For(new SimpleFunctions<long, T>()).NewSession<SimpleFunctions<long, T>>());
+        for (int i = 0; i < Math.Max(1, settings.Threads); i++)
+            _sessions.Add(_store.For(new SimpleFunctions<long, T>()).NewSession<SimpleFunctions<long, T>>());
     }
 
     public static FasterRecordStore<T> Create(FasterStoreSettings settings)
