@@ -17,6 +17,7 @@ public static class LmcApp
         root.Options.Add(GlobalOptions.Json);
         var corpus = new Command("corpus", "Ingest text into a tokenised corpus and inspect it");
         corpus.Subcommands.Add(CorpusIngestCommand.Create());
+        corpus.Subcommands.Add(CorpusSynthCommand.Create());
         corpus.Subcommands.Add(CorpusStatsCommand.Create());
         corpus.Subcommands.Add(CorpusListCommand.Create());
         root.Subcommands.Add(corpus);

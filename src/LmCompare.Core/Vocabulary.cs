@@ -76,6 +76,13 @@ public sealed class Vocabulary
         return new Vocabulary(tokens, counts);
     }
 
+    /// <summary>The same tokens and ids with other counts (a corpus sampled from this one's model: its own counts).</summary>
+    public Vocabulary WithCounts(long[] counts)
+    {
+        if (counts.Length != _tokens.Length) throw new ArgumentException($"{counts.Length} counts for {_tokens.Length} tokens", nameof(counts));
+        return new Vocabulary(_tokens, (long[])counts.Clone());
+    }
+
     /// <summary>Writes <c>token TAB count</c> per line; the line number (from 0) is the id.</summary>
     public void Save(string path)
     {

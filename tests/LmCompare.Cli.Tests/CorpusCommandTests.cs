@@ -39,6 +39,30 @@ public class CorpusCommandTests
     }
 
     [Fact]
+    public void Synth_FromTinyCorpus_JsonSaysSyntheticAndBadInputIsOneLine()
+    {
+        using var temp = new TempDirectory();
+        WriteFixture(temp);
+        Assert.Equal(0, LmcProcess.Run(temp.Path, IngestArgs(temp)).ExitCode);
+        string home = temp.Combine("home");
+
+        var synth = LmcProcess.Run(temp.Path, "corpus", "synth", "--like", "tiny", "--name", "syn", "--tokens", "20k", "--held-out-tokens", "2k",
+            "--seed", "5", "--json", "--home", home);
+        var bad = LmcProcess.Run(temp.Path, "corpus", "synth", "--like", "tiny", "--name", "syn2", "--tokens", "lots", "--home", home);
+        var missing = LmcProcess.Run(temp.Path, "corpus", "synth", "--like", "nope", "--name", "syn3", "--tokens", "1k", "--home", home);
+
+        Assert.True(synth.ExitCode == 0, synth.Stderr);
+        using var json = JsonDocument.Parse(synth.Stdout);
+        Assert.Equal("tiny", json.RootElement.GetProperty("synthetic").GetProperty("like").GetString());
+        Assert.InRange(json.RootElement.GetProperty("splits").GetProperty("train").GetProperty("tokens").GetInt64(), 20_000, 20_004);
+        Assert.Equal(1, bad.ExitCode); // a usage error
+        Assert.Equal(["lmc: error: --tokens: 'lots' is not a token count (e.g. 1000000, 200k, 200M, 1G)"], bad.StderrLines);
+        Assert.Equal(2, missing.ExitCode); // bad input: no such corpus
+        Assert.Single(missing.StderrLines);
+        Assert.False(Directory.Exists(Path.Combine(home, "corpora", "syn2")));
+    }
+
+    [Fact]
     public void Ingest_MobyDick_CountsMatchTheShippedChapters()
     {
         using var temp = new TempDirectory();
@@ -98,7 +122,7 @@ public class CorpusCommandTests
         var run = LmcProcess.Run(null, "[suggest:7]", "corpus ");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(["ingest", "list", "stats"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-')
+        Assert.Equal(["ingest", "list", "stats", "synth"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('-')
             && !l.StartsWith('/')));
     }
 

@@ -17,6 +17,25 @@ public class CorpusIngestorTests
         TestPaths: [temp.Write("src/test.txt", "a bird sat .")]);
 
     [Fact]
+    public void Ingest_EmojiAndMathLettersWithWordTokenizer_VocabularyReadsBack()
+    {
+        using var temp = new TempDirectory();
+        var workspace = new Workspace(temp.Combine("home"));
+        var options = Explicit(temp) with
+        {
+            Tokenizer = new TokenizerSettings("word"),
+            TrainPaths = [temp.Write("src/emoji.txt", "ferris 🦀 says 😀 .\nthe 𝑥 axis 😀 .\n")],
+        };
+
+        new CorpusIngestor(workspace).Ingest(options);
+        var corpus = TokenizedCorpus.Open(workspace, "tiny");
+
+        Assert.True(corpus.Vocabulary.Contains("🦀"));
+        Assert.Equal(2, corpus.Vocabulary.CountOf(corpus.Vocabulary.IdOf("😀")));
+        Assert.True(corpus.Vocabulary.Contains("𝑥"));
+    }
+
+    [Fact]
     public void Ingest_TinyFixture_WritesHandComputedIdsAndCounts()
     {
         using var temp = new TempDirectory();

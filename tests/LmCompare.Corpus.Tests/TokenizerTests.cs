@@ -30,6 +30,15 @@ public class TokenizerTests
     }
 
     [Fact]
+    public void Word_CharactersBeyondTheBmp_OneTokenEachNeverALoneSurrogate()
+    {
+        var keys = Keys(new WordTokenizer(), "ok 😀👍 x𝑥 🦀!");
+
+        Assert.Equal(["ok", "😀", "👍", "x", "𝑥", "🦀", "!"], keys);
+        Assert.All(keys, k => Assert.Equal(k, System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(k))));
+    }
+
+    [Fact]
     public void Word_Lowercase_LowercasesKeysButOffsetsPointAtSource()
     {
         var buffer = new TokenBuffer();

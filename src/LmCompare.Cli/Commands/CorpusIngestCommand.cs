@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using LmCompare.Cli.Output;
 using LmCompare.Core;
 using LmCompare.Corpus.Ingest;
-using Spectre.Console;
 
 namespace LmCompare.Cli.Commands;
 
@@ -61,8 +61,8 @@ public static class CorpusIngestCommand
         var result = context.WithProgress("ingest", ingestor);
         foreach (var source in result.Manifest.Sources.Where(s => s.InvalidUtf8 > 0))
             context.Warn($"{source.Path}: {source.InvalidUtf8} invalid UTF-8 sequence(s) replaced with U+FFFD");
-        if (context.Json) context.WriteJson(Summary(result));
-        else Print(context, result);
+        if (context.Json) context.WriteJson(CorpusSummary.Json(result));
+        else CorpusSummary.Print(context, result);
         return ExitCodes.Success;
     }
 
@@ -75,32 +75,5 @@ public static class CorpusIngestCommand
             if (!double.TryParse(parts[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
                 throw new UsageException($"--split: '{parts[i]}' is not a number (expected e.g. 0.9,0.05,0.05)");
         return values;
-    }
-
-    private static object Summary(IngestResult result) => new
-    {
-        corpus = result.Manifest.Name,
-        directory = result.Directory,
-        vocabularySize = result.Manifest.Vocabulary.Size,
-        trainTypes = result.Manifest.Vocabulary.TrainTypes,
-        splits = result.Manifest.Splits.ToDictionary(kv => kv.Key, kv => new
-        {
-            kv.Value.Documents, kv.Value.Lines, kv.Value.Tokens, kv.Value.Words, kv.Value.Oov, kv.Value.OovRate, kv.Value.Bytes,
-        }),
-        invalidUtf8 = result.Manifest.Sources.Sum(s => s.InvalidUtf8),
-        elapsedSeconds = Math.Round(result.Elapsed.TotalSeconds, 3),
-        tokensPerSecond = Math.Round(result.TokensPerSecond),
-    };
-
-    private static void Print(CommandContext context, IngestResult result)
-    {
-        var table = new Table().AddColumns("split", "documents", "lines", "tokens", "OOV", "OOV rate", "bytes");
-        foreach (var (name, s) in result.Manifest.Splits)
-            table.AddRow(name, s.Documents.ToString("N0"), s.Lines.ToString("N0"), s.Tokens.ToString("N0"), s.Oov.ToString("N0"),
-                s.OovRate.ToString("P2"), s.Bytes.ToString("N0"));
-        context.Out.Write(table);
-        Console.Out.WriteLine($"corpus {result.Manifest.Name}: {result.Manifest.Vocabulary.Size:N0} ids ({result.Manifest.Tokenizer.Kind} " +
-            $"tokenizer), "
-            + $"{result.TotalTokens:N0} tokens in {result.Elapsed.TotalSeconds:0.00} s ({result.TokensPerSecond:N0} tokens/s) -> {result.Directory}");
     }
 }

@@ -8,8 +8,7 @@ namespace LmCompare.Corpus.Ingest;
 /// <summary>
 /// <c>lmc corpus ingest</c> as a staged pipeline: <b>scan</b> (find documents, plan splits), <b>tokenize</b>
 /// (provisional ids per split), <b>vocabulary</b> (cut from training counts), <b>write</b> (final ids, document
-/// indexes), <b>commit</b> (manifest last, then one rename). Everything is written into a hidden temporary folder,
-/// so a failure or a killed process never leaves a folder that looks like a complete corpus.
+/// indexes), <b>commit</b> (manifest last, then one rename: <see cref="CorpusFolder"/>).
 /// </summary>
 public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
@@ -21,32 +20,22 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         string target = workspace.CorpusDirectory(options.Name);
         CheckTarget(target, options);
         var plan = Scan(options);
-        workspace.EnsureWritable(workspace.CorporaDirectory);
-        RemoveStalePartials(options.Name);
-        string temp = Path.Combine(workspace.CorporaDirectory, $".{options.Name}.partial-{Environment.ProcessId}");
+        string temp = CorpusFolder.StartPartial(workspace, options.Name);
         try
         {
-            Directory.CreateDirectory(temp);
             var manifest = Build(options, tokenizer, plan, temp);
-            Commit(temp, target);
+            progress?.Report(new ProgressReport("commit", 0, null, "files"));
+            CorpusFolder.Commit(temp, target);
             return new IngestResult(target, manifest, clock.Elapsed);
         }
         catch
         {
-            TryDelete(temp);
+            CorpusFolder.TryDelete(temp);
             throw;
         }
     }
 
-    private static void CheckTarget(string target, IngestOptions options)
-    {
-        if (!Directory.Exists(target)) return;
-        bool isCorpus = File.Exists(Path.Combine(target, "manifest.json"));
-        if (!isCorpus && Directory.EnumerateFileSystemEntries(target).Any())
-            throw new UsageException($"{target} exists and holds files lmc did not write (source text?); choose another --name");
-        if (isCorpus && !options.Force)
-            throw new UsageException($"corpus '{options.Name}' already exists in {target}; pass --force to replace it");
-    }
+    private static void CheckTarget(string target, IngestOptions options) => CorpusFolder.CheckTarget(target, options.Name, options.Force);
 
     private SplitPlan Scan(IngestOptions options)
     {
@@ -133,43 +122,5 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         {
             yield return buffer.AsMemory(0, read / sizeof(int));
         }
-    }
-
-    /// <summary>Stage "commit": the complete folder replaces any previous corpus of the same name by rename.</summary>
-    private void Commit(string temp, string target)
-    {
-        progress?.Report(new ProgressReport("commit", 0, null, "files"));
-        string? old = null;
-        if (Directory.Exists(target))
-        {
-            old = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Environment.ProcessId}");
-            Directory.Move(target, old);
-        }
-        Directory.Move(temp, target);
-        if (old is not null) TryDelete(old);
-    }
-
-    /// <summary>Temporary folders of earlier runs that were killed (their process is gone).</summary>
-    private void RemoveStalePartials(string name)
-    {
-        foreach (string dir in Directory.EnumerateDirectories(workspace.CorporaDirectory, $".{name}.*"))
-        {
-            string suffix = dir[(dir.LastIndexOf('-') + 1)..];
-            if (int.TryParse(suffix, out int pid) && !ProcessIsAlive(pid)) TryDelete(dir);
-        }
-    }
-
-    private static bool ProcessIsAlive(int pid)
-    {
-        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

@@ -24,6 +24,8 @@ public sealed record CorpusManifest
     public required IReadOnlyDictionary<string, SplitManifest> Splits { get; init; }
     /// <summary>Distinct training word types (before the vocabulary cut) after n training words, n = 2^k: Heaps' law data.</summary>
     public required IReadOnlyList<long[]> TrainTypeGrowth { get; init; }
+    /// <summary>Set for a corpus sampled by <c>lmc corpus synth</c> (absent for real text).</summary>
+    public SyntheticManifest? Synthetic { get; init; }
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -50,6 +52,12 @@ public sealed record CorpusManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 }
+
+/// <param name="Like">The real corpus whose training split the model was counted from.</param>
+/// <param name="Model">How tokens were drawn, e.g. <c>bigram</c>.</param>
+/// <param name="Seed">Seed of the sampler: the same seed, source and sizes give the same files.</param>
+/// <param name="Note">What the corpus is for.</param>
+public sealed record SyntheticManifest(string Like, string Model, long Seed, string Note);
 
 /// <param name="Size">Ids including the three reserved tokens.</param>
 /// <param name="TrainTypes">Distinct word types in training before the cut.</param>

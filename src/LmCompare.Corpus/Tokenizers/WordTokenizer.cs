@@ -13,7 +13,11 @@ namespace LmCompare.Corpus.Tokenizers;
 /// </summary>
 public sealed partial class WordTokenizer : ITokenizer
 {
-    [GeneratedRegex(@"[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]", RegexOptions.CultureInvariant)]
+    // A character outside the Basic Multilingual Plane (an emoji, a mathematical letter) is two UTF-16 chars: the middle
+    // alternative keeps the pair whole, where the last would cut it into two lone surrogates, which UTF-8 cannot encode
+    // (each became U+FFFD in vocab.txt, and the vocabulary then held one token twice).
+    [GeneratedRegex(@"[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}]+)*|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\s\p{L}\p{M}\p{N}_]",
+        RegexOptions.CultureInvariant)]
     private static partial Regex WordRegex();
 
     private readonly RegexPreTokenizer _preTokenizer = new(WordRegex(), null);
