@@ -36,6 +36,20 @@ public class CorpusIngestorTests
     }
 
     [Fact]
+    public void Ingest_NewWordsInHeldOutSplits_TrainTypesCountTrainingOnly()
+    {
+        using var temp = new TempDirectory();
+        var workspace = new Workspace(temp.Combine("home"));
+        var options = Explicit(temp) with { TrainPaths = [temp.Write("src/five.txt", "the cat sat on mats\n")] }; // 5 words, not 2^k
+
+        new CorpusIngestor(workspace).Ingest(options);
+        var manifest = TokenizedCorpus.Open(workspace, "tiny").Manifest;
+
+        Assert.Equal(5, manifest.Vocabulary.TrainTypes); // valid adds "ran" and ".", test "a" and "bird": not training types
+        Assert.Equal([[1L, 1L], [2L, 2L], [4L, 4L], [5L, 5L]], manifest.TrainTypeGrowth);
+    }
+
+    [Fact]
     public void Ingest_TinyFixture_WritesHandComputedIdsAndCounts()
     {
         using var temp = new TempDirectory();

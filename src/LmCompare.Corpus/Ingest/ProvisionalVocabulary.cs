@@ -24,8 +24,11 @@ internal sealed class ProvisionalVocabulary
             Intern(special);
     }
 
-    /// <summary>Distinct token strings seen, not counting the reserved entries.</summary>
+    /// <summary>Distinct token strings seen in any split, not counting the reserved entries.</summary>
     public int Types => _keys.Count - Reserved;
+
+    /// <summary>Distinct token strings seen in the training split, not counting the reserved entries.</summary>
+    public long TrainTypes { get; private set; }
 
     public int Intern(ReadOnlySpan<char> key)
     {
@@ -38,7 +41,10 @@ internal sealed class ProvisionalVocabulary
         return id;
     }
 
-    public void CountTraining(int id) => _trainCounts[id]++;
+    public void CountTraining(int id)
+    {
+        if (_trainCounts[id]++ == 0 && id >= Reserved) TrainTypes++;
+    }
 
     /// <summary>Training counts of every string (literal specials included: the vocabulary folds them into &lt;unk&gt;).</summary>
     public IEnumerable<KeyValuePair<string, long>> TrainingCounts()

@@ -47,7 +47,7 @@ internal sealed class TokenizeStage : IDisposable
             if (plan.LineBlocks) ReadLineBlocks(document, fractions);
             else ReadDocument(document);
         }
-        if (_growth.Count == 0 || _growth[^1][0] != _trainWords) _growth.Add([_trainWords, Vocabulary.Types]);
+        if (_growth.Count == 0 || _growth[^1][0] != _trainWords) _growth.Add([_trainWords, Vocabulary.TrainTypes]);
         foreach (var writer in _writers) { writer.Complete(); writer.Dispose(); }
     }
 
@@ -118,7 +118,7 @@ internal sealed class TokenizeStage : IDisposable
         Vocabulary.CountTraining(id);
         if (++_trainWords == _nextGrowthPoint)
         {
-            _growth.Add([_trainWords, Vocabulary.Types]);
+            _growth.Add([_trainWords, Vocabulary.TrainTypes]);
             _nextGrowthPoint *= 2;
         }
     }
