@@ -21,8 +21,31 @@ public static class CorpusFolder
             throw new UsageException($"corpus '{name}' already exists in {target}; pass --force to replace it");
     }
 
+    /// <summary>
+    /// Writes corpus <paramref name="name"/>: <paramref name="build"/> fills a new partial folder (its path is the argument)
+    /// and returns the manifest, which is written last; then the folder replaces any earlier corpus of that name. On any
+    /// failure the partial folder is deleted and nothing else changes.
+    /// </summary>
+    public static CorpusManifest Write(Workspace workspace, string name, Func<string, CorpusManifest> build, IProgress<ProgressReport>? progress)
+    {
+        string temp = StartPartial(workspace, name);
+        try
+        {
+            var manifest = build(temp);
+            AtomicFile.WriteAllText(Path.Combine(temp, "manifest.json"), manifest.ToJson());
+            progress?.Report(new ProgressReport("commit", 0, null, "files"));
+            Commit(temp, workspace.CorpusDirectory(name));
+            return manifest;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
     /// <summary>A new, empty partial folder for corpus <paramref name="name"/> (after removing those of killed runs).</summary>
-    public static string StartPartial(Workspace workspace, string name)
+    private static string StartPartial(Workspace workspace, string name)
     {
         workspace.EnsureWritable(workspace.CorporaDirectory);
         foreach (string dir in Directory.EnumerateDirectories(workspace.CorporaDirectory, $".{name}.*"))
@@ -36,7 +59,7 @@ public static class CorpusFolder
     }
 
     /// <summary>The complete folder replaces any previous corpus of the same name by rename.</summary>
-    public static void Commit(string temp, string target)
+    private static void Commit(string temp, string target)
     {
         string? old = null;
         if (Directory.Exists(target))
@@ -48,7 +71,7 @@ public static class CorpusFolder
         if (old is not null) TryDelete(old);
     }
 
-    public static void TryDelete(string directory)
+    private static void TryDelete(string directory)
     {
         try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
         catch (IOException) { }

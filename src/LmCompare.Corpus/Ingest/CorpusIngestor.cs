@@ -20,19 +20,8 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         string target = workspace.CorpusDirectory(options.Name);
         CheckTarget(target, options);
         var plan = Scan(options);
-        string temp = CorpusFolder.StartPartial(workspace, options.Name);
-        try
-        {
-            var manifest = Build(options, tokenizer, plan, temp);
-            progress?.Report(new ProgressReport("commit", 0, null, "files"));
-            CorpusFolder.Commit(temp, target);
-            return new IngestResult(target, manifest, clock.Elapsed);
-        }
-        catch
-        {
-            CorpusFolder.TryDelete(temp);
-            throw;
-        }
+        var manifest = CorpusFolder.Write(workspace, options.Name, temp => Build(options, tokenizer, plan, temp), progress);
+        return new IngestResult(target, manifest, clock.Elapsed);
     }
 
     private static void CheckTarget(string target, IngestOptions options) => CorpusFolder.CheckTarget(target, options.Name, options.Force);
@@ -66,7 +55,7 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
             splits[Splits.Names[s]] = WriteSplit(temp, s, stage.SplitCounters[s], remap);
         vocabulary.Save(Path.Combine(temp, "vocab.txt"));
 
-        var manifest = new CorpusManifest
+        return new CorpusManifest
         {
             Name = options.Name,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
@@ -81,8 +70,6 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
             Splits = splits,
             TrainTypeGrowth = stage.TypeGrowth,
         };
-        AtomicFile.WriteAllText(Path.Combine(temp, "manifest.json"), manifest.ToJson());
-        return manifest;
     }
 
     /// <summary>Stage "write": provisional ids to final ids, counting OOVs; the document index beside it.</summary>

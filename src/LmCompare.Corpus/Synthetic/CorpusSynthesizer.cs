@@ -47,34 +47,28 @@ public sealed class CorpusSynthesizer(Workspace workspace, IProgress<ProgressRep
         CorpusFolder.CheckTarget(target, options.Name, options.Force);
         progress?.Report(new ProgressReport("model", 0, null, "bigrams"));
         var sampler = BigramSampler.FromTokens(source.ReadTokens(Splits.Train), source.Vocabulary.Count);
-        string temp = CorpusFolder.StartPartial(workspace, options.Name);
-        try
+        var writer = new SyntheticSplitWriter(sampler, source.Vocabulary, options.DocumentTokens);
+        var manifest = CorpusFolder.Write(workspace, options.Name, temp => WriteSplits(options, source, writer, temp), progress);
+        return new IngestResult(target, manifest, clock.Elapsed);
+    }
+
+    /// <summary>Every split, then the vocabulary with the training counts; returns the manifest.</summary>
+    private CorpusManifest WriteSplits(SynthOptions options, TokenizedCorpus source, SyntheticSplitWriter writer, string folder)
+    {
+        var splits = new Dictionary<string, SplitManifest>();
+        long[] trainCounts = [];
+        IReadOnlyList<long[]> growth = [];
+        for (int s = 0; s < Splits.Names.Count; s++)
         {
-            var writer = new SyntheticSplitWriter(sampler, source.Vocabulary, options.DocumentTokens);
-            var splits = new Dictionary<string, SplitManifest>();
-            long[] trainCounts = [];
-            IReadOnlyList<long[]> growth = [];
-            for (int s = 0; s < Splits.Names.Count; s++)
-            {
-                string name = Splits.Names[s];
-                long tokens = s == Splits.Train ? options.TrainTokens : options.HeldOutTokens;
-                var result = writer.Write(Path.Combine(temp, name + ".bin"), Path.Combine(temp, name + ".docs"), tokens, SplitSeed(options.Seed, s),
-                    new Progress<long>(done => progress?.Report(new ProgressReport("sample " + name, done, tokens, "tokens"))));
-                splits[name] = result.Split;
-                if (s == Splits.Train) (trainCounts, growth) = (result.Counts, result.TypeGrowth);
-            }
-            source.Vocabulary.WithCounts(trainCounts).Save(Path.Combine(temp, "vocab.txt"));
-            var manifest = Manifest(options, source, splits, growth);
-            AtomicFile.WriteAllText(Path.Combine(temp, "manifest.json"), manifest.ToJson());
-            progress?.Report(new ProgressReport("commit", 0, null, "files"));
-            CorpusFolder.Commit(temp, target);
-            return new IngestResult(target, manifest, clock.Elapsed);
+            string name = Splits.Names[s];
+            long tokens = s == Splits.Train ? options.TrainTokens : options.HeldOutTokens;
+            var result = writer.Write(Path.Combine(folder, name + ".bin"), Path.Combine(folder, name + ".docs"), tokens, SplitSeed(options.Seed, s),
+                done => progress?.Report(new ProgressReport("sample " + name, done, tokens, "tokens")));
+            splits[name] = result.Split;
+            if (s == Splits.Train) (trainCounts, growth) = (result.Counts, result.TypeGrowth);
         }
-        catch
-        {
-            CorpusFolder.TryDelete(temp);
-            throw;
-        }
+        source.Vocabulary.WithCounts(trainCounts).Save(Path.Combine(folder, "vocab.txt"));
+        return Manifest(options, source, splits, growth);
     }
 
     /// <summary>The split's base seed: (seed, split) through SplitMix64's mixer, so neighbouring seeds give unrelated streams.</summary>

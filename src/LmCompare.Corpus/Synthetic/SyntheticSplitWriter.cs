@@ -24,7 +24,7 @@ internal sealed class SyntheticSplitWriter(BigramSampler sampler, Vocabulary voc
     private readonly int[] _tokenBytes = vocabulary.Tokens.Select(t => Encoding.UTF8.GetByteCount(t)).ToArray();
     private readonly int[][] _buffers = Enumerable.Range(0, ChainsAtOnce).Select(_ => new int[SegmentTokens + MaxSentenceTail + 1]).ToArray();
 
-    public SyntheticSplit Write(string binPath, string docsPath, long tokens, ulong seed, IProgress<long>? progress)
+    public SyntheticSplit Write(string binPath, string docsPath, long tokens, ulong seed, Action<long>? tokensDone)
     {
         var stats = new SplitStatistics(vocabulary.Count, _tokenBytes, documentTokens, tokens);
         long segments = (tokens + SegmentTokens - 1) / SegmentTokens;
@@ -41,7 +41,7 @@ internal sealed class SyntheticSplitWriter(BigramSampler sampler, Vocabulary voc
                     stats.Add(drawn);
                     writer.Write(drawn);
                 }
-                progress?.Report(stats.Written);
+                tokensDone?.Invoke(stats.Written);
             }
             writer.Complete();
         }

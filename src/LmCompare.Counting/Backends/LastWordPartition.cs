@@ -24,12 +24,7 @@ public readonly record struct LastWordPartition(int Index, int Count)
             var table = tables[k];
             var part = selected[k] = new NGrams.NGramTable(table.Order, Math.Max(16, table.Count / Count));
             for (int i = 0; i < table.Count; i++)
-            {
-                var words = table.Words(i);
-                if (!Contains(words[^1])) continue;
-                int index = part.FindOrAdd(words, out _); // before reading Raw: adding may grow it
-                part.Raw[index] += table.Raw[i];
-            }
+                if (Contains(table.Words(i)[^1])) part.AddRaw(table.Words(i), table.Raw[i]);
         }
         return selected;
     }

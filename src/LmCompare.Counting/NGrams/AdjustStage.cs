@@ -40,8 +40,7 @@ public static class AdjustStage
         var suffix = new int[upper.Count];
         for (int i = 0; i < upper.Count; i++)
         {
-            int index = lower.FindOrAdd(upper.Words(i)[1..], out _);
-            lower.Raw[index] += upper.Raw[i];
+            int index = lower.AddRaw(upper.Words(i)[1..], upper.Raw[i]);
             lower.Adjusted[index]++;
             suffix[i] = index;
         }

@@ -65,9 +65,7 @@ public static class NGramCounter
             if (i >= from)
             {
                 int length = inSentence >= n - 1 ? n : inSentence + 1; // from the last <s> on
-                var table = tables[length - 1];
-                int index = table.FindOrAdd(window[(n - length)..], out _); // before reading Raw: adding may grow it
-                table.Raw[index]++;
+                tables[length - 1].AddRaw(window[(n - length)..], 1);
             }
             if (tokens[i] == Eos) { window.Fill(Bos); inSentence = 0; }
         }

@@ -77,11 +77,11 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         using var backend = OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), partitions, train.Length);
         backend.RequireAllShards(Job(corpus, modelName, settings));
         // A finished model stays whole until the shards' counts are read (a cluster that does not answer leaves it as it was):
-        // claim without clearing, clear once the estimate holds the counts.
+        // claim without clearing; the store write, which does not resume here, clears the folder once the estimate is made.
         var claim = existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
         var writer = new NGramModelWriter(corpus, folder, modelName, [], clock, progress);
-        return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace, 300, clearFolder: true);
+        return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace, 300);
     }
 
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
@@ -101,15 +101,13 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     }
 
     /// <summary>Stages estimate to commit over the counts in <paramref name="backend"/>.</summary>
-    /// <paramref name="clearFolder"/>: delete the model's earlier files (not the hidden work folders) once the counts are read.
     private NGramBuildResult Estimate(NGramModelWriter writer, ICountingBackend backend, int[] train, KneserNeySettings settings,
-        int partitions, ExistingModel existing, int checkpointSeconds, bool clearFolder = false)
+        int partitions, ExistingModel existing, int checkpointSeconds)
     {
         var stage = Stopwatch.StartNew();
         string work = writer.Folder.FilePath(EstimateFolder);
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         var records = KneserNeyPipeline.Estimate(backend, train, writer.Corpus.Vocabulary.Count, settings, partitions, work, progress);
-        if (clearFolder) writer.Folder.Clear();
         writer.Stages["estimate"] = stage.Elapsed.TotalSeconds;
         var result = writer.Store(records, Fingerprint(writer.Corpus, settings), settings.MemoryBytes, existing, checkpointSeconds,
             m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = backend.Location });

@@ -88,14 +88,18 @@ public sealed class NGramTable
 
     public int FindOrAdd(ReadOnlySpan<int> words, out bool added) => FindOrAdd(words, HashOf(words), out added);
 
+    /// <summary>Adds <paramref name="count"/> to the raw count of <paramref name="words"/> (entered if new); returns its index.</summary>
+    public int AddRaw(ReadOnlySpan<int> words, long count)
+    {
+        int index = FindOrAdd(words, out _); // before reading Raw: adding may grow it
+        Raw[index] += count;
+        return index;
+    }
+
     /// <summary>Adds <paramref name="other"/>'s raw counts to this table's (n-grams counted in another chunk).</summary>
     public void AddRawCounts(NGramTable other)
     {
-        for (int i = 0; i < other.Count; i++)
-        {
-            int index = FindOrAdd(other.Words(i), out _); // before reading Raw: adding may grow it
-            Raw[index] += other.Raw[i];
-        }
+        for (int i = 0; i < other.Count; i++) AddRaw(other.Words(i), other.Raw[i]);
     }
 
     /// <summary>Allocates the probability and backoff arrays (after counting).</summary>

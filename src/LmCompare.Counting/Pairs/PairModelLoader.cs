@@ -35,8 +35,7 @@ public static class PairModelLoader
     /// <summary>An attached model's tables, derived from the counts where they live and checked against the manifest's hash.</summary>
     private static PairTables RemoteTables(PairModelManifest manifest, CountLocationResolver? remote)
     {
-        using var backend = remote?.Invoke(manifest.Store, manifest.Name)
-            ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
+        using var backend = SharedCounts(manifest, remote);
         var counts = backend.ReadSorted(null);
         var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, manifest.VocabularySize,
             new PairModelSettings(manifest.Distances, manifest.TopK));
@@ -45,6 +44,11 @@ public static class PairModelLoader
                 $"finalized with (changed or partly lost)");
         return tables;
     }
+
+    /// <summary>The backend holding the counts of a model that has no tables file (attached), or one line saying there is none.</summary>
+    internal static ICountingBackend SharedCounts(PairModelManifest manifest, CountLocationResolver? remote) =>
+        remote?.Invoke(manifest.Store, manifest.Name)
+        ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
 
     /// <summary>
     /// Every count of a model, sorted: from where its manifest says they live, else (also for an unfinished build, which

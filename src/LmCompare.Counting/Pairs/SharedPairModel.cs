@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Models;
@@ -33,8 +32,7 @@ public static class SharedPairModel
         }
         published.OpenCorpus(workspace, "than the one ingested here; ingest the same text with the same settings");
         var claim = existing == ExistingModel.Resume ? ExistingModel.Replace : existing;
-        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
-        folder.Clear();
+        using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim); // --force: cleared
         var attached = published with { TablesFile = "", Store = location, StoreBytes = 0, BytesOnDisk = 0 };
         AtomicFile.WriteAllText(folder.ManifestPath, attached.ToJson());
         return attached;
@@ -49,8 +47,7 @@ public static class SharedPairModel
     {
         var (manifest, _) = PairModelLoader.ReadManifest(workspace, modelName);
         if (manifest.TablesFile.Length > 0) throw new UsageException($"model {modelName} is already local ({manifest.Store}); nothing to pull");
-        using var shared = locations(manifest.Store, manifest.Name)
-            ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
+        using var shared = PairModelLoader.SharedCounts(manifest, locations);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, ExistingModel.Resume);
         string storeDirectory = folder.FilePath(FasterCountingBackend.StoreFolder);
         if (Directory.Exists(storeDirectory)) Directory.Delete(storeDirectory, recursive: true); // a pull cut short starts over

@@ -22,7 +22,6 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     private readonly GarnetStoreSettings _settings;
     private GarnetCountStore? _store;
     private string _fingerprint = "";
-    private bool _folded;
     private CountJob? _job; // sizes the tables ReadNGrams fills
 
     private GarnetCountingBackend(GarnetStoreSettings settings) => _settings = settings;
@@ -117,13 +116,12 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
         return counts;
     }
 
-    /// <summary>Folds the parts into the count hashes (once), then reads the partition's n-grams; the connection stays open
-    /// for the next partition.</summary>
+    /// <summary>Folds the parts into the count hashes (a fold already done is one read), then reads the partition's n-grams;
+    /// the connection stays open for the next partition.</summary>
     public NGramTable[] ReadNGrams(int order, LastWordPartition partition, IProgress<ProgressReport>? progress)
     {
         _store ??= GarnetCountStore.Connect(_settings);
-        if (!_folded) _store.Fold(progress);
-        _folded = true;
+        _store.Fold(progress);
         return NGramClusterCounts.Read(_store, order, partition, _job?.VocabularySize ?? 0, _job?.TrainTokens ?? 0, progress);
     }
 

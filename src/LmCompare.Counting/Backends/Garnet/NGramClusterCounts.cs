@@ -64,9 +64,7 @@ public static class NGramClusterCounts
                     $"1..{order} (another kind of model under this name?)");
             var words = Words(field);
             if (!partition.Contains(words[^1])) continue;
-            var table = tables[words.Length - 1];
-            int index = table.FindOrAdd(words, out _);
-            table.Raw[index] = count;
+            tables[words.Length - 1].AddRaw(words, count); // each n-gram is one field: added once
             if ((++read & 0xFFFFF) == 0) progress?.Report(new ProgressReport("read", read, null, "n-grams"));
         }
         return tables;

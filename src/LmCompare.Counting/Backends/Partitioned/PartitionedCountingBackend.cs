@@ -98,8 +98,7 @@ public sealed class PartitionedCountingBackend : ICountingBackend, ICountSink
             for (long r = 0; r < records; r++)
             {
                 for (int j = 0; j < order; j++) words[j] = reader.ReadInt32();
-                int index = table.FindOrAdd(words, out _); // before reading Raw: adding may grow it
-                table.Raw[index] += reader.ReadInt64();
+                table.AddRaw(words, reader.ReadInt64());
             }
         }
         File.Delete(path);
