@@ -37,16 +37,16 @@ public class PartitionedEstimateTests
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
         new NGramModelBuilder(workspace).Build("random", "whole", new KneserNeySettings(4, true), ExistingModel.Refuse);
-        var sharded = new NGramModelBuilder(workspace).Build("random", "sharded", new KneserNeySettings(4, true, Partitions: partitions),
+        var partitioned = new NGramModelBuilder(workspace).Build("random", "partitioned", new KneserNeySettings(4, true, Partitions: partitions),
             ExistingModel.Refuse);
 
         using var a = NGramModelLoader.Load(workspace, "whole");
-        using var b = NGramModelLoader.Load(workspace, "sharded");
+        using var b = NGramModelLoader.Load(workspace, "partitioned");
 
         AssertSameModel(a.Data, b.Data);
-        Assert.Null(sharded.Manifest.TestPerplexity); // not held whole at build time; lmc ngram eval computes it
-        Assert.False(Directory.Exists(Path.Combine(sharded.Directory, NGramModelBuilder.EstimateFolder)));
-        Assert.False(Directory.Exists(Path.Combine(sharded.Directory,
+        Assert.Null(partitioned.Manifest.TestPerplexity); // not held whole at build time; lmc ngram eval computes it
+        Assert.False(Directory.Exists(Path.Combine(partitioned.Directory, NGramModelBuilder.EstimateFolder)));
+        Assert.False(Directory.Exists(Path.Combine(partitioned.Directory,
             LmCompare.Counting.Backends.Partitioned.PartitionedCountingBackend.WorkFolder)));
         var test = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
         Assert.Equal(KenLmPerplexity.Compute(a, test).Perplexity, KenLmPerplexity.Compute(b, test).Perplexity);
