@@ -50,6 +50,19 @@ public static class LmcProcess
         return found && killed;
     }
 
+    /// <summary>Runs lmc and SIGKILLs it as soon as <paramref name="condition"/> holds (polled every millisecond); false when
+    /// the process ended first.</summary>
+    public static bool KillWhen(string[] args, Func<bool> condition)
+    {
+        using var process = Start(args);
+        process.StandardError.ReadToEndAsync();
+        while (!process.HasExited && !condition()) Thread.Sleep(1);
+        bool killed = !process.HasExited;
+        if (killed) process.Kill(entireProcessTree: true); // SIGKILL on Linux
+        process.WaitForExit();
+        return killed;
+    }
+
     public static LmcRun Run(string? workingDirectory, params string[] args) => RunWithInput(workingDirectory, "", args);
 
     /// <summary>Runs lmc with <paramref name="input"/> on its (redirected) standard input.</summary>

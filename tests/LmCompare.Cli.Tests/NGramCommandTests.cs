@@ -18,8 +18,7 @@ public class NGramCommandTests
     }
 
     private static string[] BuildArgs(string home, string name, params string[] extra) =>
-        ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--checkpoint-seconds", "0", "--home", home,
-            .. extra];
+        ["ngram", "build", "--corpus", "r", "--name", name, "--order", "4", "--discount-fallback", "--home", home, .. extra];
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -52,23 +51,29 @@ public class NGramCommandTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Build_KilledWhileStoringThenResumed_SameModel()
+    public void Build_KilledInEveryStageThenResumed_SameModel()
     {
         using var temp = new TempDirectory();
         string home = RandomCorpus(temp);
         Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "reference", "--quiet")).ExitCode);
         LmcProcess.Run(null, "ngram", "export-arpa", "reference", temp.Combine("reference.arpa"), "--home", home);
 
-        foreach (var (stage, occurrence) in new[] { (": checkpoint", 2), (": store", 5), (": evaluate", 1) })
+        // --memory 1MB streams: the count in chunks of 4,096 positions, the estimate through external sorts; each kill lands
+        // inside a stage, where the file named appears
+        foreach (var (memory, file) in new[] { ("1MB", ".count-runs/count-4-2.run"), ("1MB", ".estimate/adjusted-3.bin"),
+            ("1MB", ".estimate/initial-3.bin"), ("1MB", "ngrams.bin.tmp"), ("1GB", "ngrams.bin.tmp") })
         {
-            string name = $"killed-{stage[2..]}-{occurrence}";
-            bool killed = LmcProcess.KillAfter(BuildArgs(home, name), line => line.Contains(stage), occurrence, TimeSpan.Zero);
-            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--resume"));
+            string name = $"killed-{memory}-{Path.GetFileName(file)}";
+            string path = Path.Combine(home, "models", name, file);
+            bool killed = LmcProcess.KillWhen(BuildArgs(home, name, "--memory", memory), () => File.Exists(path));
+            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--memory", memory, "--resume"));
             LmcProcess.Run(null, "ngram", "export-arpa", name, temp.Combine(name + ".arpa"), "--home", home);
 
             Assert.True(killed, $"{name}: the build finished before it could be killed");
             Assert.Equal(0, resumed.ExitCode);
             Assert.Equal(File.ReadAllText(temp.Combine("reference.arpa")), File.ReadAllText(temp.Combine(name + ".arpa")));
+            Assert.Equal(["manifest.json", "ngrams.bin"], Directory.GetFileSystemEntries(Path.Combine(home, "models", name))
+                .Select(Path.GetFileName).Where(f => f != ".lock").Order());
         }
     }
 

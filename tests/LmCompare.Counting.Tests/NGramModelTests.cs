@@ -114,7 +114,7 @@ public class NGramModelTests
     }
 
     [Fact]
-    public void Load_StoreRecordsMissing_FailsNamingTheStore()
+    public void Load_ManifestCountsDisagree_FailsNamingTheModelFile()
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
@@ -125,7 +125,26 @@ public class NGramModelTests
 
         var error = Assert.Throws<InputException>(() => NGramModelLoader.Load(workspace, "kn"));
 
-        Assert.Contains("hlog.log", error.Message);
+        Assert.Contains(NGramModelFile.FileName, error.Message);
+    }
+
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    public void Load_ModelFileDamaged_RefusedNamingTheFile(string damage)
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp);
+        var built = new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+        string file = Path.Combine(built.Directory, NGramModelFile.FileName);
+        var bytes = File.ReadAllBytes(file);
+        if (damage == "flip") bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(file, damage == "flip" ? bytes : bytes[..^24]);
+
+        var error = Assert.Throws<InputException>(() => NGramModelLoader.Load(workspace, "kn"));
+
+        Assert.Contains(file, error.Message);
+        Assert.Contains(damage == "flip" ? "checksum" : "truncated", error.Message);
     }
 
     [Fact]

@@ -15,13 +15,12 @@ public static class NGramBuildCommand
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "An ingested corpus", Required = true };
     private static readonly Option<string> NameOption = new("--name") { Description = "Model name (folder under <home>/models)", Required = true };
     private static readonly Option<int> OrderOption = new("--order") { Description = "Highest order, 1..8", DefaultValueFactory = _ => 5 };
-    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory budget: beyond it the estimate runs in " +
-        "partitions through files; a quarter is the model store's in-memory log", DefaultValueFactory = _ => "1GB" };
+    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory budget: beyond it counts and estimate " +
+        "stream through sorted files on disk (external sorts), like lmplz -S", DefaultValueFactory = _ => "1GB" };
     private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data " +
         "gives none (KenLM's --discount_fallback)" };
-    private static readonly Option<int> CheckpointOption = new("--checkpoint-seconds") { Description = "Checkpoint the store at least this often " +
-        "while writing", DefaultValueFactory = _ => 300 };
-    private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build from its last checkpoint" };
+    private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build: a streaming build " +
+        "from its last counted chunk or finished stage" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
     private static readonly Option<string?> StoreOption = CountingBackendOptions.Store();
     private static readonly Option<string?> ShardOption = CountingBackendOptions.Shard("lmc ngram finalize");
@@ -31,14 +30,12 @@ public static class NGramBuildCommand
     {
         var command = new Command("build", "Build an interpolated modified Kneser-Ney n-gram model (KenLM lmplz parity)")
         {
-            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, CheckpointOption, ResumeOption, ForceOption, StoreOption,
+            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, ResumeOption, ForceOption, StoreOption,
                 ShardOption, TimeoutOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
-            int checkpoint = parse.GetValue(CheckpointOption);
-            if (checkpoint < 0) throw new UsageException("--checkpoint-seconds must not be negative");
             string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption),
                 MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
@@ -57,7 +54,7 @@ public static class NGramBuildCommand
                 return ExitCodes.Success;
             }
             var result = context.WithProgress("ngram build", progress =>
-                new NGramModelBuilder(context.Workspace, progress).Build(corpus, name, settings, existing, checkpoint));
+                new NGramModelBuilder(context.Workspace, progress).Build(corpus, name, settings, existing));
             if (context.Json) context.WriteJson(result.Manifest);
             else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;

@@ -23,13 +23,17 @@ public sealed class InitialStage(int contexts)
         var denominator = new float[_sum.Length];
         var gamma = new float[_sum.Length];
         for (int c = 0; c < _sum.Length; c++)
-        {
-            denominator[c] = _sum[c];
-            float g = 0f;
-            for (int j = 1; j <= 3; j++) g += discount.Get(j) * (float)_byCount[c * 4 + j];
-            gamma[c] = _sum[c] == 0 ? 0f : g / denominator[c];
-        }
+            (denominator[c], gamma[c]) = ContextValues(_sum[c], _byCount.AsSpan(c * 4, 4), discount);
         return (denominator, gamma);
+    }
+
+    /// <summary>A context's denominator (its sum as float) and gamma, from the sum and N1, N2, N3+ (<paramref name="byCount"/>[1..3]).</summary>
+    public static (float Denominator, float Gamma) ContextValues(long sum, ReadOnlySpan<long> byCount, Discount discount)
+    {
+        float denominator = sum;
+        float g = 0f;
+        for (int j = 1; j <= 3; j++) g += discount.Get(j) * (float)byCount[j];
+        return (denominator, sum == 0 ? 0f : g / denominator);
     }
 
     /// <summary>(c - D(c)) / sum in single precision.</summary>

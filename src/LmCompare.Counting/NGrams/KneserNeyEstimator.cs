@@ -19,7 +19,7 @@ public static class KneserNeyEstimator
         var job = new CountJob("memory", "", "", tokens.Length, VocabularySize: vocabularySize);
         counts.Begin(job, ExistingModel.Replace);
         NGramCounter.CountChunks(counts, tokens, settings.Order, 0, 0, tokens.Length, progress);
-        var records = KneserNeyPipeline.Estimate(counts, tokens, vocabularySize, settings, partitions: 1, "", progress);
+        var records = KneserNeyPipeline.Estimate(counts, tokens, vocabularySize, settings, partitions: 1, "", "", resume: false, progress);
         return records.Model!;
     }
 }

@@ -1,5 +1,7 @@
 using LmCompare.Core;
 using LmCompare.Counting.Backends;
+using LmCompare.Counting.Backends.SortedRuns;
+using LmCompare.Counting.NGrams.Streaming;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -20,7 +22,7 @@ public static class KneserNeyPipeline
     /// <paramref name="workDirectory"/> holds the partition files when there is more than one partition.
     /// </summary>
     internal static ModelRecords Estimate(ICountingBackend counts, ReadOnlySpan<int> train, int vocabularySize, KneserNeySettings settings,
-        int partitions, string workDirectory, IProgress<ProgressReport>? progress)
+        int partitions, string workDirectory, string fingerprint, bool resume, IProgress<ProgressReport>? progress)
     {
         var rank = NGramCounter.KenLmRanks(train, vocabularySize);
         var quirk = NGramCounter.LastPaddedWindow(train, settings.Order, rank);
@@ -30,9 +32,9 @@ public static class KneserNeyPipeline
             var tables = counts.ReadNGrams(settings.Order, LastWordPartition.All, progress);
             return ModelRecords.From(InMemory(tables, quirk, rank, vocabularySize, settings, progress));
         }
-        var estimate = new PartitionedEstimate(workDirectory, partitions, settings, progress);
-        estimate.Prepare(counts, quirk, vocabularySize);
-        return new ModelRecords(estimate.NGramCounts, estimate.Discounts, estimate.Records(), null);
+        var estimate = new StreamingEstimate(workDirectory, settings, progress);
+        return estimate.Run(() => counts is ICountRunSource source ? source.TakeRuns() : estimate.RunsFromPartitions(counts, partitions),
+            quirk, vocabularySize, fingerprint, resume);
     }
 
     /// <summary>Stages adjust to interpolate on tables of raw counts held whole (one partition); the model stays in memory.</summary>

@@ -32,7 +32,7 @@ public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = fa
     }
 
     /// <summary>Positions counted per chunk before the chunk is spilled to partition files: as many as the budget holds.</summary>
-    public long ChunkTokens => Math.Max(1 << 16, MemoryBytes / (Order * BytesPerTokenAndOrder));
+    public long ChunkTokens => Math.Max(1 << 12, MemoryBytes / (Order * BytesPerTokenAndOrder));
 
     public void Validate()
     {

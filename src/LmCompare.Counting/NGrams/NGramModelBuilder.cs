@@ -4,7 +4,7 @@ using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.Backends;
 using LmCompare.Counting.Backends.Memory;
-using LmCompare.Counting.Backends.Partitioned;
+using LmCompare.Counting.Backends.SortedRuns;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -19,13 +19,11 @@ public sealed record NGramBuildResult(string Directory, NGramModelManifest Manif
 /// </summary>
 public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
-    public const string StoreFolder = "store";
 
-    /// <summary>The folder under the model's folder that holds the estimate's partition files during the build.</summary>
-    public const string EstimateFolder = ".estimate-partitions";
+    /// <summary>The folder under the model's folder that holds the streaming estimate's files during the build.</summary>
+    public const string EstimateFolder = ".estimate";
 
-    public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing,
-        int checkpointSeconds = 300)
+    public NGramBuildResult Build(string corpusName, string modelName, KneserNeySettings settings, ExistingModel existing)
     {
         settings.Validate();
         var clock = Stopwatch.StartNew();
@@ -45,7 +43,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         backend.Complete(job);
         stages["count"] = stage.Elapsed.TotalSeconds;
         var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress);
-        return Estimate(writer, backend, train, settings, partitions, existing, checkpointSeconds);
+        return Estimate(writer, backend, train, settings, partitions, existing);
     }
 
     /// <summary>
@@ -81,7 +79,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         var claim = existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
         var writer = new NGramModelWriter(corpus, folder, modelName, [], clock, progress);
-        return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace, 300);
+        return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace);
     }
 
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing)
@@ -96,22 +94,23 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         var claim = existing == ExistingModel.Resume ? ExistingModel.Replace : existing;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
         var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress);
-        return writer.Store(ModelRecords.From(data), $"{corpus.Fingerprint()}/arpa", 256L << 20, ExistingModel.Replace, 300,
+        return writer.Store(ModelRecords.From(data),
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }
 
     /// <summary>Stages estimate to commit over the counts in <paramref name="backend"/>.</summary>
     private NGramBuildResult Estimate(NGramModelWriter writer, ICountingBackend backend, int[] train, KneserNeySettings settings,
-        int partitions, ExistingModel existing, int checkpointSeconds)
+        int partitions, ExistingModel existing)
     {
         var stage = Stopwatch.StartNew();
         string work = writer.Folder.FilePath(EstimateFolder);
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        var records = KneserNeyPipeline.Estimate(backend, train, writer.Corpus.Vocabulary.Count, settings, partitions, work, progress);
+        var records = KneserNeyPipeline.Estimate(backend, train, writer.Corpus.Vocabulary.Count, settings, partitions, work,
+            Fingerprint(writer.Corpus, settings) + $"/whole={settings.WholeVocabulary}", existing == ExistingModel.Resume, progress);
         writer.Stages["estimate"] = stage.Elapsed.TotalSeconds;
-        var result = writer.Store(records, Fingerprint(writer.Corpus, settings), settings.MemoryBytes, existing, checkpointSeconds,
+        var result = writer.Store(records,
             m => m with { Source = "kneser-ney", DiscountFallback = settings.DiscountFallback, CountStore = backend.Location });
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        foreach (string folder in new[] { work, writer.Folder.FilePath(SortedRunCountingBackend.WorkFolder) })
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         return result;
     }
 
@@ -120,7 +119,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         long trainTokens)
     {
         var factory = settings.Backend
-            ?? (partitions == 1 ? MemoryCountingBackend.Create : PartitionedCountingBackend.Factory(partitions, settings.ChunkTokens));
+            ?? (partitions == 1 ? MemoryCountingBackend.Create : SortedRunCountingBackend.Factory(settings.Order, settings.ChunkTokens));
         return factory(new CountingTarget(modelName, directory, trainTokens * settings.Order / 2, settings.MemoryBytes));
     }
 

@@ -1,8 +1,6 @@
 using LmCompare.Corpus.Models;
 using LmCompare.Core;
 using LmCompare.Corpus;
-using LmCompare.Counting.Pairs;
-using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -19,12 +17,7 @@ public static class NGramModelLoader
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
-        string storeDirectory = Path.Combine(directory, NGramModelBuilder.StoreFolder);
-        Dictionary<long, NGramRecord> records;
-        using (var store = FasterRecordStore<NGramRecord>.Open(new FasterStoreSettings { Directory = storeDirectory, IndexBuckets = 1 << 12,
-            LogMemoryBytes = 64L << 20, Threads = 1 }))
-            records = store.ReadAll();
-        var tables = Rebuild(records, manifest, corpus.Vocabulary.Count, Path.Combine(storeDirectory, "hlog.log"));
+        var tables = Rebuild(Path.Combine(directory, NGramModelFile.FileName), manifest, corpus.Vocabulary.Count);
         var discounts = manifest.Discounts.Select(d => new Discount(d[0], d[1], d[2])).ToArray();
         var data = new NGramModelData(tables, discounts, Enumerable.Range(0, corpus.Vocabulary.Count).ToArray());
         long total = manifest.NGramCounts.Sum();
@@ -32,30 +25,31 @@ public static class NGramModelLoader
     }
 
     /// <summary>Spells out every n-gram from its (context, word) record, order by order, so table index = stored index.</summary>
-    private static NGramTable[] Rebuild(Dictionary<long, NGramRecord> records, NGramModelManifest manifest, int vocabularySize, string storeFile)
+    private static NGramTable[] Rebuild(string path, NGramModelManifest manifest, int vocabularySize)
     {
         var tables = new NGramTable[manifest.Order];
-        Span<int> words = stackalloc int[manifest.Order];
-        for (int k = 1; k <= manifest.Order; k++)
+        NGramModelFile.Read(path, manifest.NGramCounts, (k, records) =>
         {
-            long count = manifest.NGramCounts[k - 1];
-            var table = tables[k - 1] = new NGramTable(k, (int)Math.Max(16, count));
-            var values = new (long Count, float Prob, float Backoff)[count];
-            for (int i = 0; i < count; i++)
+            var table = tables[k - 1] = new NGramTable(k, Math.Max(16, records.Length));
+            Span<int> words = stackalloc int[k];
+            for (int i = 0; i < records.Length; i++)
             {
-                if (!records.TryGetValue(NGramRecord.Key(k, i), out var record) || (uint)record.Word >= (uint)vocabularySize
-                    || (k > 1 && (uint)record.Context >= (uint)tables[k - 2].Count))
-                    throw new InputException($"{storeFile}: the model store is incomplete or corrupt ({k}-gram {i} missing or invalid)");
+                var record = records[i];
+                if ((uint)record.Word >= (uint)vocabularySize || (k > 1 && (uint)record.Context >= (uint)tables[k - 2].Count))
+                    throw new InputException($"{path}: the model file is corrupt ({k}-gram {i} is invalid)");
                 if (k > 1) tables[k - 2].Words(record.Context).CopyTo(words);
                 words[k - 1] = record.Word;
-                table.FindOrAdd(words[..k], out bool added);
-                if (!added) throw new InputException($"{storeFile}: the model store is corrupt ({k}-gram {i} is a duplicate)");
-                values[i] = (record.Count, record.Prob, record.Backoff);
+                table.FindOrAdd(words, out bool added);
+                if (!added) throw new InputException($"{path}: the model file is corrupt ({k}-gram {i} is a duplicate)");
             }
             table.AllocateValues();
-            for (int i = 0; i < count; i++) { table.Adjusted[i] = values[i].Count; table.Prob[i] = values[i].Prob;
-                table.Backoff[i] = values[i].Backoff; }
-        }
+            for (int i = 0; i < records.Length; i++)
+            {
+                table.Adjusted[i] = records[i].Count;
+                table.Prob[i] = records[i].Prob;
+                table.Backoff[i] = records[i].Backoff;
+            }
+        });
         return tables;
     }
 }

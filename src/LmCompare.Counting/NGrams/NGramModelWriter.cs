@@ -1,21 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
-using LmCompare.Counting.Pairs;
-using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams;
 
-/// <summary>Resume state stored with each checkpoint of the model store.</summary>
-public sealed record NGramStoreProgress(long RecordsWritten, string Fingerprint);
-
 /// <summary>
 /// Stages <b>store</b>, <b>evaluate</b> and <b>commit</b> of an n-gram build: every n-gram with its count, probability
-/// and backoff into the FASTER model store (checkpointed with the number of records written, so a killed build resumes
-/// where its last checkpoint ends), KenLM's figures on valid and test when the model is held whole, the manifest last.
+/// and backoff into the model file (<see cref="NGramModelFile"/>, written whole or not at all: a killed build writes it
+/// again from the estimate, which keeps its own stages), KenLM's figures on valid and test when the model is held whole,
+/// the manifest last.
 /// </summary>
 internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folder, string modelName, Dictionary<string, double> stages,
     Stopwatch clock, IProgress<ProgressReport>? progress)
@@ -24,21 +19,14 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
     public ModelFolder Folder => folder;
     public Dictionary<string, double> Stages => stages;
 
-    /// <summary>Stores <paramref name="data"/> (resuming a store written under the same <paramref name="fingerprint"/>),
-    /// evaluates, commits.</summary>
-    public NGramBuildResult Store(ModelRecords data, string fingerprint, long memory, ExistingModel existing, int checkpointSeconds,
-        Func<NGramModelManifest, NGramModelManifest> finish)
+    /// <summary>Writes the model file, evaluates, commits.</summary>
+    public NGramBuildResult Store(ModelRecords data, Func<NGramModelManifest, NGramModelManifest> finish)
     {
         var stage = Stopwatch.StartNew();
         long total = data.Counts.Sum();
-        var storeSettings = new FasterStoreSettings
-        {
-            Directory = folder.FilePath(NGramModelBuilder.StoreFolder),
-            IndexBuckets = FasterStoreSettings.BucketsFor(total),
-            LogMemoryBytes = Math.Max(16L << 20, memory / 4),
-        };
-        var (store, written) = OpenStore(folder, storeSettings, fingerprint, existing);
-        using (store) WriteRecords(store, data, written, fingerprint, checkpointSeconds);
+        folder.Clear();
+        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Records,
+            written => progress?.Report(new ProgressReport("store", written, total, "n-grams")));
         stages["store"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
         KenLmPerplexity? test = null, valid = null;
@@ -59,63 +47,13 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
             TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
                 TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
-            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = folder.BytesOnDisk(),
+            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(folder.FilePath(NGramModelFile.FileName)).Length,
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
-        return new NGramBuildResult(folder.Path, manifest, false, written);
+        return new NGramBuildResult(folder.Path, manifest, false, 0);
     }
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
-
-    private static (FasterRecordStore<NGramRecord> Store, long Written) OpenStore(ModelFolder folder, FasterStoreSettings settings,
-        string fingerprint, ExistingModel existing)
-    {
-        bool hasCheckpoint = StoreCheckpoints.HasComplete(settings.Directory);
-        if (existing != ExistingModel.Resume || !hasCheckpoint)
-        {
-            folder.Clear();
-            return (FasterRecordStore<NGramRecord>.Create(settings), 0);
-        }
-        var store = FasterRecordStore<NGramRecord>.Open(settings);
-        var progress = store.RecoveredCookie.Length == 0 ? null : JsonSerializer.Deserialize<NGramStoreProgress>(store.RecoveredCookie);
-        if (progress is null || progress.Fingerprint != fingerprint)
-        {
-            store.Dispose();
-            throw new UsageException($"{folder.Path}: the unfinished build used another corpus or other settings (--order, --discount-fallback); " +
-                $"use --force to start over");
-        }
-        return (store, progress.RecordsWritten);
-    }
-
-    /// <summary>Records in their fixed sequence, from <paramref name="from"/> on, checkpointed as they go.</summary>
-    private void WriteRecords(FasterRecordStore<NGramRecord> store, ModelRecords data, long from, string fingerprint, int checkpointSeconds)
-    {
-        long total = data.Counts.Sum(), sequence = 0;
-        int batch = (int)Math.Clamp(total / 16, 4096, 1 << 20); // at least ~16 batches, so checkpoints can fall between them
-        var keys = new long[batch];
-        var records = new NGramRecord[batch];
-        int filled = 0;
-        var clock = Stopwatch.StartNew();
-        foreach (var (key, record) in data.Records)
-        {
-            if (sequence++ < from) continue;
-            keys[filled] = key;
-            records[filled++] = record;
-            if (filled < batch) continue;
-            store.Upsert(keys, records);
-            filled = 0;
-            progress?.Report(new ProgressReport("store", sequence, total, "n-grams"));
-            if (clock.Elapsed.TotalSeconds >= checkpointSeconds)
-            {
-                progress?.Report(new ProgressReport("checkpoint", sequence, total, "n-grams"));
-                store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(sequence, fingerprint)));
-                clock.Restart();
-            }
-        }
-        store.Upsert(keys.AsMemory(0, filled), records.AsMemory(0, filled));
-        progress?.Report(new ProgressReport("checkpoint", total, total, "n-grams"));
-        store.Checkpoint(JsonSerializer.SerializeToUtf8Bytes(new NGramStoreProgress(total, fingerprint)));
-    }
 }
 
 /// <summary>A model on its way into the store: n-gram counts per order, discounts, every record in a fixed sequence,

@@ -6,8 +6,8 @@ using LmCompare.Tests;
 
 namespace LmCompare.Counting.Tests;
 
-/// <summary>The bounded-memory (partitioned) estimate must give exactly the model of the in-memory one.</summary>
-public class PartitionedEstimateTests
+/// <summary>The bounded-memory (streaming) estimate must give exactly the model of the in-memory one.</summary>
+public class StreamingEstimateTests
 {
     /// <summary>Same n-grams with the same probabilities and backoffs (and counts, unless the expectation is an ARPA file, which has none).</summary>
     private static void AssertSameModel(NGramModelData expected, NGramModelData actual, bool compareCounts = true)
@@ -32,7 +32,7 @@ public class PartitionedEstimateTests
     [Theory]
     [InlineData(2)]
     [InlineData(5)]
-    public void Build_Partitioned_IdenticalToInMemory(int partitions)
+    public void Build_Streaming_IdenticalToInMemory(int partitions)
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 15, linesPerDocument: 80, words: 800);
@@ -47,13 +47,13 @@ public class PartitionedEstimateTests
         Assert.Null(partitioned.Manifest.TestPerplexity); // not held whole at build time; lmc ngram eval computes it
         Assert.False(Directory.Exists(Path.Combine(partitioned.Directory, NGramModelBuilder.EstimateFolder)));
         Assert.False(Directory.Exists(Path.Combine(partitioned.Directory,
-            LmCompare.Counting.Backends.Partitioned.PartitionedCountingBackend.WorkFolder)));
+            LmCompare.Counting.Backends.SortedRuns.SortedRunCountingBackend.WorkFolder)));
         var test = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
         Assert.Equal(KenLmPerplexity.Compute(a, test).Perplexity, KenLmPerplexity.Compute(b, test).Perplexity);
     }
 
     [Fact]
-    public void Build_PartitionedAndInMemory_ByteIdenticalArpa()
+    public void Build_StreamingAndInMemory_ByteIdenticalArpa()
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 500);
@@ -72,7 +72,7 @@ public class PartitionedEstimateTests
     }
 
     [Fact]
-    public void Build_PartitionedOnBrownSample_EqualsKenLmArpa()
+    public void Build_StreamingOnBrownSample_EqualsKenLmArpa()
     {
         using var temp = new TempDirectory();
         string train = Path.Combine(RepositoryPaths.Corpora, "brown", "brown.train.txt.gz");

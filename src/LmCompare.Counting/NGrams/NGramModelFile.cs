@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using LmCompare.Core;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// The n-gram model on disk, <c>ngrams.bin</c>: a header, then every order's <see cref="NGramRecord"/>s in index order
+/// (24 bytes each: context index, word, Kneser-Ney count, log10 p, log10 backoff), then the XxHash64 of everything before
+/// it. Written front to back as the estimate produces the records (memory: one buffer), under a temporary name and
+/// renamed whole; a file whose length or checksum does not match its header is refused on open.
+/// </summary>
+public static class NGramModelFile
+{
+    public const string FileName = "ngrams.bin";
+    private static readonly byte[] Magic = "LMCNGRM1"u8.ToArray();
+    private const int HeaderBytes = 8 + 4 + 4 + 8 * KneserNeySettings.MaxOrder;
+    private static readonly int RecordBytes = Marshal.SizeOf<NGramRecord>();
+
+    /// <summary>
+    /// Writes <paramref name="records"/> (order by order, index by index, as many per order as <paramref name="counts"/>
+    /// says) to <paramref name="path"/>; <paramref name="written"/> is told the records so far.
+    /// </summary>
+    public static void Write(string path, long[] counts, IEnumerable<(long Key, NGramRecord Record)> records, Action<long>? written)
+    {
+        string temp = path + ".tmp";
+        var hash = new XxHash64();
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        {
+            var header = Header(counts);
+            stream.Write(header);
+            hash.Append(header);
+            var buffer = new NGramRecord[1 << 16];
+            int filled = 0, order = 1;
+            long total = 0, index = 0;
+            foreach (var (key, record) in records)
+            {
+                while (order <= counts.Length && index == counts[order - 1]) (order, index) = (order + 1, 0);
+                if (key != NGramRecord.Key(order, index++))
+                    throw new InvalidOperationException($"record {total} came with key {key:x}: the records are out of sequence");
+                buffer[filled++] = record;
+                total++;
+                if (filled < buffer.Length) continue;
+                Flush(stream, hash, buffer.AsSpan(0, filled));
+                filled = 0;
+                written?.Invoke(total);
+            }
+            Flush(stream, hash, buffer.AsSpan(0, filled));
+            if (total != counts.Sum()) throw new InvalidOperationException($"{total} records for {counts.Sum()} n-grams");
+            Span<byte> trailer = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash.GetCurrentHashAsUInt64());
+            stream.Write(trailer);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void Flush(FileStream stream, XxHash64 hash, ReadOnlySpan<NGramRecord> records)
+    {
+        var bytes = MemoryMarshal.AsBytes(records);
+        stream.Write(bytes);
+        hash.Append(bytes);
+    }
+
+    private static byte[] Header(long[] counts)
+    {
+        var header = new byte[HeaderBytes];
+        Magic.CopyTo(header, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), 1); // format version
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), counts.Length);
+        for (int k = 0; k < counts.Length; k++) BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16 + 8 * k), counts[k]);
+        return header;
+    }
+
+    /// <summary>
+    /// Reads every order's records, checking the header against <paramref name="counts"/> (the manifest's) and the checksum;
+    /// <paramref name="onOrder"/> gets each order's records in index order.
+    /// </summary>
+    public static void Read(string path, long[] counts, Action<int, ReadOnlySpan<NGramRecord>> onOrder)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: the model file is missing; rebuild the model");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        long expected = HeaderBytes + counts.Sum() * RecordBytes + 8;
+        if (stream.Length != expected)
+            throw new InputException($"{path}: the model file is truncated or damaged ({stream.Length:N0} bytes, expected {expected:N0}); " +
+                "rebuild the model");
+        var hash = new XxHash64();
+        var header = new byte[HeaderBytes];
+        stream.ReadExactly(header);
+        hash.Append(header);
+        if (!header.AsSpan(0, 16).SequenceEqual(Header(counts).AsSpan(0, 16)) || !header.SequenceEqual(Header(counts)))
+            throw new InputException($"{path}: the model file does not match its manifest (magic, version or n-gram counts); rebuild the model");
+        for (int k = 1; k <= counts.Length; k++)
+        {
+            if (counts[k - 1] > Array.MaxLength) throw new InputException($"{path}: {counts[k - 1]:N0} {k}-grams do not fit in memory as one table");
+            var records = new NGramRecord[counts[k - 1]];
+            var bytes = MemoryMarshal.AsBytes(records.AsSpan());
+            for (long offset = 0; offset < bytes.Length; offset += 1 << 30)
+            {
+                var part = bytes.Slice((int)offset, (int)Math.Min(1 << 30, bytes.Length - offset));
+                stream.ReadExactly(part);
+                hash.Append(part);
+            }
+            onOrder(k, records);
+        }
+        Span<byte> trailer = stackalloc byte[8];
+        stream.ReadExactly(trailer);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer) != hash.GetCurrentHashAsUInt64())
+            throw new InputException($"{path}: the model file's checksum does not match (the file is damaged); rebuild the model");
+    }
+}

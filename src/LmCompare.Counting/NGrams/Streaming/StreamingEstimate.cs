@@ -1,0 +1,95 @@
+using System.Text.Json;
+using LmCompare.Core;
+
+namespace LmCompare.Counting.NGrams.Streaming;
+
+/// <summary>
+/// The Kneser-Ney stages after count as sorted streams through files, for builds beyond --memory (Heafield et al. 2013):
+/// <b>adjust</b> from the highest order down over the merged count runs (<see cref="StreamingAdjustStage"/>),
+/// <b>discount</b> from its count-of-counts, <b>initial</b> per order through two external sorts
+/// (<see cref="StreamingInitialStage"/>), and <b>interpolate</b> from the unigrams up while the model store is written
+/// (<see cref="StreamingInterpolateStage"/>). Memory stays within the budget whatever the corpus size (sort buffers and
+/// one context's n-grams), and the results equal the in-memory stages' bit for bit.
+/// </summary>
+internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings settings, IProgress<ProgressReport>? progress)
+{
+    private readonly int _n = settings.Order;
+
+    /// <summary>
+    /// Runs stages adjust to initial (resuming after the last stage the ledger records when <paramref name="resume"/> and
+    /// the fingerprint match) and returns the records, which stage interpolate makes as the store reads them.
+    /// </summary>
+    public ModelRecords Run(Func<CountRuns> counts, int[] quirk, int vocabularySize, string fingerprint, bool resume)
+    {
+        var ledger = resume ? ReadLedger() : null;
+        if (ledger?.Fingerprint != fingerprint)
+        {
+            ledger = null;
+            if (Directory.Exists(workDirectory)) Directory.Delete(workDirectory, recursive: true);
+        }
+        Directory.CreateDirectory(workDirectory);
+        if (ledger is null)
+        {
+            var runs = counts();
+            var adjust = new StreamingAdjustStage(workDirectory, _n, quirk, vocabularySize, settings.WholeVocabulary);
+            adjust.Run(runs, progress);
+            Stores.BuildMemory.Release();
+            ledger = WriteLedger(new Ledger(fingerprint, adjust.NGramCounts, adjust.CountOfCounts, adjust.UnigramSum, adjust.UnigramByCount, 1));
+            runs.Delete();
+        }
+        var discounts = Enumerable.Range(1, _n)
+            .Select(k => DiscountStage.FromCountOfCounts(ledger.CountOfCounts[k - 1], k, settings.DiscountFallback)).ToArray();
+        var initial = new StreamingInitialStage(workDirectory, settings.MemoryBytes);
+        for (int k = ledger.InitialDone + 1; k <= _n; k++)
+        {
+            progress?.Report(new ProgressReport("initial", k - 2, _n - 1, "orders"));
+            initial.Run(k, discounts[k - 1]);
+            Stores.BuildMemory.Release();
+            ledger = WriteLedger(ledger with { InitialDone = k });
+            if (k - 1 >= 2) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, k - 1));
+        }
+        if (_n >= 2) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, _n));
+        var interpolate = new StreamingInterpolateStage(workDirectory, _n, discounts, ledger.NGramCounts, ledger.UnigramSum, ledger.UnigramByCount);
+        return new ModelRecords(ledger.NGramCounts, discounts, interpolate.Records(), null);
+    }
+
+    /// <summary>What the stages so far left for the rest: written after each stage, under the build's fingerprint.</summary>
+    private sealed record Ledger(string Fingerprint, long[] NGramCounts, long[][] CountOfCounts, long UnigramSum, long[] UnigramByCount,
+        int InitialDone);
+
+    private string LedgerPath => Path.Combine(workDirectory, "ledger.json");
+
+    private Ledger? ReadLedger()
+    {
+        try { return File.Exists(LedgerPath) ? JsonSerializer.Deserialize<Ledger>(File.ReadAllText(LedgerPath)) : null; }
+        catch (JsonException) { return null; }
+    }
+
+    private Ledger WriteLedger(Ledger ledger)
+    {
+        string temp = LedgerPath + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(ledger));
+        File.Move(temp, LedgerPath, overwrite: true);
+        return ledger;
+    }
+
+    /// <summary>Count runs from a backend that hands its counts over by partition of the last word (memory, a cluster).</summary>
+    public CountRuns RunsFromPartitions(Backends.ICountingBackend backend, int partitions)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var runs = new CountRuns(_n);
+        for (int p = 0; p < partitions; p++)
+        {
+            progress?.Report(new ProgressReport("read counts", p, partitions, "partitions"));
+            var tables = backend.ReadNGrams(_n, new Backends.LastWordPartition(p, partitions), progress);
+            for (int k = 1; k <= _n; k++)
+            {
+                string path = Path.Combine(workDirectory, $"count-{k}-{p}.run");
+                CountRuns.WriteRun(tables[k - 1], path);
+                runs.Add(k, path);
+            }
+            Stores.BuildMemory.Release();
+        }
+        return runs;
+    }
+}

@@ -1,0 +1,89 @@
+namespace LmCompare.Counting.NGrams.Streaming;
+
+/// <summary>
+/// Stage <b>interpolate</b> as a stream, order by order from the unigrams up (Heafield et al. 2013, section 3.4): order
+/// k's records in suffix order meet order k - 1's interpolated probabilities in the same order (an n-gram's suffix is a
+/// prefix of its key, so one forward walk finds each) and order k's backoffs by index. Yields every n-gram's store record;
+/// its index is its position in suffix order, its context's index that of its context in the order below.
+/// </summary>
+public sealed class StreamingInterpolateStage(string directory, int order, Discount[] discounts, long[] ngramCounts, long unigramSum,
+    long[] unigramByCount)
+{
+    private string LinearPath(int k) => Path.Combine(directory, $"linear-{k}.bin");
+
+    public IEnumerable<(long Key, NGramRecord Record)> Records()
+    {
+        for (int k = 1; k <= order; k++)
+        {
+            using var input = k == 1
+                ? new RecordReader(StreamingAdjustStage.AdjustedPath(directory, 1), 3)
+                : new RecordReader(StreamingInitialStage.InitialPath(directory, k), k + 5);
+            using var lower = k == 1 ? null : new RecordReader(LinearPath(k - 1), k);
+            using var backoffs = k == order ? null : new RecordReader(StreamingInitialStage.BackoffPath(directory, k), 2);
+            using var linear = k == order ? null : new RecordWriter(LinearPath(k) + ".tmp", k + 1);
+            var walk = new Walk(k, discounts[k - 1], lower, backoffs, linear, UnigramValues());
+            for (long i = 0; input.MoveNext(); i++) yield return (NGramRecord.Key(k, i), walk.Next(input.Current, i));
+            linear?.Dispose();
+            if (linear is not null) File.Move(LinearPath(k) + ".tmp", LinearPath(k), overwrite: true);
+            if (k >= 2) File.Delete(LinearPath(k - 1));
+        }
+    }
+
+    private (float Denominator, float Gamma, float Uniform) UnigramValues()
+    {
+        var (denominator, gamma) = InitialStage.ContextValues(unigramSum, unigramByCount, discounts[0]);
+        return (denominator, gamma, InterpolateStage.Uniform(ngramCounts[0]));
+    }
+
+    /// <summary>One order's forward walk.</summary>
+    private sealed class Walk(int k, Discount discount, RecordReader? lower, RecordReader? backoffs, RecordWriter? linear,
+        (float Denominator, float Gamma, float Uniform) unigram)
+    {
+        private bool _lowerStarted, _backoffLoaded, _backoffsEnded;
+
+        public NGramRecord Next(ReadOnlySpan<int> record, long index)
+        {
+            long count = SuffixKey.GetLong(record, k);
+            float initial, gamma, below;
+            int context = 0;
+            if (k == 1)
+            {
+                (initial, gamma, below) = (InitialStage.Initial(discount, count, unigram.Denominator), unigram.Gamma, unigram.Uniform);
+            }
+            else
+            {
+                (initial, gamma, context) = (SuffixKey.GetFloat(record, k + 2), SuffixKey.GetFloat(record, k + 3), record[k + 4]);
+                below = Lower(record[..(k - 1)]);
+            }
+            float p = InterpolateStage.Probability(initial, gamma, below);
+            if (linear is not null)
+            {
+                var slot = linear.Next();
+                record[..k].CopyTo(slot);
+                SuffixKey.SetFloat(slot, k, p);
+            }
+            return new NGramRecord(context, record[0], count, InterpolateStage.Log10Prob(p, k, record[k - 1]), Backoff(index));
+        }
+
+        /// <summary>The interpolated probability of the n-gram's suffix, walking order k - 1 forward to it.</summary>
+        private float Lower(ReadOnlySpan<int> suffix)
+        {
+            if (!_lowerStarted) { _lowerStarted = true; if (!lower!.MoveNext()) throw Damaged(); }
+            while (!lower!.Current[..(k - 1)].SequenceEqual(suffix))
+                if (!lower.MoveNext()) throw Damaged();
+            return SuffixKey.GetFloat(lower.Current, k - 1);
+        }
+
+        private float Backoff(long index)
+        {
+            if (backoffs is null || _backoffsEnded) return 0f;
+            if (!_backoffLoaded && !(_backoffLoaded = backoffs.MoveNext())) { _backoffsEnded = true; return 0f; }
+            if (backoffs.Current[0] != index) return 0f;
+            _backoffLoaded = false;
+            return SuffixKey.GetFloat(backoffs.Current, 1);
+        }
+
+        private InvalidDataException Damaged() =>
+            new($"a {k}-gram's suffix is missing from the {k - 1}-grams (the estimate's files are damaged)");
+    }
+}
