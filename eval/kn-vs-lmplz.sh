@@ -5,7 +5,8 @@
 # having the kernel hand it ~19 GB, so the budget is always given to both.
 # TEXT: a whitespace-tokenised file (.txt or .gz, one sentence per line, e.g. ../shared/reference/sotu.tok.gz), or
 # a raw corpus (a folder such as corpora/debian-docs) that lmc first ingests with its word tokenizer and writes out as
-# whitespace-tokenised training text. Validation and test for lmc are the text's last 3,000 and first 1,000 lines
+# whitespace-tokenised training text, or an ingested lmc corpus (a folder with manifest.json, e.g. one lmc corpus synth
+# wrote: <home>/corpora/synth200m), whose training split is written out as text. Validation and test for lmc are the text's last 3,000 and first 1,000 lines
 # (lmc scores them at build time; lmplz has no such step, which the comparison accepts).
 # Usage: KENLM_BIN=/path/to/kenlm/build/bin eval/kn-vs-lmplz.sh TEXT [memory=1G] [runs=3] [order=5]
 set -euo pipefail
@@ -19,18 +20,20 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/kn-vs-lmplz.XXXXXX")"; trap 'rm -rf "$work"' EXIT
 dotnet build src/LmCompare.Cli -c Release -v q -nologo >/dev/null
 lmc=src/LmCompare.Cli/bin/Release/net10.0/linux-x64/lmc
-if [ -d "$text" ]; then # a raw corpus: lmc's word tokenizer, then its training split as whitespace-tokenised lines
-  $lmc corpus ingest "$text" --name raw --home "$work" --quiet >/dev/null
-  python3 - "$work/corpora/raw" "$work/train.txt" <<'PY'
+if [ -d "$text" ]; then # a raw corpus: lmc's word tokenizer (unless already ingested), then its training split as lines
+  if [ -f "$text/manifest.json" ]; then folder="$text"
+  else $lmc corpus ingest "$text" --name raw --home "$work" --quiet >/dev/null; folder="$work/corpora/raw"; fi
+  python3 - "$folder" "$work/train.txt" <<'PY'
 import array, sys
 folder, out = sys.argv[1], sys.argv[2]
 vocab = [line.split("\t", 1)[0] for line in open(f"{folder}/vocab.txt", encoding="utf-8")]
-ids = array.array("i"); ids.frombytes(open(f"{folder}/train.bin", "rb").read())
-with open(out, "w", encoding="utf-8") as f:
+with open(f"{folder}/train.bin", "rb") as source, open(out, "w", encoding="utf-8") as f:
     line = []
-    for i in ids:
-        if i == 2: f.write(" ".join(line) + "\n"); line = []
-        else: line.append(vocab[i])
+    while block := source.read(1 << 24):
+        ids = array.array("i"); ids.frombytes(block)
+        for i in ids:
+            if i == 2: f.write(" ".join(line) + "\n"); line = []
+            else: line.append(vocab[i])
 PY
   rm -rf "$work/corpora/raw"
 else

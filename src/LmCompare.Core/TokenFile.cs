@@ -33,6 +33,33 @@ public static class TokenFile
     }
 }
 
+/// <summary>
+/// A split's ids read range by range from its file, never whole: what a count over a corpus larger than memory reads.
+/// Ids outside [0, vocabularySize) are an <see cref="InputException"/>, as in <see cref="TokenFile.ReadAll"/>.
+/// </summary>
+public sealed class TokenFileRanges(string path, int vocabularySize)
+{
+    public long Length { get; } = TokenFile.CountTokens(path);
+
+    /// <summary>Ids [<paramref name="from"/>, <paramref name="to"/>) into <paramref name="buffer"/> (grown when too small).</summary>
+    public ReadOnlySpan<int> Read(long from, long to, ref int[] buffer)
+    {
+        int count = checked((int)(to - from));
+        if (buffer.Length < count) buffer = new int[count];
+        var span = buffer.AsSpan(0, count);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+        {
+            stream.Position = from * sizeof(int);
+            stream.ReadExactly(MemoryMarshal.AsBytes(span));
+        }
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(span, span);
+        for (int i = 0; i < span.Length; i++)
+            if ((uint)span[i] >= (uint)vocabularySize)
+                throw new InputException($"{path}: id {span[i]} at position {from + i} is outside the vocabulary of {vocabularySize}");
+        return span;
+    }
+}
+
 /// <summary>Appends int32 ids to a file through a buffer.</summary>
 public sealed class TokenFileWriter : IDisposable
 {

@@ -64,7 +64,7 @@ public class NGramClusterCountsTests
     public void LastPaddedWindow_IsTheLargestWindowInSuffixOrder(int order, int seed)
     {
         var tokens = Tokens(seed, 400);
-        var rank = NGramCounter.KenLmRanks(tokens, 16);
+        var rank = NGramCounter.KenLmRanks(TrainingTokens.InMemory(tokens), 16);
         var windows = new List<int[]>();
         var padded = new List<int>(Enumerable.Repeat(SpecialTokens.SentenceStartId, order - 1));
         foreach (int token in tokens)
@@ -77,7 +77,7 @@ public class NGramClusterCountsTests
         string Key(int[] w) => string.Concat(w.Reverse().Select(x => rank[x].ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
         var largest = windows.OrderBy(Key, StringComparer.Ordinal).Last();
 
-        Assert.Equal(largest, NGramCounter.LastPaddedWindow(tokens, order, rank));
+        Assert.Equal(largest, NGramCounter.LastPaddedWindow(TrainingTokens.InMemory(tokens), order, rank));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class GarnetNGramBuildTests
                 Assert.Equal(from, worker.Begin(job, ExistingModel.Refuse));
                 worker.Count(job, from, (sink, begin) =>
                 {
-                    NGramCounter.CountChunks(sink, train, 4, from, begin, from + 400, null);
+                    NGramCounter.CountChunks(sink, TrainingTokens.InMemory(train), 4, from, begin, from + 400, null);
                     var lost = NGramCounter.NewTables(4, 16, 200);
                     NGramCounter.CountRange(train, lost, from + 400, from + 600);
                     sink.AddNGrams(from + 600, lost); // sent, never committed

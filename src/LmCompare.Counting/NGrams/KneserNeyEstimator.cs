@@ -11,15 +11,16 @@ namespace LmCompare.Counting.NGrams;
 /// </summary>
 public static class KneserNeyEstimator
 {
-    public static NGramModelData Estimate(ReadOnlySpan<int> tokens, int vocabularySize, KneserNeySettings settings,
+    public static NGramModelData Estimate(int[] tokens, int vocabularySize, KneserNeySettings settings,
         IProgress<ProgressReport>? progress = null)
     {
         settings.Validate();
         using var counts = new MemoryCountingBackend();
         var job = new CountJob("memory", "", "", tokens.Length, VocabularySize: vocabularySize);
         counts.Begin(job, ExistingModel.Replace);
-        NGramCounter.CountChunks(counts, tokens, settings.Order, 0, 0, tokens.Length, progress);
-        var records = KneserNeyPipeline.Estimate(counts, tokens, vocabularySize, settings, partitions: 1, "", "", resume: false, progress);
+        var train = TrainingTokens.InMemory(tokens);
+        NGramCounter.CountChunks(counts, train, settings.Order, 0, 0, tokens.Length, progress);
+        var records = KneserNeyPipeline.Estimate(counts, train, vocabularySize, settings, partitions: 1, "", "", resume: false, progress);
         return records.Model!;
     }
 }

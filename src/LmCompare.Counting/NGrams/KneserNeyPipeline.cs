@@ -21,7 +21,7 @@ public static class KneserNeyPipeline
     /// <paramref name="train"/>, counted by <see cref="NGramCounter.CountChunks"/>, here or by shard workers).
     /// <paramref name="workDirectory"/> holds the partition files when there is more than one partition.
     /// </summary>
-    internal static ModelRecords Estimate(ICountingBackend counts, ReadOnlySpan<int> train, int vocabularySize, KneserNeySettings settings,
+    internal static ModelRecords Estimate(ICountingBackend counts, TrainingTokens train, int vocabularySize, KneserNeySettings settings,
         int partitions, string workDirectory, string fingerprint, bool resume, IProgress<ProgressReport>? progress)
     {
         var rank = NGramCounter.KenLmRanks(train, vocabularySize);

@@ -18,7 +18,7 @@ public static class NGramCounter
     /// <paramref name="sink"/>, committing each chunk's end as the resume point. Chunks start at fixed positions
     /// (<paramref name="rangeStart"/> + k * the sink's chunk), so a resumed count repeats a half-sent chunk exactly.
     /// </summary>
-    public static void CountChunks(ICountSink sink, ReadOnlySpan<int> tokens, int order, long rangeStart, long from, long to,
+    public static void CountChunks(ICountSink sink, TrainingTokens tokens, int order, long rangeStart, long from, long to,
         IProgress<ProgressReport>? progress)
     {
         long chunkTokens = Math.Max(1, sink.NGramChunkTokens);
@@ -27,7 +27,8 @@ public static class NGramCounter
             long end = Math.Min(to, chunk + chunkTokens);
             progress?.Report(new ProgressReport("count", chunk - rangeStart, to - rangeStart, "tokens"));
             var tables = NewTables(order, 1024, end - chunk);
-            CountRange(tokens, tables, chunk, end);
+            long start = Math.Max(0, chunk - order); // the windows at the chunk's start look back up to N-1 tokens, and one more
+            CountRange(tokens.Read(start, end), tables, chunk - start, end - start);
             sink.AddNGrams(end, tables);
             sink.Commit(end);
         }
@@ -75,19 +76,22 @@ public static class NGramCounter
     /// The padded window that comes last in suffix order of KenLM's word ids: lmplz records its suffixes with their raw
     /// instead of adjusted counts when it counts the count-of-counts (see <see cref="DiscountStage"/>).
     /// </summary>
-    public static int[] LastPaddedWindow(ReadOnlySpan<int> tokens, int n, int[] rank)
+    public static int[] LastPaddedWindow(TrainingTokens tokens, int n, int[] rank)
     {
-        Span<int> window = stackalloc int[n];
-        window.Fill(Bos);
+        var window = new int[n];
+        Array.Fill(window, Bos);
         var last = new int[n];
         last.AsSpan().Fill(Bos);
-        foreach (int token in tokens)
+        tokens.Scan(block =>
         {
-            window[1..].CopyTo(window);
-            window[n - 1] = token;
-            if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last);
-            if (token == Eos) window.Fill(Bos);
-        }
+            foreach (int token in block)
+            {
+                window.AsSpan(1).CopyTo(window);
+                window[n - 1] = token;
+                if (SuffixOrderGreater(window, last, rank)) window.CopyTo(last, 0);
+                if (token == Eos) Array.Fill(window, Bos);
+            }
+        });
         return last;
     }
 
@@ -99,13 +103,16 @@ public static class NGramCounter
     }
 
     /// <summary>KenLM's word ids: &lt;unk&gt; &lt;s&gt; &lt;/s&gt;, then words in order of first appearance in training.</summary>
-    public static int[] KenLmRanks(ReadOnlySpan<int> tokens, int vocabularySize)
+    public static int[] KenLmRanks(TrainingTokens tokens, int vocabularySize)
     {
         var rank = new int[vocabularySize];
         Array.Fill(rank, int.MaxValue);
         rank[Unk] = 0; rank[Bos] = 1; rank[Eos] = 2;
         int next = 3;
-        foreach (int t in tokens) if (rank[t] == int.MaxValue) rank[t] = next++;
+        tokens.Scan(block =>
+        {
+            foreach (int t in block) if (rank[t] == int.MaxValue) rank[t] = next++;
+        });
         for (int id = 0; id < vocabularySize; id++) if (rank[id] == int.MaxValue) rank[id] = next++;
         return rank;
     }

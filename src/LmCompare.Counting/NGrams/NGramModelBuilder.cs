@@ -31,8 +31,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
-        var train = corpus.ReadTokens(Splits.Train);
-        int partitions = settings.PartitionsFor(train.Length);
+        int partitions = settings.PartitionsFor(corpus.SplitInfo(Splits.Train).Tokens);
+        var train = Tokens(corpus, partitions);
         using var backend = OpenBackend(settings, modelName, folder.Path, partitions, train.Length);
         var job = Job(corpus, modelName, settings);
         var stages = new Dictionary<string, double>();
@@ -54,7 +54,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     {
         settings.Validate();
         var corpus = OpenCorpus(corpusName);
-        var train = corpus.ReadTokens(Splits.Train);
+        var train = Tokens(corpus, 1);
         using var backend = OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), 1, train.Length);
         var job = Job(corpus, modelName, settings, shard);
         long from = backend.Begin(job, resume ? ExistingModel.Resume : ExistingModel.Refuse);
@@ -70,8 +70,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         settings.Validate();
         var clock = Stopwatch.StartNew();
         var corpus = OpenCorpus(corpusName);
-        var train = corpus.ReadTokens(Splits.Train);
-        int partitions = settings.PartitionsFor(train.Length);
+        int partitions = settings.PartitionsFor(corpus.SplitInfo(Splits.Train).Tokens);
+        var train = Tokens(corpus, partitions);
         using var backend = OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), partitions, train.Length);
         backend.RequireAllShards(Job(corpus, modelName, settings));
         // A finished model stays whole until the shards' counts are read (a cluster that does not answer leaves it as it was):
@@ -99,7 +99,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     }
 
     /// <summary>Stages estimate to commit over the counts in <paramref name="backend"/>.</summary>
-    private NGramBuildResult Estimate(NGramModelWriter writer, ICountingBackend backend, int[] train, KneserNeySettings settings,
+    private NGramBuildResult Estimate(NGramModelWriter writer, ICountingBackend backend, TrainingTokens train, KneserNeySettings settings,
         int partitions, ExistingModel existing)
     {
         var stage = Stopwatch.StartNew();
@@ -127,6 +127,11 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
     private static CountJob Job(TokenizedCorpus corpus, string modelName, KneserNeySettings settings, ShardSpec? shard = null) =>
         new(modelName, $"{corpus.Fingerprint()}/order={settings.Order}", $"corpus {corpus.Name}, --order {settings.Order}",
             corpus.SplitInfo(Splits.Train).Tokens, shard, corpus.Vocabulary.Count);
+
+    /// <summary>The training split whole when the build fits its memory, else read range by range from its file.</summary>
+    private static TrainingTokens Tokens(TokenizedCorpus corpus, int partitions) => partitions == 1
+        ? TrainingTokens.InMemory(corpus.ReadTokens(Splits.Train))
+        : TrainingTokens.FromFile(corpus.TokenPath(Splits.Train), corpus.Vocabulary.Count);
 
     private TokenizedCorpus OpenCorpus(string corpusName)
     {

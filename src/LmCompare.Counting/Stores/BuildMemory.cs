@@ -4,13 +4,14 @@ namespace LmCompare.Counting.Stores;
 internal static class BuildMemory
 {
     /// <summary>
-    /// A stage's buffers are garbage once it ends; a full blocking, compacting collection returns them before the next
-    /// stage allocates its own (the collector would otherwise let the garbage of several stages pile up in the process).
-    /// Milliseconds when little is alive, which is the case between stages.
+    /// A stage's buffers are garbage once it ends; an aggressive collection frees them and gives the memory back to the
+    /// operating system before the next stage allocates its own (a plain collection frees them but keeps the pages
+    /// committed, so the process would stay at its largest stage's size). Milliseconds when little is alive, which is the
+    /// case between stages.
     /// </summary>
     public static void Release()
     {
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

@@ -69,7 +69,8 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
     private bool IsCommittedRun(string name)
     {
         var parts = Path.GetFileNameWithoutExtension(name).Split('-');
-        return name.EndsWith(".run", StringComparison.Ordinal) && parts.Length == 3 && int.TryParse(parts[2], out int chunk) && chunk < _ledger.Chunks;
+        return name.EndsWith(".run", StringComparison.Ordinal) && parts.Length == 3 && int.TryParse(parts[2], out int chunk)
+            && chunk < _ledger.Chunks;
     }
 
     private Ledger? ReadLedger()

@@ -34,28 +34,44 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
             var adjust = new StreamingAdjustStage(workDirectory, _n, quirk, vocabularySize, settings.WholeVocabulary);
             adjust.Run(runs, progress);
             Stores.BuildMemory.Release();
-            ledger = WriteLedger(new Ledger(fingerprint, adjust.NGramCounts, adjust.CountOfCounts, adjust.UnigramSum, adjust.UnigramByCount, 1));
+            ledger = WriteLedger(new Ledger(fingerprint, adjust.NGramCounts, adjust.CountOfCounts, adjust.UnigramSum, adjust.UnigramByCount, []));
             runs.Delete();
         }
         var discounts = Enumerable.Range(1, _n)
             .Select(k => DiscountStage.FromCountOfCounts(ledger.CountOfCounts[k - 1], k, settings.DiscountFallback)).ToArray();
-        var initial = new StreamingInitialStage(workDirectory, settings.MemoryBytes);
-        for (int k = ledger.InitialDone + 1; k <= _n; k++)
-        {
-            progress?.Report(new ProgressReport("initial", k - 2, _n - 1, "orders"));
-            initial.Run(k, discounts[k - 1]);
-            Stores.BuildMemory.Release();
-            ledger = WriteLedger(ledger with { InitialDone = k });
-            if (k - 1 >= 2) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, k - 1));
-        }
-        if (_n >= 2) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, _n));
+        RunInitial(ledger, discounts);
+        for (int k = 2; k <= _n; k++) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, k));
         var interpolate = new StreamingInterpolateStage(workDirectory, _n, discounts, ledger.NGramCounts, ledger.UnigramSum, ledger.UnigramByCount);
         return new ModelRecords(ledger.NGramCounts, discounts, interpolate.Records(), null);
     }
 
+    /// <summary>
+    /// Stage initial for every order not done yet, as many orders at once as there are cores (at most two: each order is
+    /// one thread's sorts, and the budget is split between them), the largest first; the ledger records each order done.
+    /// </summary>
+    private void RunInitial(Ledger ledger, Discount[] discounts)
+    {
+        var orders = Enumerable.Range(2, Math.Max(0, _n - 1)).Where(k => !ledger.InitialOrders.Contains(k)).Reverse().ToArray();
+        int workers = Math.Clamp(Environment.ProcessorCount, 1, Math.Min(2, Math.Max(1, orders.Length)));
+        var initial = new StreamingInitialStage(workDirectory, settings.MemoryBytes / workers);
+        var gate = new object();
+        int done = _n - 1 - orders.Length;
+        Parallel.ForEach(orders, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+        {
+            initial.Run(k, discounts[k - 1]);
+            GC.Collect(); // the order's sort buffers, before the next order allocates its own
+            lock (gate)
+            {
+                ledger = WriteLedger(ledger with { InitialOrders = [.. ledger.InitialOrders, k] });
+                progress?.Report(new ProgressReport("initial", ++done, _n - 1, "orders"));
+            }
+        });
+        Stores.BuildMemory.Release();
+    }
+
     /// <summary>What the stages so far left for the rest: written after each stage, under the build's fingerprint.</summary>
     private sealed record Ledger(string Fingerprint, long[] NGramCounts, long[][] CountOfCounts, long UnigramSum, long[] UnigramByCount,
-        int InitialDone);
+        int[] InitialOrders);
 
     private string LedgerPath => Path.Combine(workDirectory, "ledger.json");
 

@@ -22,7 +22,8 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
     public void Run(int k, Discount discount)
     {
         using var adjusted = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k), k + 2);
-        using var byContext = new ExternalSorter(directory, $"context-{k}", k + 2, k, memoryBytes / 4, null, adjusted.Records);
+        // sorted on the context only: a context's n-grams need not be in any order among themselves
+        using var byContext = new ExternalSorter(directory, $"context-{k}", k + 2, k - 1, memoryBytes / 4, null, adjusted.Records);
         while (adjusted.MoveNext())
         {
             var record = adjusted.Current;
