@@ -84,6 +84,11 @@ public static class LmcApp
             context.Error(e.Message);
             return e.ExitCode;
         }
+        catch (IOException e) when (DiskSpace.IsDiskFull(e))
+        {
+            context.Error($"disk full: {e.Message.ReplaceLineEndings(" ")}; free some space and run the command again (builds take --resume)");
+            return ExitCodes.BadInput;
+        }
         catch (OperationCanceledException)
         {
             context.Error("cancelled");

@@ -14,8 +14,10 @@ public static class NGramFinalizeCommand
     private static readonly Option<string> NameOption = new("--name") { Description = "The model the shards counted into", Required = true };
     private static readonly Option<string?> StoreOption = CountingBackendOptions.Store(required: true);
     private static readonly Option<int> OrderOption = new("--order") { Description = "N the shards were counted with", DefaultValueFactory = _ => 5 };
-    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory budget of the estimate (beyond it: partitions)",
-        DefaultValueFactory = _ => "1GB" };
+    private static readonly Option<string> MemoryOption = new("--memory")
+    {
+        Description = "Memory budget of the estimate (beyond it: sorted streams on disk)", DefaultValueFactory = _ => "1GB",
+    };
     private static readonly Option<bool> FallbackOption = new("--discount-fallback") { Description = "Use discounts 0.5, 1, 1.5 where the data " +
         "gives none (KenLM's --discount_fallback)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };

@@ -41,7 +41,7 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         BuildNGram(corpus, ngram);
         TrainGpt(corpus, gpt, cancel);
         var report = EvaluateCached(corpus, [pairs, ngram, gpt], [(gpt, ngram), (gpt, pairs)]);
-        if (settings.Curves) report = report with { Curves = CurvesCached(corpus, pairs, ngram, gpt) };
+        if (settings.Curves) report = WithCurves(report, CurvesCached(corpus, pairs, ngram, gpt), gpt);
         report = report with { Neighbours = WordVectors(corpus, pairs, gpt), Settings = Describe(corpus) };
         report = report with { Verdict = Verdict.For(report) };
         string folder = settings.Out ?? Path.Combine(_workspace.Home, "reports", $"{corpus.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
@@ -184,6 +184,18 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
         return report;
     }
 
+    /// <summary>The curves, the laws fitted to them and what those say about more data.</summary>
+    private static EvaluationReport WithCurves(EvaluationReport report, List<LearningCurve> curves, string gpt)
+    {
+        var fits = ScalingExtrapolation.Fits(curves);
+        var transformer = report.Models.FirstOrDefault(m => m.Name == gpt && m.Mixture is null);
+        return report with
+        {
+            Curves = curves, Fits = fits,
+            Extrapolations = ScalingExtrapolation.Sentences(curves, fits, transformer?.Name, transformer?.Perplexity),
+        };
+    }
+
     private List<LearningCurve> CurvesCached(TokenizedCorpus corpus, string pairs, string ngram, string gpt)
     {
         string key = CacheKey("curves", corpus, [pairs, ngram, gpt], "");
@@ -193,7 +205,7 @@ public sealed class ComparePipeline(CommandContext context, CompareSettings sett
             Stage("curves", "reusing the stored learning curves");
             return System.Text.Json.JsonSerializer.Deserialize<List<LearningCurve>>(File.ReadAllText(path), EvaluationReport.Json) ?? [];
         }
-        Stage("curves", "rebuilding the count models on 1/16 ... 1 of the training data");
+        Stage("curves", "rebuilding the count models on 1/64 ... 1 of the training data");
         var curves = context.WithProgress("curves", progress => LearningCurveSources.Measure(_workspace, corpus, settings, pairs, ngram, gpt,
             progress));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -9,7 +9,7 @@ namespace LmCompare.Cli.Options;
 /// The one place the CLI turns <c>--store</c>, <c>--timeout</c> and <c>--shard</c> into a counting backend (a Garnet cluster
 /// when <c>--store</c> names one), and a model's recorded location back into the
 /// backend holding its counts. Without <c>--store</c> the builder picks its own default (FASTER for pairs; memory, or
-/// partition files beyond --memory, for n-grams). Commands pass the result on; no other CLI code knows which backend it is.
+/// sorted runs beyond --memory, for n-grams). Commands pass the result on; no other CLI code knows which backend it is.
 /// </summary>
 public static class CountingBackendOptions
 {

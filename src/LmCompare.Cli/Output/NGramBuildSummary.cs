@@ -21,7 +21,7 @@ public static class NGramBuildSummary
         Console.Out.WriteLine($"model {m.Name}: order {m.Order} ({m.Source}), built in {m.BuildSeconds:0.00} s " +
             $"({string.Join(", ", m.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))})");
         Console.Out.WriteLine(m.TestPerplexity is null
-            ? "test: not scored at build time (an empty test split, or an estimate that ran partition by partition to stay within " +
+            ? "test: not scored at build time (an empty test split, or an estimate that streamed through files to stay within " +
                 "--memory); run lmc ngram eval"
             : $"test: perplexity {m.TestPerplexity:0.0000} including OOVs, {m.TestPerplexityExclOov:0.0000} excluding, {m.TestOov:N0} OOVs, " +
                 $"{m.TestTokens:N0} tokens (sentence scope, as KenLM's query)");

@@ -34,6 +34,13 @@ public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = fa
     /// <summary>Positions counted per chunk before the chunk is spilled to partition files: as many as the budget holds.</summary>
     public long ChunkTokens => Math.Max(1 << 12, MemoryBytes / (Order * BytesPerTokenAndOrder));
 
+    /// <summary>
+    /// About the disk a streaming build needs at its peak (stage initial, two orders at once: the adjusted streams, the
+    /// runs of two external sorts and their outputs): 40 bytes per training token and order, measured 40.1 GB for KN5 on
+    /// 200M synthetic tokens at --memory 1GB (eval/RESULTS.md), the high end (synthetic text has more distinct n-grams).
+    /// </summary>
+    public long StreamingDiskBytes(long tokens) => tokens * Order * 40;
+
     public void Validate()
     {
         if (Order is < 1 or > MaxOrder) throw new UsageException($"--order must be in 1..{MaxOrder} (got {Order})");

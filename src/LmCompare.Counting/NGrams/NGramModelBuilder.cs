@@ -32,6 +32,8 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
         int partitions = settings.PartitionsFor(corpus.SplitInfo(Splits.Train).Tokens);
+        if (partitions > 1 && existing != ExistingModel.Resume)
+            DiskSpace.Require(folder.Path, settings.StreamingDiskBytes(corpus.SplitInfo(Splits.Train).Tokens), "a streaming n-gram build");
         var train = Tokens(corpus, partitions);
         using var backend = OpenBackend(settings, modelName, folder.Path, partitions, train.Length);
         var job = Job(corpus, modelName, settings);

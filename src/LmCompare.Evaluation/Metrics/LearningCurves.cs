@@ -1,5 +1,4 @@
 using LmCompare.Core;
-using LmCompare.Evaluation.Analysis;
 
 namespace LmCompare.Evaluation.Metrics;
 
@@ -11,23 +10,26 @@ public sealed record CurvePoint(long TrainingTokens, double Perplexity);
 public sealed record LearningCurve(string Model, string Kind, string Measure, IReadOnlyList<CurvePoint> Points);
 
 /// <summary>
-/// Perplexity against training tokens. Count models are rebuilt on prefixes of the training split (1/16, 1/8, ... 1,
-/// the fractions of the growth curve) by a builder the caller supplies, and scored on the validation split in
-/// sentence scope; the transformer's curve comes from its own validation checkpoints.
+/// Perplexity against training tokens. Count models are rebuilt on prefixes of the training split (1/64, 1/32, ... 1)
+/// by a builder the caller supplies, and scored on the validation split in sentence scope; the transformer's curve comes
+/// from its own validation checkpoints. Seven points leave four degrees of freedom to a three-parameter law
+/// (<see cref="PowerLawFit"/>).
 /// </summary>
 public static class LearningCurves
 {
+    public static readonly double[] Fractions = [1.0 / 64, 1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1];
+
     public delegate ILanguageModel PrefixBuilder(int[] trainPrefix, DocumentIndex prefixDocuments);
 
     public static LearningCurve ForCountModel(string model, string kind, PrefixBuilder build, int[] train, DocumentIndex trainDocuments,
         int[] valid, DocumentIndex validDocuments, IProgress<ProgressReport>? progress = null)
     {
         var points = new List<CurvePoint>();
-        foreach (double fraction in SparsityAnalysis.GrowthFractions)
+        foreach (double fraction in Fractions)
         {
             int prefix = (int)Math.Round(train.Length * fraction);
             if (prefix == 0) continue;
-            progress?.Report(new ProgressReport($"learning curve {model}", points.Count, SparsityAnalysis.GrowthFractions.Length, "prefixes"));
+            progress?.Report(new ProgressReport($"learning curve {model}", points.Count, Fractions.Length, "prefixes"));
             using var built = build(train[..prefix], Prefix(trainDocuments, prefix));
             var meter = new PerplexityMeter();
             var logProbs = ModelEvaluator.LogProbs(built, valid, validDocuments, EvaluationScope.Sentence);

@@ -61,6 +61,10 @@ public sealed record EvaluationReport
     public IReadOnlyList<NoveltyResult> NoveltyShares { get; init; } = [];
     public SparsityReport? Sparsity { get; init; }
     public IReadOnlyList<LearningCurve> Curves { get; init; } = [];
+    /// <summary>ppl(D) = c + a (D / 1M)^-b fitted to the count models' curves.</summary>
+    public IReadOnlyList<PowerLawFit> Fits { get; init; } = [];
+    /// <summary>What the fitted laws say about more data, in sentences generated from the numbers.</summary>
+    public IReadOnlyList<string> Extrapolations { get; init; } = [];
     /// <summary>Nearest neighbours of a few frequent words under each model's word vectors (compare fills it).</summary>
     public IReadOnlyList<NeighbourRow> Neighbours { get; init; } = [];
     public IReadOnlyList<string> Verdict { get; init; } = [];

@@ -96,11 +96,21 @@ public static class ReportPlots
             var line = plot.Add.Scatter(points.Select(p => Math.Log10(p.TrainingTokens)).ToArray(), points.Select(p => p.Perplexity).ToArray());
             line.LegendText = $"{curve.Model} ({curve.Kind})";
             line.MarkerSize = 6;
+            if (report.Fits.FirstOrDefault(f => f.Model == curve.Model) is { } fit && points.Count > 0)
+            {
+                var xs = Enumerable.Range(0, 41).Select(i => Math.Log10(points[0].TrainingTokens / 2.0) + i / 40.0 *
+                    Math.Log10(points[^1].TrainingTokens * 8.0 / points[0].TrainingTokens)).ToArray();
+                var law = plot.Add.ScatterLine(xs, xs.Select(x => fit.Predict(Math.Pow(10, x))).ToArray());
+                law.LinePattern = LinePattern.Dashed;
+                law.Color = line.Color;
+                law.LegendText = $"{curve.Model}: fitted c + a D^-b";
+            }
         }
         LogAxis(plot.Axes.Bottom, integersOnly: false);
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, "learning-curves.png", "Learning curves",
-            "Validation perplexity against training tokens. Count models are rebuilt on 1/16, 1/8, ... of the training split (sentence scope); " +
+            "Validation perplexity against training tokens. Count models are rebuilt on 1/64, 1/32, ... of the training split (sentence scope; " +
+            "dashed: the fitted law, drawn to 8 times the data); " +
             "the transformer's points are its validation checks during training, by tokens seen (non-overlapping windows).");
     }
 

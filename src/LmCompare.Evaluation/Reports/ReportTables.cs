@@ -73,6 +73,16 @@ public static class ReportTables
                 ["model", "training tokens", "validation perplexity"],
                 r.Curves.SelectMany(c => c.Points.Select(p => new[] { c.Model, ReportText.Grouped(p.TrainingTokens),
                     ReportText.Num(p.Perplexity) })).ToList()));
+        if (r.Fits.Count > 0)
+            tables.Add(new("laws", "Fitted data-scaling laws",
+                "ppl(D) = c + a (D / 1M)^-b fitted to each count model's learning curve (D: training tokens; weighted least squares, " +
+                    "± one standard error). " + string.Join(" ", r.Extrapolations),
+                ["model", "a", "b", "c (floor)", "points"],
+                r.Fits.Select(f => new[] { f.Model, WithError(f.A, f.StandardErrorA), WithError(f.B, f.StandardErrorB),
+                    WithError(f.C, f.StandardErrorC), f.Points.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()));
         return tables;
     }
+
+    private static string WithError(double value, double? error) =>
+        error is { } e && double.IsFinite(e) ? $"{ReportText.Num(value)} ± {ReportText.Num(e)}" : ReportText.Num(value);
 }

@@ -4,7 +4,7 @@ using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams;
 using LmCompare.Tests;
 
-namespace LmCompare.Counting.Tests;
+namespace LmCompare.Counting.Tests.Streaming;
 
 /// <summary>The bounded-memory (streaming) estimate must give exactly the model of the in-memory one.</summary>
 public class StreamingEstimateTests
@@ -52,14 +52,23 @@ public class StreamingEstimateTests
         Assert.Equal(KenLmPerplexity.Compute(a, test).Perplexity, KenLmPerplexity.Compute(b, test).Perplexity);
     }
 
-    [Fact]
-    public void Build_StreamingAndInMemory_ByteIdenticalArpa()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Build_StreamingAndInMemory_ByteIdenticalArpa(int order)
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 500);
         var builder = new NGramModelBuilder(workspace);
-        builder.Build("random", "whole", new KneserNeySettings(5, true), ExistingModel.Refuse);
-        builder.Build("random", "parts", new KneserNeySettings(5, true, MemoryBytes: 1 << 20, Partitions: 4), ExistingModel.Refuse);
+        builder.Build("random", "whole", new KneserNeySettings(order, true), ExistingModel.Refuse);
+        // 1 MB: chunks of 4,096 positions (several runs per order) and sorts that spill
+        builder.Build("random", "parts", new KneserNeySettings(order, true, MemoryBytes: 1 << 20, Partitions: 4), ExistingModel.Refuse);
 
         string Arpa(string name)
         {
