@@ -114,15 +114,19 @@ public sealed class NGramModel : ILanguageModel
 public sealed record KenLmPerplexity(long Tokens, long Oov, double Perplexity, double PerplexityExclOov, double Log10Total)
 {
     /// <summary>Scores every sentence (ended by &lt;/s&gt;) after &lt;s&gt;, summing each sentence in float and the corpus in double.</summary>
-    public static KenLmPerplexity Compute(NGramModel model, ReadOnlySpan<int> tokens)
+    public static KenLmPerplexity Compute(NGramModel model, ReadOnlySpan<int> tokens) => Compute(new NGramScorer(model).Next, tokens);
+
+    /// <summary>The same on a model scored in place from its file.</summary>
+    public static KenLmPerplexity Compute(MappedNGramModel model, ReadOnlySpan<int> tokens) => Compute(new MappedNGramScorer(model).Next, tokens);
+
+    private static KenLmPerplexity Compute(Func<int, float> next, ReadOnlySpan<int> tokens)
     {
         double total = 0, oovTotal = 0;
         long count = 0, oov = 0;
-        var scorer = new NGramScorer(model);
         float sentence = 0f;
         foreach (int token in tokens)
         {
-            float p = scorer.Next(token);
+            float p = next(token);
             sentence += p;
             count++;
             if (token == SpecialTokens.UnknownId) { oov++; oovTotal += p; }

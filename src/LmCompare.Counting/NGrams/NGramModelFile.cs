@@ -6,7 +6,8 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams;
 
 /// <summary>
-/// The n-gram model on disk, <c>ngrams.bin</c>: a header, then every order's <see cref="NGramRecord"/>s in index order
+/// The n-gram model on disk, <c>ngrams.bin</c>: a header, then every order's <see cref="NGramRecord"/>s in index order (sorted
+/// by last word, then context index: <see cref="ModelRecords"/>)
 /// (24 bytes each: context index, word, Kneser-Ney count, log10 p, log10 backoff), then the XxHash64 of everything before
 /// it. Written front to back as the estimate produces the records (memory: one buffer), under a temporary name and
 /// renamed whole; a file whose length or checksum does not match its header is refused on open.
@@ -15,7 +16,7 @@ public static class NGramModelFile
 {
     public const string FileName = "ngrams.bin";
     private static readonly byte[] Magic = "LMCNGRM1"u8.ToArray();
-    private const int HeaderBytes = 8 + 4 + 4 + 8 * KneserNeySettings.MaxOrder;
+    public const int HeaderBytes = 8 + 4 + 4 + 8 * KneserNeySettings.MaxOrder;
     private static readonly int RecordBytes = Marshal.SizeOf<NGramRecord>();
 
     /// <summary>
@@ -33,12 +34,14 @@ public static class NGramModelFile
             hash.Append(header);
             var buffer = new NGramRecord[1 << 16];
             int filled = 0, order = 1;
-            long total = 0, index = 0;
+            long total = 0, index = 0, previous = -1;
             foreach (var (key, record) in records)
             {
-                while (order <= counts.Length && index == counts[order - 1]) (order, index) = (order + 1, 0);
-                if (key != NGramRecord.Key(order, index++))
+                while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
+                long sortKey = ((long)record.Word << 32) | (uint)record.Context;
+                if (key != NGramRecord.Key(order, index++) || sortKey <= previous)
                     throw new InvalidOperationException($"record {total} came with key {key:x}: the records are out of sequence");
+                previous = sortKey;
                 buffer[filled++] = record;
                 total++;
                 if (filled < buffer.Length) continue;
@@ -67,7 +70,7 @@ public static class NGramModelFile
     {
         var header = new byte[HeaderBytes];
         Magic.CopyTo(header, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), 1); // format version
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), 2); // format version 2: each order sorted by (word, context)
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), counts.Length);
         for (int k = 0; k < counts.Length; k++) BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16 + 8 * k), counts[k]);
         return header;
@@ -79,31 +82,65 @@ public static class NGramModelFile
     /// </summary>
     public static void Read(string path, long[] counts, Action<int, ReadOnlySpan<NGramRecord>> onOrder)
     {
+        using var stream = OpenChecked(path, counts, out var hash);
+        for (int k = 1; k <= counts.Length; k++)
+        {
+            if (counts[k - 1] * RecordBytes > int.MaxValue)
+                throw new InputException($"{path}: {counts[k - 1]:N0} {k}-grams are too many to load as one table; lmc ngram eval scores the " +
+                    "model in place");
+            var records = new NGramRecord[counts[k - 1]];
+            ReadHashed(stream, hash, MemoryMarshal.AsBytes(records.AsSpan()));
+            onOrder(k, records);
+        }
+        CheckTrailer(path, stream, hash);
+    }
+
+    /// <summary>Checks the header, length and checksum of the file (read through once, without keeping it).</summary>
+    public static void Verify(string path, long[] counts)
+    {
+        using var stream = OpenChecked(path, counts, out var hash);
+        var buffer = new byte[1 << 20];
+        for (long left = counts.Sum() * RecordBytes; left > 0; left -= buffer.Length)
+            ReadHashed(stream, hash, buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
+        CheckTrailer(path, stream, hash);
+    }
+
+    private static FileStream OpenChecked(string path, long[] counts, out XxHash64 hash)
+    {
         if (!File.Exists(path)) throw new InputException($"{path}: the model file is missing; rebuild the model");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long expected = HeaderBytes + counts.Sum() * RecordBytes + 8;
-        if (stream.Length != expected)
-            throw new InputException($"{path}: the model file is truncated or damaged ({stream.Length:N0} bytes, expected {expected:N0}); " +
+        long length = stream.Length;
+        if (length != expected)
+        {
+            stream.Dispose();
+            throw new InputException($"{path}: the model file is truncated or damaged ({length:N0} bytes, expected {expected:N0}); " +
                 "rebuild the model");
-        var hash = new XxHash64();
+        }
+        hash = new XxHash64();
         var header = new byte[HeaderBytes];
         stream.ReadExactly(header);
         hash.Append(header);
-        if (!header.AsSpan(0, 16).SequenceEqual(Header(counts).AsSpan(0, 16)) || !header.SequenceEqual(Header(counts)))
-            throw new InputException($"{path}: the model file does not match its manifest (magic, version or n-gram counts); rebuild the model");
-        for (int k = 1; k <= counts.Length; k++)
+        if (!header.SequenceEqual(Header(counts)))
         {
-            if (counts[k - 1] > Array.MaxLength) throw new InputException($"{path}: {counts[k - 1]:N0} {k}-grams do not fit in memory as one table");
-            var records = new NGramRecord[counts[k - 1]];
-            var bytes = MemoryMarshal.AsBytes(records.AsSpan());
-            for (long offset = 0; offset < bytes.Length; offset += 1 << 30)
-            {
-                var part = bytes.Slice((int)offset, (int)Math.Min(1 << 30, bytes.Length - offset));
-                stream.ReadExactly(part);
-                hash.Append(part);
-            }
-            onOrder(k, records);
+            stream.Dispose();
+            throw new InputException($"{path}: the model file does not match its manifest (magic, version or n-gram counts); rebuild the model");
         }
+        return stream;
+    }
+
+    private static void ReadHashed(FileStream stream, XxHash64 hash, Span<byte> bytes)
+    {
+        for (int offset = 0; offset < bytes.Length; offset += 1 << 30)
+        {
+            var part = bytes.Slice(offset, Math.Min(1 << 30, bytes.Length - offset));
+            stream.ReadExactly(part);
+            hash.Append(part);
+        }
+    }
+
+    private static void CheckTrailer(string path, FileStream stream, XxHash64 hash)
+    {
         Span<byte> trailer = stackalloc byte[8];
         stream.ReadExactly(trailer);
         if (BinaryPrimitives.ReadUInt64LittleEndian(trailer) != hash.GetCurrentHashAsUInt64())

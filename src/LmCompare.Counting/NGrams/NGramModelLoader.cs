@@ -13,6 +13,14 @@ public static class NGramModelLoader
         return (NGramModelManifest.Load(Path.Combine(directory, "manifest.json")), directory);
     }
 
+    /// <summary>The model's file mapped for scoring in place (<see cref="MappedNGramModel"/>), its corpus checked.</summary>
+    public static MappedNGramModel Map(Workspace workspace, string name)
+    {
+        var (manifest, directory) = ReadManifest(workspace, name);
+        manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
+        return MappedNGramModel.Open(Path.Combine(directory, NGramModelFile.FileName), manifest.NGramCounts);
+    }
+
     public static NGramModel Load(Workspace workspace, string name)
     {
         var (manifest, directory) = ReadManifest(workspace, name);

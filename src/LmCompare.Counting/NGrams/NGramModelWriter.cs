@@ -63,15 +63,35 @@ internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumer
     public static ModelRecords From(NGramModelData data) =>
         new(data.Tables.Select(t => (long)t.Count).ToArray(), data.Discounts, Sequence(data), data);
 
+    /// <summary>
+    /// Each order's n-grams by (last word, context index), the context's index being its own position in that order one
+    /// down: the suffix order the streaming estimate writes in (an n-gram's suffix order is its last word, then its
+    /// context's), so a model file is the same bytes whichever way it was estimated, and each order is sorted for lookup.
+    /// </summary>
     private static IEnumerable<(long, NGramRecord)> Sequence(NGramModelData data)
     {
+        int[] position = []; // table index -> file index, of the order below
         for (int k = 1; k <= data.Order; k++)
         {
             var table = data.Tables[k - 1];
             var contexts = data.ContextsOf(k);
+            var keys = new long[table.Count];
+            var order = new int[table.Count];
             for (int i = 0; i < table.Count; i++)
-                yield return (NGramRecord.Key(k, i), new NGramRecord(contexts[i], table.Words(i)[^1], table.Adjusted[i], table.Prob[i],
-                    table.Backoff[i]));
+            {
+                keys[i] = ((long)table.Words(i)[^1] << 32) | (uint)(k == 1 ? 0 : position[contexts[i]]);
+                order[i] = i;
+            }
+            Array.Sort(keys, order);
+            var next = new int[table.Count];
+            for (int j = 0; j < order.Length; j++) next[order[j]] = j;
+            for (int j = 0; j < order.Length; j++)
+            {
+                int i = order[j];
+                yield return (NGramRecord.Key(k, j), new NGramRecord((int)(keys[j] & 0xFFFFFFFF), table.Words(i)[^1], table.Adjusted[i],
+                    table.Prob[i], table.Backoff[i]));
+            }
+            position = next;
         }
     }
 }

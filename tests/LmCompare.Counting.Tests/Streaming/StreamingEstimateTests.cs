@@ -78,6 +78,8 @@ public class StreamingEstimateTests
         }
 
         Assert.Equal(File.ReadAllBytes(Arpa("whole")), File.ReadAllBytes(Arpa("parts")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(workspace.ModelsDirectory, "whole", NGramModelFile.FileName)), // one canonical order
+            File.ReadAllBytes(Path.Combine(workspace.ModelsDirectory, "parts", NGramModelFile.FileName)));
     }
 
     [Fact]
