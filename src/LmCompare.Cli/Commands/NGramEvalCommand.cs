@@ -4,30 +4,36 @@ using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams;
+using LmCompare.Counting.Stores;
 
 namespace LmCompare.Cli.Commands;
 
 /// <summary>
-/// <c>lmc ngram eval MODEL [--split test | --text FILE]</c>: KenLM's query summary for a split or a file, scored in place
-/// on the memory-mapped model file (nothing loaded: a model of any size opens in the time its checksum takes).
+/// <c>lmc ngram eval MODEL [--split test | --text FILE] [--memory SIZE]</c>: KenLM's query summary for a split or a file,
+/// scored from the model file (its lowest orders cached within half of --memory, the rest read block by block): a model
+/// of any size opens in the time its checksum takes and scores within the budget.
 /// </summary>
 public static class NGramEvalCommand
 {
     private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "A built or imported n-gram model" };
     private static readonly Option<string> SplitOption = new("--split") { Description = "train, valid or test", DefaultValueFactory = _ => "test" };
     private static readonly Option<string?> TextOption = new("--text") { Description = "Score this text file instead (tokenised like the corpus)" };
+    private static readonly Option<string> MemoryOption = new("--memory")
+    {
+        Description = "Memory budget: half of it caches the model's lowest orders, the rest are read from disk", DefaultValueFactory = _ => "1GB",
+    };
 
     public static Command Create()
     {
         var command = new Command("eval", "Perplexity including and excluding OOVs, OOV and token counts (as KenLM's query)") { ModelArgument,
-            SplitOption, TextOption };
+            SplitOption, TextOption, MemoryOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string? text = parse.GetValue(TextOption);
             int split = Splits.Parse(parse.GetValue(SplitOption)!);
             var load = Stopwatch.StartNew();
             string name = parse.GetValue(ModelArgument)!;
-            using var model = NGramModelLoader.Map(context.Workspace, name);
+            using var model = NGramModelLoader.OpenFile(context.Workspace, name, MemorySize.Parse(parse.GetValue(MemoryOption)!) / 2);
             double loadSeconds = load.Elapsed.TotalSeconds;
             var corpus = TokenizedCorpus.Open(context.Workspace, NGramModelLoader.ReadManifest(context.Workspace, name).Manifest.Corpus);
             var tokens = text is null ? corpus.ReadTokens(split) : corpus.EncodeFile(text);

@@ -80,6 +80,8 @@ public static class NGramModelFile
     /// Reads every order's records, checking the header against <paramref name="counts"/> (the manifest's) and the checksum;
     /// <paramref name="onOrder"/> gets each order's records in index order.
     /// </summary>
+    /// <remarks>With <paramref name="streamOrders"/> each order arrives as a <see cref="OrderRecords"/> read a block at a time
+    /// (any size, never whole in memory); otherwise as one array.</remarks>
     public static void Read(string path, long[] counts, Action<int, ReadOnlySpan<NGramRecord>> onOrder)
     {
         using var stream = OpenChecked(path, counts, out var hash);
@@ -87,7 +89,7 @@ public static class NGramModelFile
         {
             if (counts[k - 1] * RecordBytes > int.MaxValue)
                 throw new InputException($"{path}: {counts[k - 1]:N0} {k}-grams are too many to load as one table; lmc ngram eval scores the " +
-                    "model in place");
+                    "model from its file");
             var records = new NGramRecord[counts[k - 1]];
             ReadHashed(stream, hash, MemoryMarshal.AsBytes(records.AsSpan()));
             onOrder(k, records);
@@ -95,14 +97,25 @@ public static class NGramModelFile
         CheckTrailer(path, stream, hash);
     }
 
-    /// <summary>Checks the header, length and checksum of the file (read through once, without keeping it).</summary>
-    public static void Verify(string path, long[] counts)
+    /// <summary>Reads every order through once (header, length and checksum checked) and hands each to
+    /// <paramref name="onOrder"/> as an indexable view that reads on demand: <paramref name="onOrder"/> may copy it or
+    /// sample it; records are read sequentially from the file's page cache.</summary>
+    public static void Read(string path, long[] counts, Action<int, OrderRecords> onOrder, bool streamOrders)
     {
-        using var stream = OpenChecked(path, counts, out var hash);
-        var buffer = new byte[1 << 20];
-        for (long left = counts.Sum() * RecordBytes; left > 0; left -= buffer.Length)
-            ReadHashed(stream, hash, buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
-        CheckTrailer(path, stream, hash);
+        using (var stream = OpenChecked(path, counts, out var hash))
+        {
+            var buffer = new byte[1 << 20];
+            for (long left = counts.Sum() * RecordBytes; left > 0; left -= buffer.Length)
+                ReadHashed(stream, hash, buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
+            CheckTrailer(path, stream, hash);
+        }
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        long offset = HeaderBytes;
+        for (int k = 1; k <= counts.Length; k++)
+        {
+            onOrder(k, new OrderRecords(file, offset, counts[k - 1]));
+            offset += counts[k - 1] * RecordBytes;
+        }
     }
 
     private static FileStream OpenChecked(string path, long[] counts, out XxHash64 hash)
@@ -145,5 +158,47 @@ public static class NGramModelFile
         stream.ReadExactly(trailer);
         if (BinaryPrimitives.ReadUInt64LittleEndian(trailer) != hash.GetCurrentHashAsUInt64())
             throw new InputException($"{path}: the model file's checksum does not match (the file is damaged); rebuild the model");
+    }
+}
+
+/// <summary>One order's records in a verified model file, read on demand (sequential access is cheap: the page cache).</summary>
+public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
+{
+    private readonly NGramRecord[] _window = new NGramRecord[4096];
+    private long _windowStart = -1;
+
+    public long Length => count;
+
+    public NGramRecord this[long index]
+    {
+        get
+        {
+            if (_windowStart < 0 || index < _windowStart || index >= _windowStart + _window.Length)
+            {
+                _windowStart = index;
+                int n = (int)Math.Min(_window.Length, count - index);
+                ReadFully(file, MemoryMarshal.AsBytes(_window.AsSpan(0, n)), offset + index * Marshal.SizeOf<NGramRecord>());
+            }
+            return _window[index - _windowStart];
+        }
+    }
+
+    /// <summary>All of them as one array (an order small enough to cache).</summary>
+    public NGramRecord[] ToArray()
+    {
+        var all = new NGramRecord[count];
+        ReadFully(file, MemoryMarshal.AsBytes(all.AsSpan()), offset);
+        return all;
+    }
+
+    /// <summary>A positioned read of exactly <paramref name="bytes"/>' length (a read may return less than asked).</summary>
+    public static void ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> bytes, long offset)
+    {
+        for (int done = 0; done < bytes.Length;)
+        {
+            int read = RandomAccess.Read(file, bytes[done..], offset + done);
+            if (read == 0) throw new InputException("the model file ended early (it changed while being read)");
+            done += read;
+        }
     }
 }

@@ -13,12 +13,13 @@ public static class NGramModelLoader
         return (NGramModelManifest.Load(Path.Combine(directory, "manifest.json")), directory);
     }
 
-    /// <summary>The model's file mapped for scoring in place (<see cref="MappedNGramModel"/>), its corpus checked.</summary>
-    public static MappedNGramModel Map(Workspace workspace, string name)
+    /// <summary>The model scored from its file (<see cref="NGramFileModel"/>, its lowest orders cached within
+    /// <paramref name="cacheBytes"/>), its corpus checked.</summary>
+    public static NGramFileModel OpenFile(Workspace workspace, string name, long cacheBytes)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
-        return MappedNGramModel.Open(Path.Combine(directory, NGramModelFile.FileName), manifest.NGramCounts);
+        return NGramFileModel.Open(Path.Combine(directory, NGramModelFile.FileName), manifest.NGramCounts, cacheBytes);
     }
 
     public static NGramModel Load(Workspace workspace, string name)

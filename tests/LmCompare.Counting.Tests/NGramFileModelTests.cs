@@ -6,15 +6,15 @@ using LmCompare.Tests;
 
 namespace LmCompare.Counting.Tests;
 
-public class MappedNGramModelTests
+public class NGramFileModelTests
 {
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, true)]
-    [InlineData(5, false)]
-    [InlineData(5, true)]
-    public void Compute_Mapped_EqualsTheLoadedModelBitForBit(int order, bool streaming)
+    [InlineData(1, false, 1L << 30)]
+    [InlineData(2, false, 0)]          // nothing cached: every lookup reads a block
+    [InlineData(3, true, 1L << 30)]
+    [InlineData(5, false, 0)]
+    [InlineData(5, true, 200_000)]     // the lowest orders cached, the rest from disk
+    public void Compute_FromFile_EqualsTheLoadedModelBitForBit(int order, bool streaming, long cache)
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 500);
@@ -23,7 +23,7 @@ public class MappedNGramModelTests
         var corpus = TokenizedCorpus.Open(workspace, "random");
 
         using var loaded = NGramModelLoader.Load(workspace, "kn");
-        using var mapped = NGramModelLoader.Map(workspace, "kn");
+        using var mapped = NGramModelLoader.OpenFile(workspace, "kn", cache);
 
         foreach (int split in new[] { Splits.Train, Splits.Valid, Splits.Test })
         {
@@ -36,23 +36,29 @@ public class MappedNGramModelTests
     }
 
     [Fact]
-    public void Find_EveryStoredNGram_FoundAtItsIndex_AndAbsentOnesNot()
+    public void Find_EveryNGram_FoundAtItsLoadedIndex_AndAbsentOnesNot()
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
         new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
-        using var mapped = NGramModelLoader.Map(workspace, "kn");
+        using var loaded = NGramModelLoader.Load(workspace, "kn");
+        using var file = NGramModelLoader.OpenFile(workspace, "kn", 0);
 
         for (int k = 1; k <= 3; k++)
         {
-            var records = mapped.Records(k).ToArray();
-            for (int i = 0; i < records.Length; i++) Assert.Equal(i, mapped.Find(k, records[i].Word, records[i].Context));
+            var table = loaded.Data.Tables[k - 1];
+            for (int i = 0; i < table.Count; i++)
+            {
+                int context = k == 1 ? 0 : loaded.Data.Tables[k - 2].Find(table.Words(i)[..^1]);
+                Assert.Equal(i, file.Find(k, table.Words(i)[^1], context, out var record));
+                Assert.Equal(table.Prob[i], record.Prob);
+            }
         }
-        Assert.Equal(-1, mapped.Find(2, int.MaxValue, 0));
+        Assert.Equal(-1, file.Find(2, int.MaxValue, 0, out _));
     }
 
     [Fact]
-    public void Map_DamagedFile_RefusedNamingIt()
+    public void OpenFile_DamagedFile_RefusedNamingIt()
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
@@ -62,7 +68,7 @@ public class MappedNGramModelTests
         bytes[NGramModelFile.HeaderBytes + 30] ^= 1;
         File.WriteAllBytes(file, bytes);
 
-        var error = Assert.Throws<InputException>(() => NGramModelLoader.Map(workspace, "kn"));
+        var error = Assert.Throws<InputException>(() => NGramModelLoader.OpenFile(workspace, "kn", 1 << 20));
 
         Assert.Contains("checksum", error.Message);
     }

@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+using LmCompare.Core;
+using Microsoft.Win32.SafeHandles;
+
+namespace LmCompare.Counting.NGrams;
+
+/// <summary>
+/// An n-gram model scored from its file <c>ngrams.bin</c> without loading it into hash tables: each order's records are
+/// sorted by (last word, context index) (<see cref="ModelRecords"/>), so an n-gram is one binary search from its
+/// context's index, a forward trie. Orders that fit the cache budget are read into arrays (the small, busy ones: unigrams,
+/// bigrams); the others stay on disk behind a sample of every 64th key, and a lookup reads one 64-record block (1.5 KB)
+/// with a positioned read. Memory is the cache plus 1/8 byte of sample per record however large the model, and the
+/// file's pages stay in the page cache, not in the process (a memory map would count every touched page as resident).
+/// The scorer (<see cref="NGramFileScorer"/>) keeps KenLM's state as context indexes and sums exactly as
+/// <see cref="NGramScorer"/> does, so the perplexities equal the loaded model's to every bit.
+/// </summary>
+public sealed class NGramFileModel : IDisposable // one scorer at a time: lookups share a block buffer
+{
+    private const int Block = 64;
+    private readonly SafeFileHandle _file;
+    private readonly long[] _offsets, _counts;
+    private readonly NGramRecord[]?[] _cached;
+    private readonly long[][] _samples; // key of every Block-th record of an order that is not cached
+    private readonly NGramRecord[] _block = new NGramRecord[Block];
+
+    private NGramFileModel(string path, long[] counts, NGramRecord[]?[] cached, long[][] samples)
+    {
+        _counts = counts;
+        _cached = cached;
+        _samples = samples;
+        _offsets = new long[counts.Length];
+        long offset = NGramModelFile.HeaderBytes;
+        for (int k = 0; k < counts.Length; k++) { _offsets[k] = offset; offset += counts[k] * RecordBytes; }
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+    }
+
+    private static int RecordBytes => Marshal.SizeOf<NGramRecord>();
+
+    /// <summary>
+    /// Opens the model's file after checking its header and checksum against <paramref name="counts"/> (the manifest's),
+    /// reading the orders that fit <paramref name="cacheBytes"/> (lowest first) and sampling the rest in the same pass.
+    /// </summary>
+    public static NGramFileModel Open(string path, long[] counts, long cacheBytes)
+    {
+        var cached = new NGramRecord[]?[counts.Length];
+        var samples = new long[counts.Length][];
+        long budget = cacheBytes;
+        NGramModelFile.Read(path, counts, (k, records) =>
+        {
+            if (records.Length > int.MaxValue)
+                throw new InputException($"{path}: {records.Length:N0} {k}-grams: more than one order can index (2^31)");
+            long bytes = (long)records.Length * RecordBytes;
+            if (bytes <= budget) { cached[k - 1] = records.ToArray(); budget -= bytes; return; }
+            budget = 0; // a higher order is larger: keep the cache to the lowest orders
+            var sample = samples[k - 1] = new long[(records.Length + Block - 1) / Block];
+            for (int b = 0; b < sample.Length; b++) sample[b] = Key(records[(long)b * Block]);
+        }, streamOrders: true);
+        return new NGramFileModel(path, counts, cached, samples);
+    }
+
+    public int Order => _counts.Length;
+
+    private static long Key(in NGramRecord record) => ((long)record.Word << 32) | (uint)record.Context;
+
+    /// <summary>Index of the n-gram of order <paramref name="order"/> with this last word and context index (its record in
+    /// <paramref name="found"/>), or -1.</summary>
+    public int Find(int order, int word, int context, out NGramRecord found)
+    {
+        long key = ((long)word << 32) | (uint)context;
+        found = default;
+        if (_cached[order - 1] is { } all) return Search(all, 0, key, ref found);
+        var sample = _samples[order - 1];
+        int lo = 0, hi = sample.Length - 1, block = -1;
+        while (lo <= hi) // the last block whose first key is at most the key
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            if (sample[mid] <= key) { block = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        if (block < 0) return -1;
+        long first = (long)block * Block;
+        int length = (int)Math.Min(Block, _counts[order - 1] - first);
+        OrderRecords.ReadFully(_file, MemoryMarshal.AsBytes(_block.AsSpan(0, length)), _offsets[order - 1] + first * RecordBytes);
+        int index = Search(_block.AsSpan(0, length), 0, key, ref found);
+        return index < 0 ? -1 : (int)first + index;
+    }
+
+    private static int Search(ReadOnlySpan<NGramRecord> records, int lo, long key, ref NGramRecord found)
+    {
+        int hi = records.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            long at = Key(records[mid]);
+            if (at == key) { found = records[mid]; return mid; }
+            if (at < key) lo = mid + 1; else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>
+/// Scores a token stream on an <see cref="NGramFileModel"/> as KenLM's query does (see <see cref="NGramScorer"/>): the
+/// state is the index of each matched context (the last j words, j = 1..length) and its backoff.
+/// </summary>
+public sealed class NGramFileScorer
+{
+    private readonly NGramFileModel _model;
+    private readonly int _order;
+    private int[] _context, _nextContext;       // index of the context of length j + 1 in order j + 1
+    private float[] _backoff, _nextBackoff;     // its log10 backoff
+    private int _length;
+
+    public NGramFileScorer(NGramFileModel model)
+    {
+        _model = model;
+        _order = model.Order;
+        int n = Math.Max(1, _order - 1);
+        (_context, _nextContext, _backoff, _nextBackoff) = (new int[n], new int[n], new float[n], new float[n]);
+        BeginSentence();
+    }
+
+    public void BeginSentence()
+    {
+        _length = 0;
+        if (_order == 1) return;
+        int bos = _model.Find(1, SpecialTokens.SentenceStartId, 0, out var record);
+        if (bos < 0) return;
+        _context[0] = bos;
+        _backoff[0] = record.Backoff;
+        _length = 1;
+    }
+
+    /// <summary>log10 p(word | state), then moves the state past the word (to a new sentence after &lt;/s&gt;).</summary>
+    public float Next(int word)
+    {
+        int unigram = _model.Find(1, word, 0, out var record);
+        if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _model.Find(1, word, 0, out record); }
+        if (unigram < 0) return -99f;
+        float prob = record.Prob;
+        if (_order > 1) { _nextContext[0] = unigram; _nextBackoff[0] = record.Backoff; }
+        int matched = 0;
+        for (int j = 1; j <= _length; j++)
+        {
+            int index = _model.Find(j + 1, word, _context[j - 1], out record);
+            if (index < 0) break;
+            prob = record.Prob;
+            if (j < _order - 1) { _nextContext[j] = index; _nextBackoff[j] = record.Backoff; }
+            matched = j;
+        }
+        for (int j = matched + 1; j <= _length; j++) prob += _backoff[j - 1];
+        if (word == SpecialTokens.SentenceEndId) BeginSentence();
+        else if (_order > 1)
+        {
+            (_context, _nextContext) = (_nextContext, _context);
+            (_backoff, _nextBackoff) = (_nextBackoff, _backoff);
+            _length = Math.Min(matched + 1, _order - 1);
+        }
+        return prob;
+    }
+}
