@@ -199,14 +199,18 @@ public class GarnetNGramBuildTests
             var builds = new[]
             {
                 builder.Build("random", "memory", settings, ExistingModel.Refuse),
-                builder.Build("random", "partitioned", settings with { Partitions = 3, MemoryBytes = 1 << 20 }, ExistingModel.Refuse),
+                builder.Build("random", "streaming", settings with { Partitions = 3, MemoryBytes = 1 << 20 }, ExistingModel.Refuse),
                 builder.Build("random", model, settings with { Backend = GarnetCountingBackend.Factory(garnet) }, ExistingModel.Refuse),
+                builder.Build("random", model + "-s", settings with { Partitions = 3, MemoryBytes = 1 << 20, Backend = GarnetCountingBackend.Factory(
+                    garnet with { Model = model + "-s" }) }, ExistingModel.Refuse), // the cluster's counts streamed, partition by partition
             };
-            Assert.Equal(["memory", "partitioned", "garnet://" + GarnetEndpoints.Cluster], builds.Select(b => b.Manifest.CountStore));
+            Assert.Equal(["memory", "sorted-runs", "garnet://" + GarnetEndpoints.Cluster, "garnet://" + GarnetEndpoints.Cluster],
+                builds.Select(b => b.Manifest.CountStore));
             var arpa = builds.Select(b => ArpaBytes(workspace, b.Manifest.Name, temp)).ToList();
             Assert.True(arpa[0].Length > 10_000);
             Assert.Equal(arpa[0], arpa[1]);
             Assert.Equal(arpa[0], arpa[2]);
+            Assert.Equal(arpa[0], arpa[3]);
             foreach (var build in builds.Skip(1))
             {
                 Assert.Equal(builds[0].Manifest.NGramCounts, build.Manifest.NGramCounts);
@@ -215,8 +219,11 @@ public class GarnetNGramBuildTests
         }
         finally
         {
-            using var store = GarnetCountStore.Connect(garnet);
-            store.Drop();
+            foreach (var settingsOfModel in new[] { garnet, garnet with { Model = model + "-s" } })
+            {
+                using var store = GarnetCountStore.Connect(settingsOfModel);
+                store.Drop();
+            }
         }
     }
 

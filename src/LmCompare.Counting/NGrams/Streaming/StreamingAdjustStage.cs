@@ -55,7 +55,9 @@ public sealed class StreamingAdjustStage(string directory, int order, int[] quir
             var output = adjusted.Next();
             record[..k].CopyTo(output);
             SuffixKey.SetLong(output, k, kneserNey);
-            NGramCounts[k - 1]++;
+            if (++NGramCounts[k - 1] > int.MaxValue) // an n-gram names its context by a 32-bit index (NGramRecord)
+                throw new InputException($"more than {int.MaxValue:N0} distinct {k}-grams: the model file indexes at most 2^31 - 1 per order; " +
+                    "build a lower order or on less data");
             long forDiscount = quirkKey is not null && record[..k].SequenceEqual(quirkKey) ? raw : kneserNey;
             if (forDiscount < 5) countOfCounts[forDiscount]++;
             if (k == 1) AddUnigram(kneserNey);
