@@ -56,7 +56,27 @@ public class PowerLawFitTests
         Assert.Equal(2, sentences.Count);
         Assert.Contains("would not reach k's validation perplexity", sentences[0]);
         Assert.Contains("floor 400.0", sentences[0]);
+        Assert.DoesNotContain("rough guide", sentences[0]); // an exact law: the floor is determined
         Assert.Contains("would reach g's test perplexity", sentences[1]);
         Assert.Contains("at about 5.7M training tokens (5.7 times the 1,000,000 tokens it had)", sentences[1]); // (100 / 200)^(-1/0.4) M
+    }
+
+    [Fact]
+    public void Sentences_MobyDickCurves_FloorUndetermined_SaysItIsARoughGuide()
+    {
+        // the curves of README command 1's report (moby-dick, 2026-12-02): seven points that do not pin the floor down
+        long[] tokens = [3_614, 7_228, 14_455, 28_910, 57_820, 115_641, 231_282];
+        double[] pairsPerplexity = [617.33, 486.78, 401.65, 343.00, 274.36, 220.98, 183.79];
+        double[] ngramPerplexity = [632.81, 484.83, 403.06, 341.55, 274.83, 219.48, 179.24];
+        var pairs = new LearningCurve("moby-pairs", "pairs", "t", tokens.Zip(pairsPerplexity, (t, p) => new CurvePoint(t, p)).ToList());
+        var ngram = new LearningCurve("moby-kn5", "ngram", "t", tokens.Zip(ngramPerplexity, (t, p) => new CurvePoint(t, p)).ToList());
+        var fits = ScalingExtrapolation.Fits([pairs, ngram]);
+
+        var sentences = ScalingExtrapolation.Sentences([pairs, ngram], fits, null, null);
+
+        Assert.Equal(0.29, fits[0].B, 2);
+        Assert.True(fits[0].StandardErrorC > Math.Abs(fits[0].C));
+        Assert.Contains("rough guide", Assert.Single(sentences));
+        Assert.Contains("would reach moby-kn5's validation perplexity on all 231,282 training tokens, 179.2", sentences[0]);
     }
 }

@@ -37,13 +37,16 @@ public static class ScalingExtrapolation
     private static string Reach(PowerLawFit fit, long available, string what, double target)
     {
         string law = $"ppl = {Num(fit.C)} + {Num(fit.A)} (D / 1M)^-{fit.B.ToString("0.###", CultureInfo.InvariantCulture)}";
+        string caveat = fit.StandardErrorC is { } error && error > Math.Abs(fit.C)
+            ? $" Its floor c is not pinned down by these points (± {Num(error)}), so this is a rough guide."
+            : "";
         if (fit.TokensToReach(target) is not { } tokens)
             return $"{fit.Model} ({law}) would not reach {what}, {Num(target)}, with any amount of such data: its fitted floor " +
-                $"{Num(fit.C)} lies above it.";
+                $"{Num(fit.C)} lies above it." + caveat;
         string when = tokens <= available ? "already within the data measured"
             : $"{(tokens / available).ToString("0.#", CultureInfo.InvariantCulture)} times the {available:N0} tokens it had";
         return $"{fit.Model} ({law}) would reach {what}, {Num(target)}, at about {Tokens(tokens)} training tokens ({when}), " +
-            "if the law fitted on 1/64 ... 1 of the data holds that far.";
+            "if the law fitted on 1/64 ... 1 of the data holds that far." + caveat;
     }
 
     private static string Num(double value) => value.ToString(value >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
