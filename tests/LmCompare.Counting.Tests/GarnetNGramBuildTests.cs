@@ -180,8 +180,9 @@ public class GarnetNGramBuildTests
     }
 
     /// <summary>
-    /// One pipeline, three places to count: memory (the default), partition files (a build beyond --memory) and the
-    /// cluster give the same ARPA file, byte for byte, and the same manifest figures.
+    /// One pipeline, three places to count: memory (the default), sorted runs (a build beyond --memory) and the cluster
+    /// (estimated in memory, and streamed partition by partition) give the same ARPA file, byte for byte, and the same
+    /// manifest figures.
     /// </summary>
     [Theory]
     [InlineData(3)]

@@ -38,7 +38,7 @@ public static class NGramArpaCommands
 
     public static Command Import()
     {
-        var command = new Command("import-arpa", "Load an ARPA file into the model store and score with it") { ImportFileArgument, NameOption,
+        var command = new Command("import-arpa", "Load an ARPA file into a model file and score with it") { ImportFileArgument, NameOption,
             CorpusOption, ForceOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {

@@ -10,7 +10,6 @@ public static class NGramBuildSummary
     {
         var m = result.Manifest;
         if (result.AlreadyComplete) { Console.Out.WriteLine($"model {m.Name} is already complete ({result.Directory}); nothing to resume"); return; }
-        if (result.ResumedFromRecord > 0) Console.Out.WriteLine($"resumed from the checkpoint after {result.ResumedFromRecord:N0} stored n-grams");
         var table = new Table().AddColumns("order", "n-grams", "D1", "D2", "D3+");
         for (int k = 0; k < m.Order; k++)
             table.AddRow((k + 1).ToString(), m.NGramCounts[k].ToString("N0"),

@@ -5,7 +5,7 @@ namespace LmCompare.Counting.Backends;
 
 /// <summary>
 /// Where a count model's counts are made and kept: the embedded FASTER store (default for pairs), memory (the n-gram
-/// default, and models built and thrown away in one process), partition files on disk (n-grams beyond --memory), or a
+/// default, and models built and thrown away in one process), sorted runs on disk (n-grams beyond --memory), or a
 /// cluster that many workers share. A builder is handed one by a
 /// <see cref="CountingBackendFactory"/> and never asks which it is: it counts a range of the training tokens into it
 /// (<see cref="Count"/>), the backend makes the counts durable with a resume point and whatever batching, idempotency
@@ -75,7 +75,7 @@ public interface ICountSink
     /// <summary>
     /// Training positions an n-gram counter aggregates before it hands its tables over (<see cref="AddNGrams"/>). Chunks
     /// start at fixed positions, so a resumed count repeats them exactly: a cluster resumes by chunk, memory takes the whole
-    /// range as one, partition files a chunk that fits the build's memory.
+    /// range as one, sorted runs a chunk that fits the build's memory.
     /// </summary>
     long NGramChunkTokens { get; }
 

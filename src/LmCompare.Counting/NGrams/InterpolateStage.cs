@@ -4,7 +4,7 @@ namespace LmCompare.Counting.NGrams;
 
 /// <summary>
 /// Stage <b>interpolate</b>: p(w | context) = initial + gamma(context) * p(w | context minus its first word), down to the
-/// uniform distribution over the vocabulary without &lt;s&gt; (Heafield et al. 2013, section 3.4); the model stores
+/// uniform distribution over the vocabulary without &lt;s&gt; (Heafield et al. 2013, section 3.4); the model keeps
 /// log10 p and, for n-grams that are contexts, log10 gamma as the backoff. Arithmetic in single precision, as lmplz's.
 /// </summary>
 public static class InterpolateStage

@@ -7,11 +7,11 @@ namespace LmCompare.Counting.NGrams;
 
 /// <summary>
 /// Interpolated modified Kneser-Ney as KenLM's lmplz computes it (Heafield et al. 2013), as one pipeline of stages:
-/// <b>count</b> (<see cref="NGramCounter"/>, into whichever counting backend the build was handed: memory, partition
-/// files or a cluster), <b>adjust</b> (<see cref="AdjustStage"/>), <b>discount</b> (<see cref="DiscountStage"/>),
+/// <b>count</b> (<see cref="NGramCounter"/>, into whichever counting backend the build was handed: memory, sorted
+/// runs or a cluster), <b>adjust</b> (<see cref="AdjustStage"/>), <b>discount</b> (<see cref="DiscountStage"/>),
 /// <b>initial</b> (<see cref="InitialStage"/>) and <b>interpolate</b> (<see cref="InterpolateStage"/>). The stages after
-/// count run per partition of the last word (<see cref="LastWordPartition"/>): one partition held in memory when the
-/// build fits --memory, else partition by partition through files (<see cref="PartitionedEstimate"/>). Every path gives
+/// count run on tables held in memory when the build fits --memory, else as sorted streams through files
+/// (<see cref="StreamingEstimate"/>). Every path gives
 /// the same n-grams with the same values, bit for bit; docs/ARCHITECTURE.md, "Kneser-Ney", has the data flow.
 /// </summary>
 public static class KneserNeyPipeline
@@ -19,7 +19,7 @@ public static class KneserNeyPipeline
     /// <summary>
     /// Stages adjust to interpolate over the counts in <paramref name="counts"/> (every padded window of
     /// <paramref name="train"/>, counted by <see cref="NGramCounter.CountChunks"/>, here or by shard workers).
-    /// <paramref name="workDirectory"/> holds the partition files when there is more than one partition.
+    /// <paramref name="workDirectory"/> holds the streaming estimate's files when there is more than one partition.
     /// </summary>
     internal static ModelRecords Estimate(ICountingBackend counts, TrainingTokens train, int vocabularySize, KneserNeySettings settings,
         int partitions, string workDirectory, string fingerprint, bool resume, IProgress<ProgressReport>? progress)

@@ -6,15 +6,15 @@ namespace LmCompare.Counting.NGrams;
 /// <param name="Order">Highest n-gram order, 1..8. Default 5.</param>
 /// <param name="DiscountFallback">Use D1 = 0.5, D2 = 1, D3+ = 1.5 where the count-of-counts give no valid discount
 /// (KenLM's --discount_fallback); without it such data is an error, as in KenLM.</param>
-/// <param name="MemoryBytes">Memory budget of the build: an estimate that would not fit runs in partitions of the last
-/// word, counted to partition files (see <see cref="PartitionedEstimate"/>); a quarter of it is the model store's
-/// in-memory log. Default 1 GB.</param>
-/// <param name="Partitions">Force this many partitions (tests); null chooses from <paramref name="MemoryBytes"/>.</param>
+/// <param name="MemoryBytes">Memory budget of the build: an estimate that would not fit counts to sorted runs and streams
+/// through external sorts within it (see <see cref="Streaming.StreamingEstimate"/>). Default 1 GB.</param>
+/// <param name="Partitions">More than one forces the streaming estimate (tests), and is how many partitions of the last word
+/// a backend that hands counts over by partition (a cluster) is read in; null chooses from <paramref name="MemoryBytes"/>.</param>
 /// <param name="WholeVocabulary">Give every id of the vocabulary a unigram (count 0: probability gamma / |V| from the
 /// uniform floor) even when the training tokens never contain it, like lmplz's vocabulary padding. Learning curves need
 /// it: a model built on a prefix must still spread its mass over the whole vocabulary. Off by default (KenLM parity).</param>
 /// <param name="Backend">Where the raw counts are made and kept; null: memory when the build fits
-/// <paramref name="MemoryBytes"/>, else partition files in the model folder.</param>
+/// <paramref name="MemoryBytes"/>, else sorted runs in the model folder.</param>
 public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30, int? Partitions = null,
     bool WholeVocabulary = false, Backends.CountingBackendFactory? Backend = null)
 {
@@ -31,7 +31,7 @@ public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = fa
         return (int)Math.Clamp((estimate + MemoryBytes - 1) / MemoryBytes, 1, 256);
     }
 
-    /// <summary>Positions counted per chunk before the chunk is spilled to partition files: as many as the budget holds.</summary>
+    /// <summary>Positions counted per chunk before the chunk is written as sorted runs: as many as the budget holds.</summary>
     public long ChunkTokens => Math.Max(1 << 12, MemoryBytes / (Order * BytesPerTokenAndOrder));
 
     /// <summary>

@@ -45,7 +45,7 @@ public sealed class NGramFileModel : IDisposable // one scorer at a time: lookup
         var cached = new NGramRecord[]?[counts.Length];
         var samples = new long[counts.Length][];
         long budget = cacheBytes;
-        NGramModelFile.Read(path, counts, (k, records) =>
+        NGramModelFile.ReadOrders(path, counts, (k, records) =>
         {
             if (records.Length > int.MaxValue)
                 throw new InputException($"{path}: {records.Length:N0} {k}-grams: more than one order can index (2^31)");
@@ -53,22 +53,20 @@ public sealed class NGramFileModel : IDisposable // one scorer at a time: lookup
             if (bytes <= budget) { cached[k - 1] = records.ToArray(); budget -= bytes; return; }
             budget = 0; // a higher order is larger: keep the cache to the lowest orders
             var sample = samples[k - 1] = new long[(records.Length + Block - 1) / Block];
-            for (int b = 0; b < sample.Length; b++) sample[b] = Key(records[(long)b * Block]);
-        }, streamOrders: true);
+            for (int b = 0; b < sample.Length; b++) sample[b] = records[(long)b * Block].SortKey();
+        });
         return new NGramFileModel(path, counts, cached, samples);
     }
 
     public int Order => _counts.Length;
 
-    private static long Key(in NGramRecord record) => ((long)record.Word << 32) | (uint)record.Context;
-
     /// <summary>Index of the n-gram of order <paramref name="order"/> with this last word and context index (its record in
     /// <paramref name="found"/>), or -1.</summary>
     public int Find(int order, int word, int context, out NGramRecord found)
     {
-        long key = ((long)word << 32) | (uint)context;
+        long key = NGramRecord.SortKey(word, context);
         found = default;
-        if (_cached[order - 1] is { } all) return Search(all, 0, key, ref found);
+        if (_cached[order - 1] is { } all) return Search(all, key, ref found);
         var sample = _samples[order - 1];
         int lo = 0, hi = sample.Length - 1, block = -1;
         while (lo <= hi) // the last block whose first key is at most the key
@@ -80,17 +78,17 @@ public sealed class NGramFileModel : IDisposable // one scorer at a time: lookup
         long first = (long)block * Block;
         int length = (int)Math.Min(Block, _counts[order - 1] - first);
         OrderRecords.ReadFully(_file, MemoryMarshal.AsBytes(_block.AsSpan(0, length)), _offsets[order - 1] + first * RecordBytes);
-        int index = Search(_block.AsSpan(0, length), 0, key, ref found);
+        int index = Search(_block.AsSpan(0, length), key, ref found);
         return index < 0 ? -1 : (int)first + index;
     }
 
-    private static int Search(ReadOnlySpan<NGramRecord> records, int lo, long key, ref NGramRecord found)
+    private static int Search(ReadOnlySpan<NGramRecord> records, long key, ref NGramRecord found)
     {
-        int hi = records.Length - 1;
+        int lo = 0, hi = records.Length - 1;
         while (lo <= hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            long at = Key(records[mid]);
+            long at = records[mid].SortKey();
             if (at == key) { found = records[mid]; return mid; }
             if (at < key) lo = mid + 1; else hi = mid - 1;
         }

@@ -9,7 +9,7 @@ using LmCompare.Counting.Backends.SortedRuns;
 namespace LmCompare.Counting.NGrams;
 
 /// <summary>What <c>lmc ngram build</c> or <c>import-arpa</c> produced.</summary>
-public sealed record NGramBuildResult(string Directory, NGramModelManifest Manifest, bool AlreadyComplete, long ResumedFromRecord);
+public sealed record NGramBuildResult(string Directory, NGramModelManifest Manifest, bool AlreadyComplete);
 
 /// <summary>
 /// <c>lmc ngram build</c>: <b>count</b> (the training tokens into the counting backend, <see cref="NGramCounter"/>),
@@ -19,7 +19,6 @@ public sealed record NGramBuildResult(string Directory, NGramModelManifest Manif
 /// </summary>
 public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
-
     /// <summary>The folder under the model's folder that holds the streaming estimate's files during the build.</summary>
     public const string EstimateFolder = ".estimate";
 
@@ -30,10 +29,11 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         var corpus = OpenCorpus(corpusName);
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, existing);
         if (folder.IsComplete && existing == ExistingModel.Resume)
-            return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true, 0);
-        int partitions = settings.PartitionsFor(corpus.SplitInfo(Splits.Train).Tokens);
+            return new NGramBuildResult(folder.Path, NGramModelManifest.Load(folder.ManifestPath), true);
+        long trainTokens = corpus.SplitInfo(Splits.Train).Tokens;
+        int partitions = settings.PartitionsFor(trainTokens);
         if (partitions > 1 && existing != ExistingModel.Resume)
-            DiskSpace.Require(folder.Path, settings.StreamingDiskBytes(corpus.SplitInfo(Splits.Train).Tokens), "a streaming n-gram build");
+            DiskSpace.Require(folder.Path, settings.StreamingDiskBytes(trainTokens), "a streaming n-gram build");
         var train = Tokens(corpus, partitions);
         using var backend = OpenBackend(settings, modelName, folder.Path, partitions, train.Length);
         var job = Job(corpus, modelName, settings);
@@ -116,7 +116,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         return result;
     }
 
-    /// <summary>The backend <paramref name="settings"/> name; by default memory, or partition files when the build exceeds --memory.</summary>
+    /// <summary>The backend <paramref name="settings"/> name; by default memory, or sorted runs when the build exceeds --memory.</summary>
     private static ICountingBackend OpenBackend(KneserNeySettings settings, string modelName, string directory, int partitions,
         long trainTokens)
     {

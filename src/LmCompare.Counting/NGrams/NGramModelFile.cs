@@ -6,11 +6,11 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams;
 
 /// <summary>
-/// The n-gram model on disk, <c>ngrams.bin</c>: a header, then every order's <see cref="NGramRecord"/>s in index order (sorted
-/// by last word, then context index: <see cref="ModelRecords"/>)
-/// (24 bytes each: context index, word, Kneser-Ney count, log10 p, log10 backoff), then the XxHash64 of everything before
-/// it. Written front to back as the estimate produces the records (memory: one buffer), under a temporary name and
-/// renamed whole; a file whose length or checksum does not match its header is refused on open.
+/// The n-gram model on disk, <c>ngrams.bin</c>: a header, then every order's <see cref="NGramRecord"/>s in index order,
+/// which is <see cref="NGramRecord.SortKey()"/> order (24 bytes each: context index, word, Kneser-Ney count, log10 p,
+/// log10 backoff), then the XxHash64 of everything before it. Written front to back as the estimate produces the records
+/// (memory: one buffer), under a temporary name and renamed whole; a file whose length or checksum does not match its
+/// header is refused on open.
 /// </summary>
 public static class NGramModelFile
 {
@@ -38,7 +38,7 @@ public static class NGramModelFile
             foreach (var (key, record) in records)
             {
                 while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
-                long sortKey = ((long)record.Word << 32) | (uint)record.Context;
+                long sortKey = record.SortKey();
                 if (key != NGramRecord.Key(order, index++) || sortKey <= previous)
                     throw new InvalidOperationException($"record {total} came with key {key:x}: the records are out of sequence");
                 previous = sortKey;
@@ -80,8 +80,6 @@ public static class NGramModelFile
     /// Reads every order's records, checking the header against <paramref name="counts"/> (the manifest's) and the checksum;
     /// <paramref name="onOrder"/> gets each order's records in index order.
     /// </summary>
-    /// <remarks>With <paramref name="streamOrders"/> each order arrives as a <see cref="OrderRecords"/> read a block at a time
-    /// (any size, never whole in memory); otherwise as one array.</remarks>
     public static void Read(string path, long[] counts, Action<int, ReadOnlySpan<NGramRecord>> onOrder)
     {
         using var stream = OpenChecked(path, counts, out var hash);
@@ -97,10 +95,9 @@ public static class NGramModelFile
         CheckTrailer(path, stream, hash);
     }
 
-    /// <summary>Reads every order through once (header, length and checksum checked) and hands each to
-    /// <paramref name="onOrder"/> as an indexable view that reads on demand: <paramref name="onOrder"/> may copy it or
-    /// sample it; records are read sequentially from the file's page cache.</summary>
-    public static void Read(string path, long[] counts, Action<int, OrderRecords> onOrder, bool streamOrders)
+    /// <summary>Checks the file (header, length, checksum: read through once, never whole in memory), then hands each
+    /// order to <paramref name="onOrder"/> as a view that reads on demand (any size): it may copy it or sample it.</summary>
+    public static void ReadOrders(string path, long[] counts, Action<int, OrderRecords> onOrder)
     {
         using (var stream = OpenChecked(path, counts, out var hash))
         {

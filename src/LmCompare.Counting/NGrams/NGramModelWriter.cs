@@ -50,7 +50,7 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(folder.FilePath(NGramModelFile.FileName)).Length,
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
-        return new NGramBuildResult(folder.Path, manifest, false, 0);
+        return new NGramBuildResult(folder.Path, manifest, false);
     }
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
@@ -79,7 +79,7 @@ internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumer
             var order = new int[table.Count];
             for (int i = 0; i < table.Count; i++)
             {
-                keys[i] = ((long)table.Words(i)[^1] << 32) | (uint)(k == 1 ? 0 : position[contexts[i]]);
+                keys[i] = NGramRecord.SortKey(table.Words(i)[^1], k == 1 ? 0 : position[contexts[i]]);
                 order[i] = i;
             }
             Array.Sort(keys, order);

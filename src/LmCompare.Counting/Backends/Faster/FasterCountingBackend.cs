@@ -8,7 +8,7 @@ namespace LmCompare.Counting.Backends.Faster;
 /// The default backend: an embedded FASTER store in the model folder (<c>store/</c>). Each flush is merged by
 /// read-modify-write and checkpointed together with its resume point (<see cref="CountProgress"/>), so a killed build
 /// resumes from its last checkpoint and ends with exactly the counts of an uninterrupted one. Its keys are 64-bit pair
-/// keys: n-gram builds count in memory or partition files and keep the finished model in FASTER (NGramModelBuilder).
+/// keys: n-gram builds count in memory or sorted runs and keep the finished model in ngrams.bin (NGramModelBuilder).
 /// </summary>
 public sealed class FasterCountingBackend : ICountingBackend, ICountSink
 {
@@ -37,7 +37,7 @@ public sealed class FasterCountingBackend : ICountingBackend, ICountSink
     public bool FlushByClock => true;
 
     private static NotSupportedException NGramsNotKept() =>
-        new("the embedded FASTER count store keeps 64-bit pair keys; n-gram builds count in memory or partition files");
+        new("the embedded FASTER count store keeps 64-bit pair keys; n-gram builds count in memory or sorted runs");
 
     public long NGramChunkTokens => throw NGramsNotKept();
 

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using LmCompare.Core;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.NGrams.Streaming;
+using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Backends.SortedRuns;
 
@@ -73,19 +73,9 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
             && chunk < _ledger.Chunks;
     }
 
-    private Ledger? ReadLedger()
-    {
-        try { return File.Exists(LedgerPath) ? JsonSerializer.Deserialize<Ledger>(File.ReadAllText(LedgerPath)) : null; }
-        catch (JsonException) { return null; }
-    }
+    private Ledger? ReadLedger() => LedgerFile.Read<Ledger>(LedgerPath);
 
-    private void WriteLedger(Ledger ledger)
-    {
-        string temp = LedgerPath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(ledger));
-        File.Move(temp, LedgerPath, overwrite: true);
-        _ledger = ledger;
-    }
+    private void WriteLedger(Ledger ledger) => _ledger = LedgerFile.Write(LedgerPath, ledger);
 
     public void Count(CountJob job, long from, Action<ICountSink, long> count, IProgress<ProgressReport>? progress)
     {
@@ -104,7 +94,7 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
     public void Commit(long tokensDone)
     {
         WriteLedger(_ledger with { TokensDone = tokensDone, Chunks = _ledger.Chunks + 1 });
-        Stores.BuildMemory.Release(); // the chunk's tables go before the next chunk's are made
+        BuildMemory.Release(); // the chunk's tables go before the next chunk's are made
     }
 
     public void Complete(CountJob job) => WriteLedger(_ledger with { Complete = true });

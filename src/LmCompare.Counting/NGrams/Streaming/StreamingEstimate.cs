@@ -1,5 +1,5 @@
-using System.Text.Json;
 using LmCompare.Core;
+using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams.Streaming;
 
@@ -7,7 +7,7 @@ namespace LmCompare.Counting.NGrams.Streaming;
 /// The Kneser-Ney stages after count as sorted streams through files, for builds beyond --memory (Heafield et al. 2013):
 /// <b>adjust</b> from the highest order down over the merged count runs (<see cref="StreamingAdjustStage"/>),
 /// <b>discount</b> from its count-of-counts, <b>initial</b> per order through two external sorts
-/// (<see cref="StreamingInitialStage"/>), and <b>interpolate</b> from the unigrams up while the model store is written
+/// (<see cref="StreamingInitialStage"/>), and <b>interpolate</b> from the unigrams up while the model file is written
 /// (<see cref="StreamingInterpolateStage"/>). Memory stays within the budget whatever the corpus size (sort buffers and
 /// one context's n-grams), and the results equal the in-memory stages' bit for bit.
 /// </summary>
@@ -33,7 +33,7 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
             var runs = counts();
             var adjust = new StreamingAdjustStage(workDirectory, _n, quirk, vocabularySize, settings.WholeVocabulary);
             adjust.Run(runs, progress);
-            Stores.BuildMemory.Release();
+            BuildMemory.Release();
             ledger = WriteLedger(new Ledger(fingerprint, adjust.NGramCounts, adjust.CountOfCounts, adjust.UnigramSum, adjust.UnigramByCount, []));
             runs.Delete();
         }
@@ -66,7 +66,7 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
                 progress?.Report(new ProgressReport("initial", ++done, _n - 1, "orders"));
             }
         });
-        Stores.BuildMemory.Release();
+        BuildMemory.Release();
     }
 
     /// <summary>What the stages so far left for the rest: written after each stage, under the build's fingerprint.</summary>
@@ -75,19 +75,9 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
 
     private string LedgerPath => Path.Combine(workDirectory, "ledger.json");
 
-    private Ledger? ReadLedger()
-    {
-        try { return File.Exists(LedgerPath) ? JsonSerializer.Deserialize<Ledger>(File.ReadAllText(LedgerPath)) : null; }
-        catch (JsonException) { return null; }
-    }
+    private Ledger? ReadLedger() => LedgerFile.Read<Ledger>(LedgerPath);
 
-    private Ledger WriteLedger(Ledger ledger)
-    {
-        string temp = LedgerPath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(ledger));
-        File.Move(temp, LedgerPath, overwrite: true);
-        return ledger;
-    }
+    private Ledger WriteLedger(Ledger ledger) => LedgerFile.Write(LedgerPath, ledger);
 
     /// <summary>Count runs from a backend that hands its counts over by partition of the last word (memory, a cluster).</summary>
     public CountRuns RunsFromPartitions(Backends.ICountingBackend backend, int partitions)
@@ -104,7 +94,7 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
                 CountRuns.WriteRun(tables[k - 1], path);
                 runs.Add(k, path);
             }
-            Stores.BuildMemory.Release();
+            BuildMemory.Release();
         }
         return runs;
     }
