@@ -63,12 +63,13 @@ public sealed class ModelFolder : IDisposable
         }
     }
 
-    /// <summary>Deletes everything but the lock file and the build's own hidden work folders.</summary>
-    public void Clear()
+    /// <summary>Deletes everything but the lock file, the build's own hidden work folders and <paramref name="keep"/>.</summary>
+    public void Clear(params string[] keep)
     {
         foreach (string entry in Directory.EnumerateFileSystemEntries(Path))
         {
-            if (System.IO.Path.GetFileName(entry).StartsWith('.')) continue;
+            string name = System.IO.Path.GetFileName(entry);
+            if (name.StartsWith('.') || keep.Contains(name)) continue;
             if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
             else File.Delete(entry);
         }

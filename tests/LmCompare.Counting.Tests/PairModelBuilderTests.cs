@@ -101,7 +101,7 @@ public class PairModelBuilderTests
 
         File.WriteAllBytes(tables, bytes[..(bytes.Length - 3)]);
         var truncated = Assert.Throws<InputException>(() => PairModelLoader.Load(workspace, "p"));
-        bytes[^1] ^= 0x5A;
+        bytes[bytes.Length / 2] ^= 0x5A;
         File.WriteAllBytes(tables, bytes);
         var altered = Assert.Throws<InputException>(() => PairModelLoader.Load(workspace, "p"));
 

@@ -8,8 +8,9 @@ using LmCompare.Cli.Options;
 namespace LmCompare.Cli.Commands;
 
 /// <summary>
-/// <c>lmc pairs dump MODEL [--hash]</c>: every count of the model's FASTER store (or cluster), sorted, as "u v d count" lines of
-/// words (or only the SHA-256 of that text): for comparing builds, e.g. a resumed one with an uninterrupted one.
+/// <c>lmc pairs dump MODEL [--hash]</c>: every count of the model (a complete one's from its checksummed tables file or its
+/// cluster, an unfinished one's from its FASTER store), sorted, as "u v d count" lines of ids (or only the SHA-256 of that
+/// text): for comparing builds, e.g. a resumed one with an uninterrupted one.
 /// </summary>
 public static class PairsDumpCommand
 {
@@ -22,23 +23,26 @@ public static class PairsDumpCommand
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(ModelArgument)!;
-            var (keys, counts) = PairModelLoader.ReadCounts(context.Workspace, name, CountingBackendOptions.Locations);
+            using var counts = PairModelLoader.ReadCounts(context.Workspace, name, CountingBackendOptions.Locations);
             bool hashOnly = parse.GetValue(HashOption);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var output = Console.Out;
             var line = new StringBuilder();
-            for (int i = 0; i < keys.Length; i++)
+            long pairs = 0;
+            while (counts.MoveNext())
             {
-                line.Clear().Append(PairKey.U(keys[i])).Append(' ').Append(PairKey.V(keys[i])).Append(' ')
-                    .Append(PairKey.D(keys[i])).Append(' ').Append(counts[i]).Append('\n');
+                long key = PairCountRecords.Key(counts.Current);
+                line.Clear().Append(PairKey.U(key)).Append(' ').Append(PairKey.V(key)).Append(' ')
+                    .Append(PairKey.D(key)).Append(' ').Append(counts.Current[PairCountRecords.CountInt]).Append('\n');
+                pairs++;
                 if (hashOnly) sha.AppendData(Encoding.ASCII.GetBytes(line.ToString()));
                 else output.Write(line);
             }
             if (hashOnly)
             {
                 string hash = Convert.ToHexStringLower(sha.GetHashAndReset());
-                if (context.Json) context.WriteJson(new { model = name, pairs = keys.Length, sha256 = hash });
-                else output.WriteLine($"{hash}  {keys.Length} pairs");
+                if (context.Json) context.WriteJson(new { model = name, pairs, sha256 = hash });
+                else output.WriteLine($"{hash}  {pairs} pairs");
             }
             return ExitCodes.Success;
         }));

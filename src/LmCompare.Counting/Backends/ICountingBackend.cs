@@ -45,6 +45,16 @@ public interface ICountingBackend : IDisposable
     SortedCounts ReadSorted(IProgress<ProgressReport>? progress);
 
     /// <summary>
+    /// Every pair count of the model as a sorted record stream (<see cref="Pairs.PairCountRecords"/>), for the derive stage:
+    /// <see cref="ReadSorted"/> by default, merged from disk where the counts are too many to hold.
+    /// </summary>
+    NGrams.Streaming.IRecordSource ReadSortedPairs(IProgress<ProgressReport>? progress)
+    {
+        var counts = ReadSorted(progress);
+        return Pairs.PairCountRecords.FromArrays(counts.Keys, counts.Counts);
+    }
+
+    /// <summary>
     /// The raw counts of every counted n-gram whose last word lies in <paramref name="partition"/>, as tables of orders
     /// 1..<paramref name="order"/> (the Kneser-Ney pipeline's stage "count" hands them to "adjust"). A backend may give
     /// up its own copy of what it returns.
@@ -69,8 +79,9 @@ public interface ICountSink
     bool FlushByClock { get; }
 
     /// <summary>Adds one table's counts (keys &gt;= 0, deltas &gt; 0), the counts of the positions before
-    /// <paramref name="tokensDone"/> not added yet. A flush may add several tables before it commits.</summary>
-    void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas);
+    /// <paramref name="tokensDone"/> not added yet. A flush may add several tables before it commits. The sink may reorder
+    /// the two arrays (together) in place: the table is emptied after the call.</summary>
+    void Add(long tokensDone, Memory<long> keys, Memory<long> deltas);
 
     /// <summary>
     /// Training positions an n-gram counter aggregates before it hands its tables over (<see cref="AddNGrams"/>). Chunks

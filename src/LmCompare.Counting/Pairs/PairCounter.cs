@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LmCompare.Core;
 using LmCompare.Counting.Backends;
+using LmCompare.Counting.NGrams;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Pairs;
@@ -17,11 +18,12 @@ public sealed class PairCounter(PairModelSettings settings, IProgress<ProgressRe
 
     /// <summary>
     /// Counts the pairs whose first token lies in [<paramref name="startToken"/>, <paramref name="endToken"/>) (a resume
-    /// point, and a sharded worker's end), reading up to N tokens past the end within the document.
+    /// point, and a sharded worker's end), reading up to N tokens past the end within the document. The tokens are read a
+    /// block at a time, so a split of any size takes the table's memory and one block.
     /// </summary>
     /// <param name="rangeStart">Where this writer's range starts (0, or a shard's first token): the table is sized from
     /// the whole range, not from the resume point, so a resumed run fills it, and merges, exactly where the first run did.</param>
-    public void Count(ReadOnlySpan<int> tokens, DocumentIndex documents, long startToken, ICountSink sink, long endToken = long.MaxValue,
+    public void Count(TrainingTokens tokens, DocumentIndex documents, long startToken, ICountSink sink, long endToken = long.MaxValue,
         long rangeStart = 0)
     {
         int n = settings.Distances;
@@ -31,25 +33,33 @@ public sealed class PairCounter(PairModelSettings settings, IProgress<ProgressRe
         var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)));
         var clock = Stopwatch.StartNew();
         double flushSeconds = sink.FlushByClock ? settings.CheckpointSeconds : double.PositiveInfinity;
-        for (int doc = 0; doc < documents.Documents; doc++)
+        int doc = 0;
+        long docEnd = documents.Documents > 0 ? documents[0].End : 0;
+        for (long block = startToken; block < endToken; block += BlockTokens)
         {
-            var (start, end) = documents[doc];
-            for (long i = Math.Max(start, startToken); i < Math.Min(end, endToken); i++)
+            long blockEnd = Math.Min(endToken, block + BlockTokens);
+            var span = tokens.Read(block, Math.Min(tokens.Length, blockEnd + n));
+            for (long i = block; i < blockEnd; i++)
             {
+                while (docEnd <= i) docEnd = documents[++doc].End;
                 if (table.MustDrainBefore(n) || ((i & 0xFFFF) == 0 && clock.Elapsed.TotalSeconds > flushSeconds))
                 {
                     Merge(table, i, sink);
                     clock.Restart();
                 }
-                int u = tokens[(int)i];
-                long last = Math.Min(end - 1, i + n);
-                for (long j = i + 1; j <= last; j++) table.Increment(PairKey.Pack(u, tokens[(int)j], (int)(j - i)));
+                int at = (int)(i - block);
+                int u = span[at];
+                int last = (int)(Math.Min(docEnd - 1, i + n) - block);
+                for (int j = at + 1; j <= last; j++) table.Increment(PairKey.Pack(u, span[j], j - at));
                 if ((i & 0xFFFFF) == 0) progress?.Report(new ProgressReport("count", i, tokens.Length, "tokens"));
             }
         }
         Merge(table, endToken, sink);
         progress?.Report(new ProgressReport("count", endToken, tokens.Length, "tokens"));
     }
+
+    /// <summary>Tokens read at a time.</summary>
+    private const int BlockTokens = 1 << 22;
 
     private void Merge(CountTable table, long tokensDone, ICountSink sink)
     {

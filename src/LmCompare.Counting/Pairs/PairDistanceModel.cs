@@ -142,5 +142,5 @@ public sealed class PairDistanceModel : ILanguageModel
         return ranked.Take(k).ToList();
     }
 
-    public void Dispose() { }
+    public void Dispose() => Probabilities.Tables.Dispose();
 }

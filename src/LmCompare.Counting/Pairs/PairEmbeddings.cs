@@ -87,11 +87,7 @@ public static class PairEmbeddings
         return (rows, columns, total);
     }
 
-    private static void ForEachCell(PairTables t, Action<long, int, long> cell)
-    {
-        for (long column = 0; column < t.RowTotal.LongLength; column++)
-            for (long i = t.RowStart[column]; i < t.RowStart[column + 1]; i++) cell(column, t.Successors[i], t.Counts[i]);
-    }
+    private static void ForEachCell(PairTables t, Action<long, int, long> cell) => t.ForEachEntry((column, v, count) => cell(column, v, count));
 
     /// <summary>Entry (column, j) of the test matrix: +-1 from a hash, so Omega is never stored.</summary>
     private static double Sign(long column, int j)

@@ -7,6 +7,9 @@ using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.Backends;
 using LmCompare.Counting.Backends.Faster;
 using LmCompare.Counting.Backends.Memory;
+using LmCompare.Counting.Backends.SortedRuns;
+using LmCompare.Counting.NGrams;
+using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Pairs;
 
@@ -31,8 +34,10 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         if (folder.IsComplete && existing == ExistingModel.Resume)
             return new PairBuildResult(folder.Path, PairModelManifest.Load(folder.ManifestPath), AlreadyComplete: true, 0);
 
-        var train = corpus.ReadTokens(Splits.Train);
+        var train = TrainingTokens.FromFile(corpus.TokenPath(Splits.Train), corpus.Vocabulary.Count);
         var job = Job(corpus, modelName, settings);
+        if (Streams(settings, train.Length))
+            DiskSpace.Require(folder.Path, StreamingDiskBytes(settings, train.Length), "a streaming pair build");
         using var backend = OpenBackend(settings, modelName, folder.Path, train.Length);
         if (existing != ExistingModel.Resume) folder.Clear();
         long resumedFrom = backend.Begin(job, existing);
@@ -42,32 +47,44 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         var documents = corpus.ReadDocuments(Splits.Train);
         backend.Count(job, resumedFrom, (sink, from) => counter.Count(train, documents, from, sink), progress);
         stages["count"] = stage.Elapsed.TotalSeconds;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // the aggregation table is gone: give its memory back
+        BuildMemory.Release(); // the aggregation table is gone: give its memory back
         stage.Restart();
-        var tables = Derive(backend, corpus.Vocabulary.Count, settings);
+        ulong hash = Derive(backend, folder, corpus.Vocabulary.Count, settings);
         stages["derive"] = stage.Elapsed.TotalSeconds;
-        return Finish(corpus, folder, modelName, settings, tables, train.LongLength, counter.Merges, stages, clock, resumedFrom, backend);
+        return Finish(corpus, folder, modelName, settings, hash, train.Length, counter.Merges, stages, clock, resumedFrom, backend);
     }
 
-    /// <summary>The backend <paramref name="settings"/> name (the embedded FASTER store by default) for a model folder.</summary>
+    /// <summary>
+    /// Whether the counts stream through sorted runs on disk: when the in-memory read of a FASTER store's counts (16 bytes a
+    /// key, about half the (token, distance) slots distinct) and its tables would not fit --memory. Small corpora keep the
+    /// FASTER store (its checkpoints, its dump).
+    /// </summary>
+    internal static bool Streams(PairModelSettings settings, long trainTokens) =>
+        settings.Backend is null && ExpectedKeys(settings, trainTokens) * 32 > settings.MemoryBytes;
+
+    private static long ExpectedKeys(PairModelSettings settings, long trainTokens) => Math.Min(trainTokens * settings.Distances, 1L << 34) / 2;
+
+    /// <summary>Disk a streaming build needs at its peak: runs of up to 12 bytes per (token, distance) slot and the tables.</summary>
+    internal static long StreamingDiskBytes(PairModelSettings settings, long trainTokens) => trainTokens * settings.Distances * 20;
+
+    /// <summary>The backend <paramref name="settings"/> name, else sorted runs where the counts stream, else the embedded FASTER store.</summary>
     internal static ICountingBackend OpenBackend(PairModelSettings settings, string modelName, string directory, long trainTokens)
     {
-        var factory = settings.Backend ?? FasterCountingBackend.Create;
-        // About half the (token, distance) slots are distinct keys on real text; the index is sized for that, within 2^34.
-        return factory(new CountingTarget(modelName, directory, Math.Min(trainTokens * settings.Distances, 1L << 34) / 2, settings.MemoryBytes));
+        var factory = settings.Backend ?? (Streams(settings, trainTokens) ? SortedRunCountingBackend.ForPairs : FasterCountingBackend.Create);
+        // The index is sized for the distinct keys expected, within 2^34.
+        return factory(new CountingTarget(modelName, directory, ExpectedKeys(settings, trainTokens), settings.MemoryBytes));
     }
 
     /// <summary>The whole training split, or one shard of it, counted with <paramref name="settings"/>.</summary>
     internal static CountJob Job(TokenizedCorpus corpus, string modelName, PairModelSettings settings, ShardSpec? shard = null) =>
         new(modelName, Fingerprint(corpus, settings), "--distances", corpus.SplitInfo(Splits.Train).Tokens, shard);
 
-    /// <summary>Stage "derive": the backend's sorted counts into the scoring tables.</summary>
-    internal PairTables Derive(ICountingBackend backend, int vocabularySize, PairModelSettings settings)
+    /// <summary>Stage "derive": the backend's sorted counts streamed into the folder's tables file; returns its hash.</summary>
+    internal ulong Derive(ICountingBackend backend, ModelFolder folder, int vocabularySize, PairModelSettings settings)
     {
-        progress?.Report(new ProgressReport("derive: scan", 0, null, "records"));
-        var counts = backend.ReadSorted(progress);
-        progress?.Report(new ProgressReport("derive: tables", 0, counts.Keys.Length, "pairs"));
-        return PairTableBuilder.Derive(counts.Keys, counts.Counts, vocabularySize, settings);
+        progress?.Report(new ProgressReport("derive: read counts", 0, null, "records"));
+        using var counts = backend.ReadSortedPairs(progress);
+        return PairTableBuilder.Write(counts, vocabularySize, settings, folder.FilePath(TablesFile), progress).Hash;
     }
 
     internal TokenizedCorpus OpenCorpus(string corpusName)
@@ -78,11 +95,11 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         return corpus;
     }
 
-    internal PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, PairTables tables,
+    internal PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, ulong hash,
         long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom, ICountingBackend backend)
     {
         var stage = Stopwatch.StartNew();
-        ulong hash = tables.Save(folder.FilePath(TablesFile));
+        using var tables = PairTables.Open(folder.FilePath(TablesFile), hash, settings.MemoryBytes / 2);
         var probabilities = new PairProbabilities(tables);
         var valid = corpus.ReadTokens(Splits.Valid);
         var validDocs = corpus.ReadDocuments(Splits.Valid);
@@ -90,12 +107,13 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         stages["fit"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
         var model = new PairDistanceModel(modelName, corpus.Vocabulary, probabilities, fit.Lambdas,
-            new ModelFootprint(tables.Entries, 0, tables.Entries));
+            new ModelFootprint(tables.EntryCount, 0, tables.EntryCount));
         progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
         var validPerplexity = DocumentPerplexity.Compute(model, valid, validDocs);
         var testPerplexity = DocumentPerplexity.Compute(model, corpus.ReadTokens(Splits.Test), corpus.ReadDocuments(Splits.Test));
         stages["evaluate"] = stage.Elapsed.TotalSeconds;
 
+        string runs = folder.FilePath(SortedRunCountingBackend.WorkFolder);
         var perDistance = new long[settings.Distances];
         for (long r = 0; r < tables.RowTotal.LongLength; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
         var manifest = new PairModelManifest
@@ -104,18 +122,19 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             Distances = settings.Distances, TopK = settings.TopK, MemoryBytes = settings.MemoryBytes, Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-            TrainTokens = trainTokens, Merges = merges, DistinctPairs = tables.Entries, DistinctPairsPerDistance = perDistance,
+            TrainTokens = trainTokens, Merges = merges, DistinctPairs = tables.EntryCount, DistinctPairsPerDistance = perDistance,
             Discounts = probabilities.Discounts, UnigramDiscount = probabilities.UnigramDiscount,
             LambdaBucketToGroup = fit.Lambdas.BucketToGroup, Lambdas = fit.Lambdas.Weights, EmIterations = fit.Iterations,
                 EmPositions = fit.Positions,
             ValidPerplexity = Finite(validPerplexity.Perplexity), TestPerplexity = Finite(testPerplexity.Perplexity),
                 TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
-            StoreBytes = ModelFolder.BytesIn(folder.FilePath(FasterCountingBackend.StoreFolder)), BytesOnDisk = folder.BytesOnDisk(),
-            Store = backend.Location,
+            StoreBytes = ModelFolder.BytesIn(folder.FilePath(FasterCountingBackend.StoreFolder)),
+            BytesOnDisk = folder.BytesOnDisk() - ModelFolder.BytesIn(runs), Store = backend.Location,
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         backend.Publish(modelName, manifest.ToJson()); // where other machines share the counts, they can attach the model now
+        if (Directory.Exists(runs)) Directory.Delete(runs, recursive: true); // the model is complete: nothing left to resume
         return new PairBuildResult(folder.Path, manifest, AlreadyComplete: false, resumedFrom);
     }
 
@@ -128,12 +147,12 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     {
         settings.Validate();
         using var backend = MemoryCountingBackend.Create(new CountingTarget(name, "", train.Length, settings.MemoryBytes));
-        new PairCounter(settings, null).Count(train, trainDocuments, 0, (ICountSink)backend);
-        var counts = backend.ReadSorted(null);
-        var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, vocabulary.Count, settings);
+        new PairCounter(settings, null).Count(TrainingTokens.InMemory(train), trainDocuments, 0, (ICountSink)backend);
+        using var counts = backend.ReadSortedPairs(null);
+        var tables = PairTableBuilder.Derive(counts, vocabulary.Count, settings);
         var probabilities = new PairProbabilities(tables);
         var fit = LambdaFitter.Fit(probabilities, valid, validDocuments);
-        return new PairDistanceModel(name, vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.Entries, 0, tables.Entries));
+        return new PairDistanceModel(name, vocabulary, probabilities, fit.Lambdas, new ModelFootprint(tables.EntryCount, 0, tables.EntryCount));
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;

@@ -4,6 +4,8 @@ using LmCompare.Corpus;
 using LmCompare.Corpus.Models;
 using LmCompare.Counting.Backends;
 using LmCompare.Counting.Backends.Faster;
+using LmCompare.Counting.Backends.SortedRuns;
+using LmCompare.Counting.NGrams.Streaming;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Pairs;
@@ -11,6 +13,9 @@ namespace LmCompare.Counting.Pairs;
 /// <summary>Opens a built pair-distance model: manifest, its corpus's vocabulary (checked), and the verified tables.</summary>
 public static class PairModelLoader
 {
+    /// <summary>Entries held in memory by default: 1 GB.</summary>
+    public const long DefaultCacheBytes = 1L << 30;
+
     public static (PairModelManifest Manifest, string Directory) ReadManifest(Workspace workspace, string name)
     {
         string directory = ModelManifestFile.Locate(workspace, name);
@@ -19,14 +24,16 @@ public static class PairModelLoader
 
     /// <param name="remote">Opens the backend of a model whose counts live elsewhere (an attached cluster model, which has
     /// no tables file: it derives them from the counts and checks them against the manifest's hash).</param>
-    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null)
+    /// <param name="cacheBytes">Memory for the tables' entries: all of them when they fit, else the busiest rows (the rest
+    /// are read from the file as they are needed).</param>
+    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null, long cacheBytes = DefaultCacheBytes)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var tables = manifest.TablesFile.Length == 0
             ? RemoteTables(manifest, remote)
-            : PairTables.Load(Path.Combine(directory, manifest.TablesFile), hash);
+            : PairTables.Open(Path.Combine(directory, manifest.TablesFile), hash, cacheBytes);
         var lambdas = new PairLambdas(manifest.LambdaBucketToGroup, manifest.Lambdas);
         return new PairDistanceModel(name, corpus.Vocabulary, new PairProbabilities(tables), lambdas,
             new ModelFootprint(manifest.DistinctPairs, manifest.BytesOnDisk, manifest.DistinctPairs));
@@ -36,9 +43,8 @@ public static class PairModelLoader
     private static PairTables RemoteTables(PairModelManifest manifest, CountLocationResolver? remote)
     {
         using var backend = SharedCounts(manifest, remote);
-        var counts = backend.ReadSorted(null);
-        var tables = PairTableBuilder.Derive(counts.Keys, counts.Counts, manifest.VocabularySize,
-            new PairModelSettings(manifest.Distances, manifest.TopK));
+        using var counts = backend.ReadSortedPairs(null);
+        var tables = PairTableBuilder.Derive(counts, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK));
         if (tables.Hash().ToString("x16", CultureInfo.InvariantCulture) != manifest.TablesXxHash64)
             throw new InputException($"model {manifest.Name}: the counts in the cluster at {manifest.Store} no longer give the tables it was " +
                 $"finalized with (changed or partly lost)");
@@ -51,17 +57,63 @@ public static class PairModelLoader
         ?? throw new InputException($"model {manifest.Name} has no tables file and no cluster to read them from (store: {manifest.Store})");
 
     /// <summary>
-    /// Every count of a model, sorted: from where its manifest says they live, else (also for an unfinished build, which
-    /// has no manifest yet) from the FASTER store in its folder. For <c>lmc pairs dump</c>.
+    /// Every count of a model, sorted by key, as a record stream (<see cref="PairCountRecords"/>): a complete model's from
+    /// its verified tables file (or the cluster its manifest names), an unfinished build's from the FASTER store in its
+    /// folder (an unfinished streaming build's runs are not merged here: resume it). For <c>lmc pairs dump</c>.
     /// </summary>
-    public static SortedCounts ReadCounts(Workspace workspace, string name, CountLocationResolver? remote = null)
+    public static IRecordSource ReadCounts(Workspace workspace, string name, CountLocationResolver? remote = null)
     {
         string directory = Path.Combine(workspace.ModelsDirectory, name);
         if (!Directory.Exists(directory)) throw new InputException($"model '{name}' not found in {workspace.ModelsDirectory}");
         string manifestPath = Path.Combine(directory, ModelManifestFile.FileName);
-        if (File.Exists(manifestPath) && remote?.Invoke(PairModelManifest.Load(manifestPath).Store, name) is { } backend)
-            using (backend) return backend.ReadSorted(null);
+        if (File.Exists(manifestPath))
+        {
+            var manifest = PairModelManifest.Load(manifestPath);
+            if (manifest.TablesFile.Length > 0)
+            {
+                ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                return new TableRecords(PairTables.Open(Path.Combine(directory, manifest.TablesFile), hash, cacheBytes: 0));
+            }
+            using var backend = SharedCounts(manifest, remote);
+            var shared = backend.ReadSorted(null);
+            return PairCountRecords.FromArrays(shared.Keys, shared.Counts);
+        }
+        if (Directory.Exists(Path.Combine(directory, SortedRunCountingBackend.WorkFolder)))
+            throw new InputException($"model '{name}' is an unfinished streaming build (its counts are sorted runs); finish it with lmc pairs " +
+                "build --resume");
         using ICountStore store = FasterCountingBackend.OpenForReading(directory);
-        return SortedCounts.Read(store);
+        var counts = SortedCounts.Read(store);
+        return PairCountRecords.FromArrays(counts.Keys, counts.Counts);
+    }
+
+    /// <summary>The entries of tables read back as sorted count records, row by row (a row's key order is the tables' order).</summary>
+    private sealed class TableRecords(PairTables tables) : IRecordSource
+    {
+        private readonly int[] _current = new int[PairCountRecords.Stride];
+        private int[] _row = [];
+        private long _r = -1;
+        private int _at, _length;
+
+        public int Stride => PairCountRecords.Stride;
+        public ReadOnlySpan<int> Current => _current;
+
+        public bool MoveNext()
+        {
+            while (_at >= _length)
+            {
+                if (++_r >= tables.Rows) return false;
+                var (start, length) = tables.Span(_r);
+                if (length == 0) continue;
+                using var row = tables.Entries.Row(_r, start, length);
+                _row = row.Entries.ToArray();
+                (_at, _length) = (0, _row.Length);
+            }
+            int u = (int)(_r / tables.Distances), d = (int)(_r % tables.Distances) + 1;
+            PairCountRecords.Set(_current, PairKey.Pack(u, _row[_at], d), _row[_at + 1]);
+            _at += PairEntries.Stride;
+            return true;
+        }
+
+        public void Dispose() => tables.Dispose();
     }
 }

@@ -60,23 +60,17 @@ public sealed class PairProbabilities
         return p;
     }
 
-    /// <summary>Where the successors of (u, d) lie in the tables, and their total c_d(u, .).</summary>
-    private (long Total, int Start, int Length) Row(int u, int d)
-    {
-        long row = Tables.RowOf(u, d);
-        int start = (int)Tables.RowStart[row];
-        return (Tables.RowTotal[row], start, (int)(Tables.RowStart[row + 1] - start));
-    }
-
     /// <summary>P_d(v | u).</summary>
     public double Distance(int u, int v, int d)
     {
         var t = Tables;
-        var (total, start, length) = Row(u, d);
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
         if (total == 0) return Unigram[v];
-        int index = t.Successors.AsSpan(start, length).BinarySearch(v);
+        var (start, length) = t.Span(row);
+        int count = t.Entries.CountOf(row, start, length, v);
         double discount = Discounts[d - 1];
-        double seen = index >= 0 ? Math.Max(t.Counts[start + index] - discount, 0) : 0;
+        double seen = Math.Max(count - discount, 0);
         return (seen + discount * length * Unigram[v]) / total;
     }
 
@@ -87,10 +81,14 @@ public sealed class PairProbabilities
     public double AddDistance(int u, int d, double weight, Span<double> p)
     {
         var t = Tables;
-        var (total, start, length) = Row(u, d);
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
         if (total == 0) return weight;
         double discount = Discounts[d - 1];
-        for (int i = start; i < start + length; i++) p[t.Successors[i]] += weight * Math.Max(t.Counts[i] - discount, 0) / total;
+        var (start, length) = t.Span(row);
+        using var entries = t.Entries.Row(row, start, length);
+        var e = entries.Entries;
+        for (int i = 0; i < e.Length; i += PairEntries.Stride) p[e[i]] += weight * Math.Max(e[i + 1] - discount, 0) / total;
         return weight * discount * length / total;
     }
 
@@ -101,13 +99,15 @@ public sealed class PairProbabilities
     public double AddDistance(int u, int d, double weight, Span<float> p)
     {
         var t = Tables;
-        var (total, start, length) = Row(u, d);
+        long row = t.RowOf(u, d);
+        long total = t.RowTotal[row];
         if (total == 0) return weight;
         double discount = Discounts[d - 1];
         float factor = (float)(weight / total), shift = (float)discount;
-        var successors = t.Successors.AsSpan(start, length);
-        var counts = t.Counts.AsSpan(start, length);
-        for (int i = 0; i < successors.Length; i++) p[successors[i]] += factor * MathF.Max(counts[i] - shift, 0f);
+        var (start, length) = t.Span(row);
+        using var entries = t.Entries.Row(row, start, length);
+        var e = entries.Entries;
+        for (int i = 0; i < e.Length; i += PairEntries.Stride) p[e[i]] += factor * MathF.Max(e[i + 1] - shift, 0f);
         return weight * discount * length / total;
     }
 }

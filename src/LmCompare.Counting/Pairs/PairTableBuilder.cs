@@ -1,67 +1,170 @@
 using LmCompare.Core;
+using LmCompare.Counting.NGrams.Streaming;
 
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
-/// Stage "derive": from the counts sorted by key (rows (u, d) come out contiguous, successors ascending), derives in one
-/// pass the row totals, the count-of-counts n1/n2 per distance, the top-K successors (step 3) and the continuation counts.
+/// Stage "derive": from the counts sorted by key (<see cref="PairCountRecords"/>: rows (u, d) come out contiguous,
+/// successors ascending), derives in one pass the row totals, the count-of-counts n1/n2 per distance, the top-K
+/// successors (step 3) and the continuation counts, and hands the entries row by row to memory or to the tables file.
+/// Memory is the row index (16 bytes a row) and one row, whatever the number of pairs.
 /// </summary>
 public static class PairTableBuilder
 {
-    public static PairTables Derive(long[] keys, long[] counts, int vocabularySize, PairModelSettings settings)
+    /// <summary>The tables in memory (models built and thrown away in one process, and counts read from a cluster).</summary>
+    public static PairTables Derive(IRecordSource counts, int vocabularySize, PairModelSettings settings)
+    {
+        var sink = new MemoryTableSink((long)vocabularySize * settings.Distances, settings.TopK);
+        var index = Run(counts, vocabularySize, settings, sink, null);
+        return index.WithEntries(sink.Entries());
+    }
+
+    public static PairTables Derive(long[] keys, long[] counts, int vocabularySize, PairModelSettings settings) =>
+        Derive(PairCountRecords.FromArrays(keys, counts), vocabularySize, settings);
+
+    /// <summary>The tables streamed into the file <paramref name="path"/> (temporary name, then renamed); returns its
+    /// XxHash64 and the row index (its entries are not held: open the file to score).</summary>
+    public static (ulong Hash, PairTables Index) Write(IRecordSource counts, int vocabularySize, PairModelSettings settings, string path,
+        IProgress<ProgressReport>? progress)
+    {
+        using var writer = new PairTableWriter(path, (long)vocabularySize * settings.Distances, settings.TopK);
+        var index = Run(counts, vocabularySize, settings, writer, progress);
+        return (writer.Finish(index), index);
+    }
+
+    private static PairTables Run(IRecordSource counts, int vocabularySize, PairModelSettings settings, IPairTableSink sink,
+        IProgress<ProgressReport>? progress)
     {
         int n = settings.Distances, topK = settings.TopK;
         long rows = (long)vocabularySize * n;
+        PairTables.CheckVocabularySize(rows);
         var rowStart = new long[rows + 1];
         var rowTotal = new long[rows];
-        var successors = new int[keys.Length];
-        var pairCounts = new int[keys.Length];
         var continuation = new int[vocabularySize];
         var singletons = new long[n];
         var doubletons = new long[n];
-        for (int i = 0; i < keys.Length; i++)
+        var row = new RowBuffer(topK);
+        long currentRow = -1, entries = 0;
+        while (counts.MoveNext())
         {
-            long key = keys[i], count = counts[i];
-            if (count > int.MaxValue) throw new InputException($"a pair count of {count} exceeds the table format's 2^31 - 1");
+            var record = counts.Current;
+            long key = PairCountRecords.Key(record);
+            int count = record[PairCountRecords.CountInt];
             int d = PairKey.D(key), v = PairKey.V(key);
-            long row = PairKey.Row(key, n);
-            if (PairKey.U(key) >= vocabularySize || v >= vocabularySize || d > n)
-                throw new InputException($"the count store holds a pair outside the vocabulary or the distances (key {key}): it belongs to another " +
-                    $"build");
-            rowStart[row + 1]++;
-            rowTotal[row] += count;
-            successors[i] = v;
-            pairCounts[i] = (int)count;
+            long r = PairKey.Row(key, n);
+            if (PairKey.U(key) >= vocabularySize || v >= vocabularySize || d > n || count <= 0)
+                throw new InputException($"the counts hold a pair outside the vocabulary or the distances (key {key}): they belong to another build");
+            if (r != currentRow)
+            {
+                if (currentRow >= 0) row.Flush(currentRow, sink);
+                if (r < currentRow) throw new InvalidOperationException("pair counts out of order");
+                currentRow = r;
+            }
+            row.Add(v, count);
+            rowStart[r + 1]++;
+            rowTotal[r] += count;
             if (count == 1) singletons[d - 1]++;
             else if (count == 2) doubletons[d - 1]++;
             if (d == 1) continuation[v]++;
+            if ((++entries & 0xFFFFFF) == 0) progress?.Report(new ProgressReport("derive: tables", entries, null, "pairs"));
         }
+        if (currentRow >= 0) row.Flush(currentRow, sink);
         for (long r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
-        var tables = new PairTables
+        return new PairTables
         {
-            VocabularySize = vocabularySize, Distances = n, TopK = topK, RowStart = rowStart, Successors = successors, Counts = pairCounts,
-            RowTotal = rowTotal, Top = TopLists(rowStart, successors, pairCounts, topK), Continuation = continuation,
-            Singletons = singletons, Doubletons = doubletons,
+            VocabularySize = vocabularySize, Distances = n, TopK = topK, RowStart = rowStart, RowTotal = rowTotal, Continuation = continuation,
+            Singletons = singletons, Doubletons = doubletons, Entries = new ArrayPairEntries([], [], topK),
         };
-        return tables;
     }
 
-    /// <summary>Per row the K most frequent successors, ties broken by the smaller id (so the lists are reproducible).</summary>
-    private static int[] TopLists(long[] rowStart, int[] successors, int[] counts, int k)
+    /// <summary>One row's entries while it is read, and its top-K list: count descending, ties by the smaller id (so the
+    /// lists are reproducible), chosen with a K-element min-heap of (count, -id) keys.</summary>
+    private sealed class RowBuffer(int topK)
     {
-        long rows = rowStart.LongLength - 1;
-        var top = new int[rows * k];
-        Array.Fill(top, -1);
-        var order = new List<int>();
-        for (long r = 0; r < rows; r++)
+        private int[] _entries = new int[1024];
+        private int _used;
+        private readonly long[] _heap = new long[topK];
+        private readonly int[] _top = new int[topK];
+
+        public void Add(int v, int count)
         {
-            int start = (int)rowStart[r], length = (int)(rowStart[r + 1] - start);
-            if (length == 0) continue;
-            order.Clear();
-            for (int i = 0; i < length; i++) order.Add(start + i);
-            order.Sort((a, b) => counts[a] != counts[b] ? counts[b].CompareTo(counts[a]) : successors[a].CompareTo(successors[b]));
-            for (int i = 0; i < Math.Min(k, length); i++) top[r * k + i] = successors[order[i]];
+            if (_used + PairEntries.Stride > _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+            _entries[_used++] = v;
+            _entries[_used++] = count;
         }
-        return top;
+
+        public void Flush(long row, IPairTableSink sink)
+        {
+            int size = 0;
+            for (int i = 0; i < _used; i += PairEntries.Stride)
+            {
+                long rank = ((long)_entries[i + 1] << 32) | (uint)(int.MaxValue - _entries[i]); // larger is better
+                if (size < _heap.Length) { _heap[size++] = rank; SiftUp(size - 1); }
+                else if (rank > _heap[0]) { _heap[0] = rank; SiftDown(size); }
+            }
+            Array.Sort(_heap, 0, size);
+            Array.Fill(_top, -1);
+            for (int i = 0; i < size; i++) _top[i] = int.MaxValue - (int)(uint)_heap[size - 1 - i];
+            sink.AppendRow(row, _entries.AsSpan(0, _used), _top);
+            _used = 0;
+        }
+
+        private void SiftUp(int i)
+        {
+            while (i > 0 && _heap[i] < _heap[(i - 1) / 2]) { (_heap[i], _heap[(i - 1) / 2]) = (_heap[(i - 1) / 2], _heap[i]); i = (i - 1) / 2; }
+        }
+
+        private void SiftDown(int size)
+        {
+            int i = 0;
+            while (true)
+            {
+                int l = 2 * i + 1, r = l + 1, m = i;
+                if (l < size && _heap[l] < _heap[m]) m = l;
+                if (r < size && _heap[r] < _heap[m]) m = r;
+                if (m == i) return;
+                (_heap[i], _heap[m]) = (_heap[m], _heap[i]);
+                i = m;
+            }
+        }
     }
+}
+
+/// <summary>Where the derive stage puts each row's entries and top list (rows strictly increasing; rows it skips are empty).</summary>
+internal interface IPairTableSink
+{
+    void AppendRow(long row, ReadOnlySpan<int> entries, ReadOnlySpan<int> top);
+}
+
+/// <summary>Rows into growing arrays.</summary>
+internal sealed class MemoryTableSink : IPairTableSink
+{
+    private int[] _entries = new int[1 << 16];
+    private long _used;
+    private readonly int[] _top;
+    private readonly int _topK;
+
+    public MemoryTableSink(long rows, int topK)
+    {
+        if (rows * topK > Array.MaxLength) throw new InputException($"{rows:N0} rows of {topK} top successors exceed one in-memory table");
+        _topK = topK;
+        _top = new int[rows * topK];
+        Array.Fill(_top, -1);
+    }
+
+    public void AppendRow(long row, ReadOnlySpan<int> entries, ReadOnlySpan<int> top)
+    {
+        if (_used + entries.Length > _entries.Length)
+        {
+            long size = Math.Max(_used + entries.Length, Math.Min(2L * _entries.Length, Array.MaxLength));
+            if (size > Array.MaxLength)
+                throw new InputException("more pairs than in-memory tables hold (2^30); build the model with lmc pairs build");
+            Array.Resize(ref _entries, (int)size);
+        }
+        entries.CopyTo(_entries.AsSpan((int)_used));
+        _used += entries.Length;
+        top.CopyTo(_top.AsSpan((int)(row * _topK), _topK));
+    }
+
+    public ArrayPairEntries Entries() => new(_entries[..(int)_used], _top, _topK);
 }

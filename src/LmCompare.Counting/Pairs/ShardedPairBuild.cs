@@ -21,7 +21,7 @@ public static class ShardedPairBuild
         settings.Validate();
         var corpus = new PairModelBuilder(workspace, progress).OpenCorpus(corpusName);
         var job = PairModelBuilder.Job(corpus, modelName, settings, shard);
-        var train = corpus.ReadTokens(Splits.Train);
+        var train = NGrams.TrainingTokens.FromFile(corpus.TokenPath(Splits.Train), corpus.Vocabulary.Count);
         var documents = corpus.ReadDocuments(Splits.Train);
         var (from, to) = job.Range;
         using var backend = PairModelBuilder.OpenBackend(settings, modelName, Path.Combine(workspace.ModelsDirectory, modelName), to - from);
@@ -50,9 +50,9 @@ public static class ShardedPairBuild
             existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume);
         var stages = new Dictionary<string, double>();
         var stage = Stopwatch.StartNew();
-        var tables = builder.Derive(backend, corpus.Vocabulary.Count, settings);
-        folder.Clear();
+        ulong hash = builder.Derive(backend, folder, corpus.Vocabulary.Count, settings); // replaces the tables file only once complete
+        folder.Clear(PairModelBuilder.TablesFile);
         stages["derive"] = stage.Elapsed.TotalSeconds;
-        return builder.Finish(corpus, folder, modelName, settings, tables, job.TrainTokens, 0, stages, clock, 0, backend);
+        return builder.Finish(corpus, folder, modelName, settings, hash, job.TrainTokens, 0, stages, clock, 0, backend);
     }
 }

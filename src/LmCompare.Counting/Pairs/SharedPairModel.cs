@@ -62,8 +62,9 @@ public static class SharedPairModel
             local.Checkpoint(new CountProgress(manifest.TrainTokens, "pulled from " + manifest.Store).ToBytes());
         }
         progress?.Report(new ProgressReport("derive: tables", 0, keys.Length, "pairs"));
-        var tables = PairTableBuilder.Derive(keys, counts, manifest.VocabularySize, new PairModelSettings(manifest.Distances, manifest.TopK));
-        string hash = tables.Save(folder.FilePath(PairModelBuilder.TablesFile)).ToString("x16", CultureInfo.InvariantCulture);
+        string hash = PairTableBuilder.Write(PairCountRecords.FromArrays(keys, counts), manifest.VocabularySize,
+            new PairModelSettings(manifest.Distances, manifest.TopK), folder.FilePath(PairModelBuilder.TablesFile), progress).Hash
+            .ToString("x16", CultureInfo.InvariantCulture);
         if (hash != manifest.TablesXxHash64)
             throw new InputException($"model {modelName}: the counts pulled from {manifest.Store} do not give the tables it was finalized with " +
                 $"(changed or partly lost)");

@@ -98,7 +98,7 @@ public sealed class CountTable
     /// Moves the entries to the front of the arrays (in slot order, deterministic) and hands them to
     /// <paramref name="sink"/>; the table is empty afterwards (and keeps its size).
     /// </summary>
-    public void Drain(Action<ReadOnlyMemory<long>, ReadOnlyMemory<long>> sink)
+    public void Drain(Action<Memory<long>, Memory<long>> sink)
     {
         int n = 0;
         for (int i = 0; i < _keys.Length; i++)

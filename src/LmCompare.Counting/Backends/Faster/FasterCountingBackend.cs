@@ -67,7 +67,7 @@ public sealed class FasterCountingBackend : ICountingBackend, ICountSink
         if (from < job.Range.To) count(this, from);
     }
 
-    public void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) => Store.AddBatch(keys, deltas);
+    public void Add(long tokensDone, Memory<long> keys, Memory<long> deltas) => Store.AddBatch(keys, deltas);
 
     public void Commit(long tokensDone) => Store.Checkpoint(new CountProgress(tokensDone, _fingerprint).ToBytes());
 

@@ -78,7 +78,7 @@ public sealed class GarnetCountingBackend : ICountingBackend, ICountSink
     public void Count(CountJob job, long from, Action<ICountSink, long> count, IProgress<ProgressReport>? progress) =>
         VerifiedClusterCount.Run(Store, from, job.Range.From, begin => count(this, begin), progress);
 
-    public void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas)
+    public void Add(long tokensDone, Memory<long> keys, Memory<long> deltas)
     {
         // The batches of a flush are named by where it ends: a resumed run, whose flushes end at the same positions (they
         // depend only on the table filling up), replays a half-applied flush under the same ids.

@@ -31,7 +31,7 @@ public sealed class MemoryCountingBackend : ICountingBackend, ICountSink
 
     public void Count(CountJob job, long from, Action<ICountSink, long> count, IProgress<ProgressReport>? progress) => count(this, from);
 
-    public void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) => _store.AddBatch(keys, deltas);
+    public void Add(long tokensDone, Memory<long> keys, Memory<long> deltas) => _store.AddBatch(keys, deltas);
 
     public void AddNGrams(long tokensDone, NGramTable[] tables)
     {

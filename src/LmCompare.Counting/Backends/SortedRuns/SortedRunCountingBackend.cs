@@ -1,6 +1,7 @@
 using LmCompare.Core;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.NGrams.Streaming;
+using LmCompare.Counting.Pairs;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.Backends.SortedRuns;
@@ -13,10 +14,13 @@ public interface ICountRunSource
 }
 
 /// <summary>
-/// N-gram counts beyond --memory: each chunk's tables (as many positions as the budget holds) are written as one sorted
-/// run per order (<see cref="CountRuns"/>, suffix order), which stage adjust merges. A ledger beside the runs records the
-/// chunks committed and the job's fingerprint, written last after each chunk, so a killed count resumes at the next chunk
-/// (chunks start at fixed positions: the resumed runs are the same files). Pair counts are not kept here.
+/// Counts beyond --memory as sorted runs on disk, merged by the stage after the count (lmplz's design, Heafield et al.
+/// 2013). N-grams: each chunk's tables (as many positions as the budget holds) are written as one sorted run per order
+/// (<see cref="CountRuns"/>, suffix order), which stage adjust merges. Pairs: each full aggregation table is sorted by
+/// key in place and written as one run of <see cref="PairCountRecords"/>; <see cref="ReadSortedPairs"/> merges them,
+/// adding the counts of equal keys. A ledger beside the runs records the chunks committed and the job's fingerprint,
+/// written last after each chunk, so a killed count resumes at the next chunk (chunks start at fixed positions: the
+/// resumed runs are the same files).
 /// </summary>
 public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICountRunSource
 {
@@ -36,6 +40,10 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
         NGramChunkTokens = chunkTokens;
     }
 
+    /// <summary>The factory for pair counts (a run per full table).</summary>
+    public static ICountingBackend ForPairs(CountingTarget target) =>
+        new SortedRunCountingBackend(Path.Combine(target.Directory, WorkFolder), 0, 0);
+
     /// <summary>The factory for order-<paramref name="order"/> counts in chunks of <paramref name="chunkTokens"/> positions.</summary>
     public static CountingBackendFactory Factory(int order, long chunkTokens) =>
         target => new SortedRunCountingBackend(Path.Combine(target.Directory, WorkFolder), order, chunkTokens);
@@ -49,6 +57,10 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
     private string LedgerPath => Path.Combine(_directory, "ledger.json");
 
     private string RunPath(int k, int chunk) => Path.Combine(_directory, $"count-{k}-{chunk}.run");
+
+    private string PairRunPath(int chunk, int part) => Path.Combine(_directory, $"pairs-{chunk}-{part}.run");
+
+    private int _parts; // pair runs of the chunk not committed yet
 
     public long Begin(CountJob job, ExistingModel existing)
     {
@@ -68,9 +80,9 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
 
     private bool IsCommittedRun(string name)
     {
-        var parts = Path.GetFileNameWithoutExtension(name).Split('-');
-        return name.EndsWith(".run", StringComparison.Ordinal) && parts.Length == 3 && int.TryParse(parts[2], out int chunk)
-            && chunk < _ledger.Chunks;
+        var parts = Path.GetFileNameWithoutExtension(name).Split('-'); // count-k-chunk, pairs-chunk-part
+        return name.EndsWith(".run", StringComparison.Ordinal) && parts.Length == 3
+            && int.TryParse(parts[0] == "pairs" ? parts[1] : parts[2], out int chunk) && chunk < _ledger.Chunks;
     }
 
     private Ledger? ReadLedger() => LedgerFile.Read<Ledger>(LedgerPath);
@@ -82,8 +94,19 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
         if (!_ledger.Complete) count(this, from);
     }
 
-    public void Add(long tokensDone, ReadOnlyMemory<long> keys, ReadOnlyMemory<long> deltas) =>
-        throw new NotSupportedException("sorted runs keep n-gram counts; pair counts go to the FASTER store");
+    /// <summary>Sorts the table's counts by key in place and writes them as one run (temporary name, then renamed).</summary>
+    public void Add(long tokensDone, Memory<long> keys, Memory<long> deltas)
+    {
+        keys.Span.Sort(deltas.Span);
+        string path = PairRunPath(_ledger.Chunks, _parts++), temp = path + ".tmp";
+        using (var writer = new RecordWriter(temp, PairCountRecords.Stride))
+        {
+            var k = keys.Span;
+            var c = deltas.Span;
+            for (int i = 0; i < k.Length; i++) PairCountRecords.Set(writer.Next(), k[i], c[i]);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
 
     /// <summary>Writes the chunk's tables as its runs (each under a temporary name, then renamed).</summary>
     public void AddNGrams(long tokensDone, NGramTable[] tables)
@@ -94,7 +117,8 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
     public void Commit(long tokensDone)
     {
         WriteLedger(_ledger with { TokensDone = tokensDone, Chunks = _ledger.Chunks + 1 });
-        BuildMemory.Release(); // the chunk's tables go before the next chunk's are made
+        _parts = 0;
+        if (_order > 0) BuildMemory.Release(); // the chunk's tables go before the next chunk's are made
     }
 
     public void Complete(CountJob job) => WriteLedger(_ledger with { Complete = true });
@@ -103,7 +127,16 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
         throw new UsageException("finalize needs --store garnet://...: shards are counted in a cluster");
 
     public SortedCounts ReadSorted(IProgress<ProgressReport>? progress) =>
-        throw new NotSupportedException("sorted runs keep n-gram counts; pair counts go to the FASTER store");
+        throw new NotSupportedException("sorted runs are merged as a stream (ReadSortedPairs), never held whole");
+
+    /// <summary>The k-way merge of every committed pair run, equal keys' counts added.</summary>
+    public IRecordSource ReadSortedPairs(IProgress<ProgressReport>? progress)
+    {
+        var runs = Directory.EnumerateFiles(_directory, "pairs-*.run").Where(f => IsCommittedRun(Path.GetFileName(f))).Order(StringComparer.Ordinal)
+            .Select(f => (IRecordSource)new RecordReader(f, PairCountRecords.Stride)).ToList();
+        progress?.Report(new ProgressReport("derive: merge runs", runs.Count, runs.Count, "runs"));
+        return new RecordMerge(runs, PairCountRecords.KeyInts, PairCountRecords.Combine);
+    }
 
     public NGramTable[] ReadNGrams(int order, LastWordPartition partition, IProgress<ProgressReport>? progress) =>
         throw new NotSupportedException("sorted runs are merged by the streaming estimate (TakeRuns)");

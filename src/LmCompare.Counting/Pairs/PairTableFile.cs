@@ -1,0 +1,168 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using LmCompare.Core;
+using LmCompare.Counting.NGrams;
+
+namespace LmCompare.Counting.Pairs;
+
+/// <summary>
+/// The layout of <c>pairs.tables</c> (format 2), written front to back by a build that streams its counts
+/// (<see cref="PairTableWriter"/>), so the largest part comes first and the header is a trailer:
+/// <code>
+/// entries   E x (int v, int count)        rows in order, successors ascending
+/// top       rows x K ints                 -1 after a row's last successor
+/// index     long RowStart[rows + 1], long RowTotal[rows], int Continuation[V], long Singletons[N], long Doubletons[N]
+/// trailer   8 longs: E, V, N, K, top offset, index offset, 2 (format), magic "LMCPAIR2"
+/// </code>
+/// Little-endian as the machine writes it. The XxHash64 of the whole file is recorded in the model's manifest and checked
+/// on open. Format 1 (header first, successors and counts apart) was read whole into memory; it is refused with a rebuild hint.
+/// </summary>
+public static class PairTableFile
+{
+    public const long Magic = 0x3252494150434D4C; // "LMCPAIR2"
+    private const long FormatOne = 0x3152494150434D4C; // "LMCPAIR1" at the start of a format-1 file
+    private const int TrailerBytes = 8 * sizeof(long);
+    private const int BlockBytes = 4 << 20;
+
+    /// <summary>The bytes after the top lists, as both the writer and <see cref="Hash"/> emit them.</summary>
+    internal static void EmitIndex(Action<ReadOnlySpan<byte>> sink, PairTables t, long topOffset, long indexOffset)
+    {
+        sink(MemoryMarshal.AsBytes<long>(t.RowStart)); sink(MemoryMarshal.AsBytes<long>(t.RowTotal));
+        sink(MemoryMarshal.AsBytes<int>(t.Continuation)); sink(MemoryMarshal.AsBytes<long>(t.Singletons));
+        sink(MemoryMarshal.AsBytes<long>(t.Doubletons));
+        sink(MemoryMarshal.AsBytes<long>([t.EntryCount, t.VocabularySize, t.Distances, t.TopK, topOffset, indexOffset, 2, Magic]));
+    }
+
+    private static long IndexBytes(long rows, int v, int n) => (rows + 1 + rows) * sizeof(long) + (long)v * sizeof(int) + 2L * n * sizeof(long);
+
+    /// <summary>The XxHash64 of the file the in-memory tables would be written as.</summary>
+    internal static ulong Hash(PairTables t, ArrayPairEntries entries)
+    {
+        var hash = new XxHash64();
+        hash.Append(MemoryMarshal.AsBytes<int>(entries.Entries.AsSpan(0, (int)(t.EntryCount * PairEntries.Stride))));
+        hash.Append(MemoryMarshal.AsBytes<int>(entries.Top));
+        long topOffset = t.EntryCount * PairEntries.Stride * sizeof(int);
+        EmitIndex(hash.Append, t, topOffset, topOffset + (long)entries.Top.Length * sizeof(int));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    /// <summary>Reads the index, checks the whole file against <paramref name="expectedHash"/> in one pass, and keeps in
+    /// memory all entries if they fit <paramref name="cacheBytes"/>, else its busiest rows.</summary>
+    public static PairTables Open(string path, ulong expectedHash, long cacheBytes)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: pair tables not found (the build did not finish)");
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        try
+        {
+            return Open(path, file, expectedHash, cacheBytes);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static PairTables Open(string path, Microsoft.Win32.SafeHandles.SafeFileHandle file, ulong expectedHash, long cacheBytes)
+    {
+        long length = RandomAccess.GetLength(file);
+        var corrupt = new InputException($"{path}: pair tables are corrupt (checksum does not match the manifest)");
+        var truncated = new InputException($"{path}: truncated pair tables (no complete trailer); rebuild the model");
+        if (length < TrailerBytes) throw truncated;
+        var trailer = new long[8];
+        OrderRecords.ReadFully(file, MemoryMarshal.AsBytes(trailer.AsSpan()), length - TrailerBytes);
+        if (trailer[7] != Magic)
+        {
+            var first = new long[1];
+            OrderRecords.ReadFully(file, MemoryMarshal.AsBytes(first.AsSpan()), 0);
+            throw first[0] == FormatOne
+                ? new InputException($"{path}: pair tables in format 1 (an older lmc); rebuild the model with lmc pairs build --force")
+                : truncated;
+        }
+        long entries = trailer[0], v = trailer[1], n = trailer[2], k = trailer[3], topOffset = trailer[4], indexOffset = trailer[5];
+        if (v is < 1 or > int.MaxValue || n is < 1 or > PairKey.MaxDistance || k is < 1 or > 1 << 20 || entries < 0) throw corrupt;
+        long rows = v * n;
+        if (topOffset != entries * PairEntries.Stride * sizeof(int) || indexOffset != topOffset + rows * k * sizeof(int)
+            || rows + 1 > Array.MaxLength) throw corrupt;
+        if (length != indexOffset + IndexBytes(rows, (int)v, (int)n) + TrailerBytes) throw truncated;
+        long at = indexOffset;
+        T[] Read<T>(long count) where T : unmanaged
+        {
+            var data = new T[count];
+            OrderRecords.ReadFully(file, MemoryMarshal.AsBytes(data.AsSpan()), at);
+            at += count * Marshal.SizeOf<T>();
+            return data;
+        }
+        var rowStart = Read<long>(rows + 1);
+        var rowTotal = Read<long>(rows);
+        var continuation = Read<int>(v);
+        var singletons = Read<long>(n);
+        var doubletons = Read<long>(n);
+        if (rowStart[^1] != entries) throw corrupt;
+        var copies = new List<Copy>();
+        PairEntries held;
+        if (indexOffset <= cacheBytes && entries * PairEntries.Stride <= Array.MaxLength && rows * k <= Array.MaxLength)
+        {
+            var all = new int[entries * PairEntries.Stride];
+            var top = new int[rows * k];
+            copies.Add(new Copy(0, all, 0));
+            copies.Add(new Copy(topOffset, top, 0));
+            held = new ArrayPairEntries(all, top, (int)k);
+        }
+        else
+        {
+            var (cacheStart, cacheInts) = FilePairEntries.ChooseRows(rowStart, rowTotal, cacheBytes);
+            var cache = new int[cacheInts];
+            for (long r = 0; r < rows; r++)
+                if (cacheStart[r] >= 0) copies.Add(new Copy(rowStart[r] * PairEntries.Stride * sizeof(int), cache, cacheStart[r],
+                    (rowStart[r + 1] - rowStart[r]) * PairEntries.Stride));
+            held = new FilePairEntries(file, topOffset, (int)k, cacheStart, cache);
+        }
+        if (Verify(file, length, copies) != expectedHash) { held.Dispose(); throw corrupt; }
+        if (held is ArrayPairEntries) file.Dispose();
+        return new PairTables
+        {
+            VocabularySize = (int)v, Distances = (int)n, TopK = (int)k, RowStart = rowStart, RowTotal = rowTotal, Continuation = continuation,
+            Singletons = singletons, Doubletons = doubletons, Entries = held,
+        };
+    }
+
+    /// <summary>Ints of the file from <see cref="FileOffset"/> into <see cref="Target"/> at <see cref="TargetIndex"/>
+    /// (the whole target when <see cref="Ints"/> is -1).</summary>
+    private sealed record Copy(long FileOffset, int[] Target, long TargetIndex, long Ints = -1)
+    {
+        public long Bytes => (Ints < 0 ? Target.LongLength - TargetIndex : Ints) * sizeof(int);
+    }
+
+    /// <summary>One sequential pass: the file's XxHash64, filling the copies (in file order) on the way.</summary>
+    private static ulong Verify(Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, List<Copy> copies)
+    {
+        var hash = new XxHash64();
+        var buffer = new byte[BlockBytes];
+        int next = 0;
+        for (long offset = 0; offset < length; offset += BlockBytes)
+        {
+            var block = buffer.AsSpan(0, (int)Math.Min(BlockBytes, length - offset));
+            OrderRecords.ReadFully(file, block, offset);
+            hash.Append(block);
+            while (next < copies.Count && copies[next].FileOffset < offset + block.Length)
+            {
+                var c = copies[next];
+                long from = Math.Max(c.FileOffset, offset), to = Math.Min(c.FileOffset + c.Bytes, offset + block.Length);
+                long targetByte = c.TargetIndex * sizeof(int) + (from - c.FileOffset);
+                CopyInto(c.Target, targetByte, block.Slice((int)(from - offset), (int)(to - from)));
+                if (c.FileOffset + c.Bytes > offset + block.Length) break; // continues in the next block
+                next++;
+            }
+        }
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    /// <summary>Bytes into an int array at a byte offset that may pass 2^31 (arrays of up to 2^31 ints).</summary>
+    private static void CopyInto(int[] target, long byteOffset, ReadOnlySpan<byte> bytes)
+    {
+        int first = (int)(byteOffset / sizeof(int)), within = (int)(byteOffset % sizeof(int));
+        int ints = (int)Math.Min(target.LongLength - first, (within + (long)bytes.Length + sizeof(int) - 1) / sizeof(int));
+        bytes.CopyTo(MemoryMarshal.AsBytes(target.AsSpan(first, ints))[within..]);
+    }
+}
