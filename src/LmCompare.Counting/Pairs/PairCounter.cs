@@ -30,7 +30,8 @@ public sealed class PairCounter(PairModelSettings settings, IProgress<ProgressRe
         endToken = Math.Min(endToken, tokens.Length);
         // No bigger than the budget, nor than the pairs of the range could fill.
         long maxKeys = Math.Max(1, (endToken - rangeStart) * n);
-        var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)));
+        // About half the (token, distance) slots are distinct keys on real text: the table starts at that size.
+        var table = new CountTable(Math.Min(settings.MemoryBytes, CountTable.BytesFor(maxKeys)), maxKeys / 2);
         var clock = Stopwatch.StartNew();
         double flushSeconds = sink.FlushByClock ? settings.CheckpointSeconds : double.PositiveInfinity;
         int doc = 0;

@@ -19,13 +19,16 @@ public sealed class CountTable
     private int _mask;
 
     /// <summary>
-    /// A table that starts at 64 MB (or <paramref name="maxBytes"/> if smaller) and doubles as it fills, up to
-    /// <paramref name="maxBytes"/>: typical corpora have far fewer distinct keys than the worst case.
+    /// A table that starts at 64 MB, or at the size <paramref name="expectedKeys"/> need (within <paramref name="maxBytes"/>),
+    /// and doubles as it fills, up to <paramref name="maxBytes"/>: typical corpora have far fewer distinct keys than the
+    /// worst case. A table expected to fill its budget is made at full size at once: growing it would hold the old and
+    /// the new arrays together, half as much again as the budget.
     /// </summary>
-    public CountTable(long maxBytes)
+    public CountTable(long maxBytes, long expectedKeys = 0)
     {
         _maxSlots = Math.Min(1L << 30, (long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1024, maxBytes / 16 / 2 + 1)));
-        Allocate(Math.Min(_maxSlots, (long)BitOperations.RoundUpToPowerOf2((ulong)(InitialBytes / 16))));
+        long wanted = Math.Max(InitialBytes / 16, (long)Math.Min(1L << 40, expectedKeys / MaxLoad));
+        Allocate(Math.Min(_maxSlots, (long)BitOperations.RoundUpToPowerOf2((ulong)wanted)));
     }
 
     /// <summary>Bytes of a table that holds <paramref name="keys"/> keys without filling up.</summary>
