@@ -8,11 +8,12 @@
 # whitespace-tokenised training text, or an ingested lmc corpus (a folder with manifest.json, e.g. one lmc corpus synth
 # wrote: <home>/corpora/synth200m), whose training split is written out as text. Validation and test for lmc are the text's last 3,000 and first 1,000 lines
 # (lmc scores them at build time; lmplz has no such step, which the comparison accepts).
-# Usage: KENLM_BIN=/path/to/kenlm/build/bin eval/kn-vs-lmplz.sh TEXT [memory=1G] [runs=3] [order=5]
+# KIND pairs times lmc pairs build --distances 8 (the pair model's count pipeline) against the same lmplz -o ORDER instead.
+# Usage: KENLM_BIN=/path/to/kenlm/build/bin eval/kn-vs-lmplz.sh TEXT [memory=1G] [runs=3] [order=5] [kind=ngram|pairs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-text="${1:?usage: eval/kn-vs-lmplz.sh TEXT [memory=1G] [runs=3] [order=5]}"
-memory="${2:-1G}" runs="${3:-3}" order="${4:-5}"
+text="${1:?usage: eval/kn-vs-lmplz.sh TEXT [memory=1G] [runs=3] [order=5] [kind=ngram|pairs]}"
+memory="${2:-1G}" runs="${3:-3}" order="${4:-5}" kind="${5:-ngram}"
 if [ -z "${KENLM_BIN:-}" ] || [ ! -x "$KENLM_BIN/lmplz" ]; then
   echo "kn-vs-lmplz.sh: skipped: set KENLM_BIN to a folder with lmplz (eval/kenlm-build.sh builds one)" >&2
   exit 0
@@ -44,7 +45,7 @@ $lmc corpus ingest --name c --tokenizer whitespace --train "$work/train.txt" --v
   --home "$work" --quiet >/dev/null
 tokens=$(python3 -c "import json; print(json.load(open('$work/corpora/c/manifest.json'))['splits']['train']['tokens'])")
 lmc_memory="${memory/%G/GB}"; lmc_memory="${lmc_memory/%M/MB}"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%F); text: $text, $tokens training tokens; order $order, budget $memory"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%F); text: $text, $tokens training tokens; lmc $kind, lmplz order $order, budget $memory"
 run() { # label command... -> appends "wall_seconds peak_kib" to $work/label
   local label="$1"; shift
   /usr/bin/time -v "$@" >/dev/null 2>"$work/time.txt" || { echo "$label failed:"; tail -5 "$work/time.txt"; exit 1; }
@@ -56,7 +57,8 @@ run() { # label command... -> appends "wall_seconds peak_kib" to $work/label
 }
 for r in $(seq 1 "$runs"); do
   echo "round $r"
-  run lmc $lmc ngram build --corpus c --name kn --order "$order" --memory "$lmc_memory" --force --quiet --home "$work"
+  if [ "$kind" = pairs ]; then run lmc $lmc pairs build --corpus c --name kn --distances 8 --memory "$lmc_memory" --force --quiet --home "$work"
+  else run lmc $lmc ngram build --corpus c --name kn --order "$order" --memory "$lmc_memory" --force --quiet --home "$work"; fi
   rm -rf "$work/models/kn"
   mkdir -p "$work/lmplz-tmp"
   run lmplz "$KENLM_BIN/lmplz" -o "$order" -S "$memory" -T "$work/lmplz-tmp" --text "$work/train.txt" --arpa "$work/lmplz.arpa"

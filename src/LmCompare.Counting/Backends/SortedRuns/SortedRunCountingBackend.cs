@@ -97,7 +97,7 @@ public sealed class SortedRunCountingBackend : ICountingBackend, ICountSink, ICo
     /// <summary>Sorts the table's counts by key in place and writes them as one run (temporary name, then renamed).</summary>
     public void Add(long tokensDone, Memory<long> keys, Memory<long> deltas)
     {
-        keys.Span.Sort(deltas.Span);
+        KeyValueSort.Sort(keys, deltas);
         string path = PairRunPath(_ledger.Chunks, _parts++), temp = path + ".tmp";
         using (var writer = new RecordWriter(temp, PairCountRecords.Stride))
         {
