@@ -76,7 +76,8 @@ public static class PairsBuildCommand
         if (shown.Count < m.EmIterations.Count) em.Caption($"{m.EmIterations.Count} iterations, middle ones omitted (all in --json and the " +
             $"manifest)");
         context.Out.Write(em);
-        Console.Out.WriteLine($"model {m.Name}: {m.DistinctPairs:N0} distinct pairs over d = 1..{m.Distances}, {m.Merges} flush(es) of the count table into {m.Store}, "
+        Console.Out.WriteLine($"model {m.Name}: {m.DistinctPairs:N0} distinct pairs over d = 1..{m.Distances}, {m.Merges} flush(es) of the count " +
+            $"table into {m.Store}, "
             + $"built in {m.BuildSeconds:0.00} s ({string.Join(", ", m.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))})");
         Console.Out.WriteLine($"perplexity (document scope, OOV included): valid {m.ValidPerplexity:0.00}, test {m.TestPerplexity:0.00} (excluding " +
             $"OOV {m.TestPerplexityExclOov:0.00})");
