@@ -21,12 +21,15 @@ public sealed class ModelCatalog : IModelOpener
     {
         PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind,
             PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
-        NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name), id.Kind,
+        NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name, LoadableBytes), id.Kind,
             NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
             GptFacts(GptModelManifest.Load(id.ManifestPath))),
         _ => throw new InputException($"model {id.Name}: unknown kind '{id.Kind}'"),
     };
+
+    /// <summary>Three quarters of the memory this process may use: a model loaded whole beyond it would end in the OOM killer.</summary>
+    private static long LoadableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
 
     private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -17,8 +17,10 @@ public sealed record EvaluatedModel(ILanguageModel Model, string Kind, IReadOnly
 /// <param name="DocumentScope">Also score every model in document scope.</param>
 /// <param name="MixFitTokens">Validation tokens (whole lines) used to fit each mixture weight.</param>
 /// <param name="Distances">Pair distances 1..N in the sparsity tables.</param>
+/// <param name="MemoryBytes">Memory for the training keys of the sparsity and novelty analyses: held whole within it
+/// (exact), else read from the training file in one pass (distinct counts estimated). Default 4 GB.</param>
 public sealed record EvaluationSettings(string Split = "test", IReadOnlyList<(string First, string Second)>? Mixtures = null,
-    bool DocumentScope = true, long MixFitTokens = 30_000, int Distances = 8);
+    bool DocumentScope = true, long MixFitTokens = 30_000, int Distances = 8, long MemoryBytes = 4L << 30);
 
 /// <summary>
 /// The evaluation protocol of docs/ARCHITECTURE.md ("The evaluation protocol") for any set of models on one corpus: headline figures in
@@ -40,11 +42,8 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         var documents = corpus.ReadDocuments(split);
         var mixtures = FitMixtures(models, settings);
 
-        progress?.Report(new ProgressReport("training n-grams", 0, null, "orders"));
-        var train = corpus.ReadTokens(Splits.Train);
-        var trainDocs = corpus.ReadDocuments(Splits.Train);
-        var trainNGrams = SparsityAnalysis.TrainingNGrams(train, trainDocs);
-        var novelty = new ContextNoveltyAnalysis(trainNGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
+        var census = Census(tokens, documents, settings);
+        var novelty = new ContextNoveltyAnalysis(census.NGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
 
         var evaluator = new ModelEvaluator(progress);
         var list = models.Select(m => m.Model).ToList();
@@ -54,7 +53,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             withRanks: false) : null;
 
         progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
-        var sparsity = SparsityAnalysis.Analyse(corpus.Vocabulary.Count, trainNGrams, train, trainDocs, tokens, documents, settings.Distances);
+        var sparsity = SparsityAnalysis.Analyse(corpus.Vocabulary.Count, census, tokens, documents);
         long bytes = corpus.SplitInfo(split).Bytes;
         var results = new List<ModelResult>();
         for (int i = 0; i < sentence.Count; i++)
@@ -75,6 +74,22 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             Tool = ToolInfo.Description, CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             EvaluationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
         };
+    }
+
+    /// <summary>The training keys, held whole when they fit <see cref="EvaluationSettings.MemoryBytes"/>, else streamed from the file.</summary>
+    private TrainingCensus Census(int[] tokens, DocumentIndex documents, EvaluationSettings settings)
+    {
+        progress?.Report(new ProgressReport("training n-grams", 0, null, "orders"));
+        var trainDocs = corpus.ReadDocuments(Splits.Train);
+        long trainTokens = corpus.SplitInfo(Splits.Train).Tokens;
+        if (trainTokens * TrainingCensus.ExactBytesPerToken <= settings.MemoryBytes)
+            return TrainingCensus.Exact(corpus.ReadTokens(Splits.Train), trainDocs, settings.Distances);
+        int v = corpus.Vocabulary.Count;
+        return TrainingCensus.Streamed(new TokenFileRanges(corpus.TokenPath(Splits.Train), v), trainDocs, settings.Distances, recording =>
+        {
+            new ContextNoveltyAnalysis(recording.NGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
+            SparsityAnalysis.Analyse(v, recording, tokens, documents);
+        }, progress);
     }
 
     /// <summary>Each requested mixture's weight, by EM on the first validation lines (sentence scope).</summary>

@@ -109,8 +109,8 @@ public class AnalysisTests
     public void Novelty_HandFixture_LongestSeenSuffix()
     {
         int[] train = [A, B, C, Eos, A, B, D, Eos];
-        var census = SparsityAnalysis.TrainingNGrams(train, new DocumentIndex([0, 8]));
-        var novelty = new ContextNoveltyAnalysis(census);
+        var census = TrainingCensus.Exact(train, new DocumentIndex([0, 8]), 2);
+        var novelty = new ContextNoveltyAnalysis(census.NGrams);
         int[] test = [A, B, C, Eos, D, C, Eos];
         var k = novelty.Buckets(test, new DocumentIndex([0, 7]), EvaluationScope.Sentence);
         // line 1: "</s>" seen -> 1; "</s> a" seen -> 2; "</s> a b" seen -> 3; "</s> a b c" never (the first "a b c" opens the document) -> 3
@@ -124,8 +124,8 @@ public class AnalysisTests
         int[] train = [A, B, A, B, Eos];
         int[] test = [A, B, B, Eos];
         var docs = new DocumentIndex([0, 5]);
-        var census = SparsityAnalysis.TrainingNGrams(train, docs);
-        var report = SparsityAnalysis.Analyse(7, census, train, docs, test, new DocumentIndex([0, 4]), distances: 2);
+        var census = TrainingCensus.Exact(train, docs, distances: 2);
+        var report = SparsityAnalysis.Analyse(7, census, test, new DocumentIndex([0, 4]));
 
         Assert.Equal(3, report.NGrams[0].Distinct);              // a, b, </s>
         Assert.Equal(3, report.NGrams[1].Distinct);              // ab, ba, b</s>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LmCompare.Core;
+using LmCompare.Counting.Stores;
 using LmCompare.Corpus;
 using LmCompare.Evaluation;
 using LmCompare.Evaluation.Reports;
@@ -21,13 +22,16 @@ public static class EvalCommand
         "validation split (repeatable)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> NoDocumentOption = new("--no-document") { Description = "Skip the document-scope pass (sentence scope " +
         "only)" };
+    private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory for the training keys of the sparsity and " +
+        "novelty analyses: held whole within it (exact), else read in one pass with distinct counts estimated (~0.4%)",
+        DefaultValueFactory = _ => "4GB" };
     private static readonly Option<string?> OutOption = new("--out") { Description = "Also write the report (md, html, json, png) into this folder" };
 
     public static Command Create()
     {
         var command = new Command("eval",
             "Perplexity (incl./excl. OOV), bits per byte, top-1/top-5 accuracy, context novelty and sparsity of models on one corpus")
-            { CorpusOption, ModelsOption, SplitOption, MixOption, NoDocumentOption, OutOption };
+            { CorpusOption, ModelsOption, SplitOption, MixOption, NoDocumentOption, MemoryOption, OutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string split = parse.GetValue(SplitOption)!;
@@ -37,7 +41,8 @@ public static class EvalCommand
             var corpus = TokenizedCorpus.Open(context.Workspace, parse.GetValue(CorpusOption)!);
             string? outDir = parse.GetValue(OutOption);
             if (outDir is not null) ReportWriter.CheckWritable(outDir);
-            var evaluation = new EvaluationSettings(split, mixes, !parse.GetValue(NoDocumentOption));
+            var evaluation = new EvaluationSettings(split, mixes, !parse.GetValue(NoDocumentOption),
+                MemoryBytes: MemorySize.Parse(parse.GetValue(MemoryOption)!));
             var report = context.WithProgress("eval", progress =>
                 ModelSetEvaluation.Run(context.Workspace, corpus, names, evaluation, ModelCatalog.Instance, progress));
             string? written = outDir is null ? null : ReportWriter.Write(report, outDir);

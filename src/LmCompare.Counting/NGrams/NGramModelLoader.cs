@@ -22,9 +22,18 @@ public static class NGramModelLoader
         return NGramFileModel.Open(Path.Combine(directory, NGramModelFile.FileName), manifest.NGramCounts, cacheBytes);
     }
 
-    public static NGramModel Load(Workspace workspace, string name)
+    /// <summary>
+    /// Loads the model whole into hash tables (every query kind, whole distributions included). One n-gram of order k takes
+    /// about 4k + 32 bytes so (words, two counts, probability, backoff, a slot); a model larger than
+    /// <paramref name="memoryBytes"/> is refused in one line that names the file scorer instead.
+    /// </summary>
+    public static NGramModel Load(Workspace workspace, string name, long memoryBytes = long.MaxValue)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
+        long bytes = manifest.NGramCounts.Select((count, k) => count * (4L * (k + 1) + 32)).Sum();
+        if (bytes > memoryBytes)
+            throw new InputException($"model {name}: {manifest.NGramCounts.Sum():N0} n-grams take about {bytes / 1e9:0.0} GB loaded whole, " +
+                $"more than {memoryBytes / 1e9:0.0} GB; score it from its file with lmc ngram eval {name} --memory SIZE");
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         var tables = Rebuild(Path.Combine(directory, NGramModelFile.FileName), manifest, corpus.Vocabulary.Count);
         var discounts = manifest.Discounts.Select(d => new Discount(d[0], d[1], d[2])).ToArray();

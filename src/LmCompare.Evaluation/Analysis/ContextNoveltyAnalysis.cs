@@ -13,9 +13,9 @@ namespace LmCompare.Evaluation.Analysis;
 public sealed class ContextNoveltyAnalysis
 {
     public const int MaxK = 4;
-    private readonly KeyCensus[] _training; // orders 1..MaxK
+    private readonly ITrainingKeys[] _training; // orders 1..MaxK
 
-    public ContextNoveltyAnalysis(IReadOnlyList<KeyCensus> trainingNGrams)
+    public ContextNoveltyAnalysis(IReadOnlyList<ITrainingKeys> trainingNGrams)
     {
         if (trainingNGrams.Count < MaxK) throw new ArgumentException($"needs the training n-grams of orders 1..{MaxK}");
         _training = trainingNGrams.Take(MaxK).ToArray();

@@ -8,14 +8,14 @@ namespace LmCompare.Evaluation.Analysis;
 /// is one pass (the growth curve). N-grams of order 3 and up are identified by a 64-bit hash (splitmix64 folded over
 /// the words); with a few million keys the chance of any collision is below 1e-6. Orders 1-2 and pairs are exact.
 /// </summary>
-public sealed class KeyCensus
+public sealed class KeyCensus : ITrainingKeys
 {
     private readonly ulong[] _keys;        // sorted, distinct
     private readonly int[] _firstSeen;     // token position of the first occurrence, per key
 
     private KeyCensus(ulong[] keys, int[] firstSeen) { _keys = keys; _firstSeen = firstSeen; }
 
-    public int Distinct => _keys.Length;
+    public long Distinct => _keys.Length;
 
     public bool Contains(ulong key) => Array.BinarySearch(_keys, key) >= 0;
 

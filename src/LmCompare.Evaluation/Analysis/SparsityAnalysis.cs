@@ -15,8 +15,13 @@ public sealed record SparsityRow(string Kind, int Size, long Distinct, string Po
 /// <param name="Pairs">Distinct pairs at distances 1..N in that prefix.</param>
 public sealed record GrowthPoint(double Fraction, long Tokens, [property: JsonPropertyName("ngrams")] long[] NGrams, long[] Pairs);
 
+/// <param name="DistinctEstimated">The distinct counts (and their growth) are HyperLogLog estimates (about 1%), the training data
+/// being larger than the evaluation's memory; the unseen shares are exact either way.</param>
 public sealed record SparsityReport(int VocabularySize, [property: JsonPropertyName("ngrams")] IReadOnlyList<SparsityRow> NGrams,
-    IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth);
+    IReadOnlyList<SparsityRow> Pairs, IReadOnlyList<GrowthPoint> Growth)
+{
+    public bool DistinctEstimated { get; init; }
+}
 
 /// <summary>
 /// How empty the count tables are (docs/ARCHITECTURE.md, "The evaluation protocol"): per n-gram order 1..5 and pair distance 1..N, the distinct
@@ -28,42 +33,30 @@ public static class SparsityAnalysis
     public const int MaxOrder = 5;
     public static readonly double[] GrowthFractions = [1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1];
 
-    /// <summary>The training censuses of orders 1..<see cref="MaxOrder"/> (novelty reuses the first four).</summary>
-    public static KeyCensus[] TrainingNGrams(ReadOnlySpan<int> train, DocumentIndex documents)
-    {
-        var census = new KeyCensus[MaxOrder];
-        for (int n = 1; n <= MaxOrder; n++) census[n - 1] = KeyCensus.OfNGrams(train, documents, n);
-        return census;
-    }
-
-    public static SparsityReport Analyse(int vocabularySize, KeyCensus[] trainNGrams, ReadOnlySpan<int> train, DocumentIndex trainDocs,
-        ReadOnlySpan<int> test, DocumentIndex testDocs, int distances)
+    public static SparsityReport Analyse(int vocabularySize, TrainingCensus census, ReadOnlySpan<int> test, DocumentIndex testDocs)
     {
         var ngramRows = new List<SparsityRow>();
-        for (int n = 1; n <= trainNGrams.Length; n++)
+        for (int n = 1; n <= census.NGrams.Length; n++)
         {
-            var census = trainNGrams[n - 1];
+            var keys = census.NGrams[n - 1];
             int order = n;
-            double unseen = UnseenShare(census, test, testDocs, order - 1, (t, i) => KeyCensus.NGramKey(t.Slice(i - order + 1, order)));
-            ngramRows.Add(Row("ngram", n, census.Distinct, BigInteger.Pow(vocabularySize, n), unseen));
+            double unseen = UnseenShare(keys, test, testDocs, order - 1, (t, i) => KeyCensus.NGramKey(t.Slice(i - order + 1, order)));
+            ngramRows.Add(Row("ngram", n, keys.Distinct, BigInteger.Pow(vocabularySize, n), unseen));
         }
-        var pairCensus = new KeyCensus[distances];
         var pairRows = new List<SparsityRow>();
-        for (int d = 1; d <= distances; d++)
+        for (int d = 1; d <= census.Pairs.Length; d++)
         {
-            pairCensus[d - 1] = KeyCensus.OfPairs(train, trainDocs, d);
             int distance = d;
-            double unseen = UnseenShare(pairCensus[d - 1], test, testDocs, d, (t, i) => KeyCensus.PairKey(t[i - distance], t[i]));
-            pairRows.Add(Row("pair", d, pairCensus[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen));
+            double unseen = UnseenShare(census.Pairs[d - 1], test, testDocs, d, (t, i) => KeyCensus.PairKey(t[i - distance], t[i]));
+            pairRows.Add(Row("pair", d, census.Pairs[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen));
         }
-        int trainTokens = train.Length;
         var growth = GrowthFractions.Select(f =>
         {
-            long prefix = (long)Math.Round(trainTokens * f);
-            return new GrowthPoint(f, prefix, trainNGrams.Select(c => c.DistinctIn(prefix)).ToArray(),
-                pairCensus.Select(c => c.DistinctIn(prefix)).ToArray());
+            long prefix = TrainingCensus.Prefix(census.Tokens, f);
+            return new GrowthPoint(f, prefix, census.NGrams.Select(c => c.DistinctIn(prefix)).ToArray(),
+                census.Pairs.Select(c => c.DistinctIn(prefix)).ToArray());
         }).ToList();
-        return new SparsityReport(vocabularySize, ngramRows, pairRows, growth);
+        return new SparsityReport(vocabularySize, ngramRows, pairRows, growth) { DistinctEstimated = census.Estimated };
     }
 
     public static SparsityRow Row(string kind, int size, long distinct, BigInteger possible, double testUnseen) =>
@@ -75,7 +68,7 @@ public static class SparsityAnalysis
 
     /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in
     /// training.</summary>
-    private static double UnseenShare(KeyCensus train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
+    private static double UnseenShare(ITrainingKeys train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
     {
         long total = 0, unseen = 0;
         for (int d = 0; d < documents.Documents; d++)

@@ -42,12 +42,14 @@ public static class ReportTables
             tables.Add(new("sparsity", "Sparsity",
                 $"Training split, V = {ReportText.Grouped(sp.VocabularySize)}. Keys never cross a document; </s> is a token. " +
                 "Possible cells: V^n for n-grams, V^2 for pairs (exact values in report.json). Test unseen: share of the test split's keys never " +
-                    "seen in training.",
+                    "seen in training." + (sp.DistinctEstimated ? " Distinct keys are HyperLogLog estimates (within about 0.5%): the training " +
+                    "split is larger than the evaluation's --memory; the unseen shares are exact." : ""),
                 ["table", "distinct keys", "possible cells", "fill ratio", "test keys unseen"],
                 sp.NGrams.Concat(sp.Pairs).Select(x => new[] { x.Kind == "ngram" ? $"{x.Size}-grams" : $"pairs, distance {x.Size}",
                     ReportText.Grouped(x.Distinct), ReportText.Big(x.Possible), ReportText.Sci(x.FillRatio),
                         ReportText.Pct(x.TestUnseen) }).ToList()));
-            tables.Add(new("growth", "Growth of distinct keys", "Distinct keys in the first part of the training split.",
+            tables.Add(new("growth", "Growth of distinct keys", "Distinct keys in the first part of the training split" +
+                (sp.DistinctEstimated ? " (HyperLogLog estimates)." : "."),
                 ["share of training", "tokens", .. Enumerable.Range(1, sp.Growth.Count > 0 ? sp.Growth[0].NGrams.Length : 0).Select(n
                     => $"{n}-grams"), "pairs (all distances)"],
                 sp.Growth.Select(g => (string[])[ReportText.Num(g.Fraction, "0.####"), ReportText.Grouped(g.Tokens),

@@ -1,0 +1,50 @@
+using LmCompare.Core;
+
+namespace LmCompare.Evaluation.Analysis;
+
+/// <summary>
+/// The training keys the sparsity and novelty analyses ask about: n-grams of orders 1..<see cref="SparsityAnalysis.MaxOrder"/>
+/// and pairs at distances 1..N, within documents. <see cref="Exact"/> holds every key (about 16 bytes per training token
+/// and kind); <see cref="Streamed"/> reads the training split once in blocks, in memory set by the test split, with the
+/// distinct counts estimated (<see cref="HyperLogLog"/>, about 1%) and every lookup exact.
+/// </summary>
+public sealed class TrainingCensus
+{
+    /// <summary>Bytes an exact census takes per training token (every kind's keys and first positions, sorted).</summary>
+    public const long ExactBytesPerToken = 16L * (SparsityAnalysis.MaxOrder + 8);
+
+    public required ITrainingKeys[] NGrams { get; init; }
+    public required ITrainingKeys[] Pairs { get; init; }
+    public required long Tokens { get; init; }
+    /// <summary>Distinct counts are HyperLogLog estimates.</summary>
+    public bool Estimated { get; init; }
+
+    /// <summary>The training prefix a growth fraction stands for.</summary>
+    public static long Prefix(long tokens, double fraction) => (long)Math.Round(tokens * fraction);
+
+    public static TrainingCensus Exact(ReadOnlySpan<int> train, DocumentIndex documents, int distances)
+    {
+        var ngrams = new ITrainingKeys[SparsityAnalysis.MaxOrder];
+        for (int n = 1; n <= ngrams.Length; n++) ngrams[n - 1] = KeyCensus.OfNGrams(train, documents, n);
+        var pairs = new ITrainingKeys[distances];
+        for (int d = 1; d <= distances; d++) pairs[d - 1] = KeyCensus.OfPairs(train, documents, d);
+        return new TrainingCensus { NGrams = ngrams, Pairs = pairs, Tokens = train.Length };
+    }
+
+    /// <summary>
+    /// The census of a training split read from its file: <paramref name="record"/> runs the analyses once to note the
+    /// keys they look up (their answers are thrown away), then one pass over the tokens answers them.
+    /// </summary>
+    public static TrainingCensus Streamed(TokenFileRanges train, DocumentIndex documents, int distances, Action<TrainingCensus> record,
+        IProgress<ProgressReport>? progress)
+    {
+        var prefixes = SparsityAnalysis.GrowthFractions.Select(f => Prefix(train.Length, f)).ToList();
+        var ngrams = Enumerable.Range(0, SparsityAnalysis.MaxOrder).Select(_ => new StreamedKeyCensus(prefixes)).ToArray();
+        var pairs = Enumerable.Range(0, distances).Select(_ => new StreamedKeyCensus(prefixes)).ToArray();
+        var census = new TrainingCensus { NGrams = ngrams, Pairs = pairs, Tokens = train.Length, Estimated = true };
+        record(census);
+        new TrainingKeyScan(ngrams, pairs, prefixes).Run(train, documents, progress);
+        foreach (var kind in ngrams.Concat(pairs)) kind.Complete();
+        return census;
+    }
+}
