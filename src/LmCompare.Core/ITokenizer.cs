@@ -12,6 +12,9 @@ public interface ITokenizer
     /// <summary>Clears <paramref name="tokens"/> and fills it with the tokens of <paramref name="line"/> (no newline in it).</summary>
     void Tokenize(string line, TokenBuffer tokens);
 
+    /// <summary>The same for a line held as a span (ingestion decodes blocks of text, not strings); the same tokens.</summary>
+    void Tokenize(ReadOnlySpan<char> line, TokenBuffer tokens) => Tokenize(line.ToString(), tokens);
+
     /// <summary>Joins tokens back into readable text (exact bytes for byte-level BPE).</summary>
     string Detokenize(IReadOnlyList<string> tokens);
 }

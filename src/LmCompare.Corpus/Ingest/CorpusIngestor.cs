@@ -12,6 +12,12 @@ namespace LmCompare.Corpus.Ingest;
 /// </summary>
 public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport>? progress = null)
 {
+    /// <summary>Bytes of text per block handed to a worker (tests make it tiny to cut lines everywhere).</summary>
+    internal int BlockBytes { get; init; } = TokenizeStage.BlockBytes;
+
+    /// <summary>Worker threads; 0: one per core.</summary>
+    internal int Workers { get; init; }
+
     public IngestResult Ingest(IngestOptions options)
     {
         var clock = Stopwatch.StartNew();
@@ -20,8 +26,22 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         string target = workspace.CorpusDirectory(options.Name);
         CheckTarget(target, options);
         var plan = Scan(options);
+        DiskSpace.Require(ExistingAncestor(target), DiskBytes(plan), "ingesting this corpus");
         var manifest = CorpusFolder.Write(workspace, options.Name, temp => Build(options, tokenizer, plan, temp), progress);
         return new IngestResult(target, manifest, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Disk the ingest needs at its peak: a split's provisional and final ids side by side, 8 bytes a token, at most about
+    /// one token per two bytes of text (English text with the word tokenizer: one per 4.5).
+    /// </summary>
+    internal static long DiskBytes(SplitPlan plan) => plan.Documents.Sum(d => d.SizeHint) * 4;
+
+    private static string ExistingAncestor(string path)
+    {
+        var directory = new DirectoryInfo(Path.GetFullPath(path));
+        while (!directory.Exists && directory.Parent is { } parent) directory = parent;
+        return directory.FullName;
     }
 
     private static void CheckTarget(string target, IngestOptions options) => CorpusFolder.CheckTarget(target, options.Name, options.Force);
@@ -39,7 +59,7 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
 
     private CorpusManifest Build(IngestOptions options, ITokenizer tokenizer, SplitPlan plan, string temp)
     {
-        using var stage = new TokenizeStage(temp, tokenizer, options.Format, progress);
+        using var stage = new TokenizeStage(temp, () => TokenizerFactory.Create(options.Tokenizer), options.Format, progress, Workers, BlockBytes);
         stage.Run(plan, options.EffectiveFractions);
         var train = stage.SplitCounters[Splits.Train];
         if (train.Words == 0) throw new InputException("the training split holds no tokens after normalisation and tokenisation");

@@ -12,6 +12,20 @@ public sealed class LineNormalizer(string format)
     private readonly bool _brownTagged = format == "brown-tagged";
     private readonly StringBuilder _builder = new();
 
+    /// <summary>
+    /// The same for a line held as a span: false for a line with nothing left; otherwise the text (a slice of the line,
+    /// or for <c>brown-tagged</c> a new string).
+    /// </summary>
+    public bool TryNormalize(ReadOnlySpan<char> line, out ReadOnlySpan<char> text)
+    {
+        var trimmed = line.Trim();
+        text = trimmed;
+        if (trimmed.IsEmpty) return false;
+        if (!_brownTagged) return true;
+        text = StripTags(trimmed);
+        return !text.IsEmpty;
+    }
+
     public string? Normalize(string line)
     {
         var trimmed = line.AsSpan().Trim();

@@ -12,31 +12,27 @@ internal sealed class ProvisionalVocabulary
     public const int LineEnd = 0;
     private const int Reserved = 4;
 
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly List<string> _keys = [""];
+    private readonly SpanTable _table = new(); // ids from 1: the provisional ids themselves
     private long[] _trainCounts = new long[1024];
 
     public ProvisionalVocabulary()
     {
-        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (string special in new[] { SpecialTokens.Unknown, SpecialTokens.SentenceStart, SpecialTokens.SentenceEnd })
             Intern(special);
     }
 
     /// <summary>Distinct token strings seen in any split, not counting the reserved entries.</summary>
-    public int Types => _keys.Count - Reserved;
+    public int Types => _table.Count + 1 - Reserved;
 
     /// <summary>Distinct token strings seen in the training split, not counting the reserved entries.</summary>
     public long TrainTypes { get; private set; }
 
-    public int Intern(ReadOnlySpan<char> key)
+    public int Intern(ReadOnlySpan<char> key) => Intern(key, SpanTable.Hash(key));
+
+    /// <summary>The provisional id of <paramref name="key"/> whose <see cref="SpanTable.Hash"/> is <paramref name="hash"/>.</summary>
+    public int Intern(ReadOnlySpan<char> key, uint hash)
     {
-        if (_lookup.TryGetValue(key, out int id)) return id;
-        id = _keys.Count;
-        string text = key.ToString();
-        _ids.Add(text, id);
-        _keys.Add(text);
+        int id = _table.Intern(key, hash);
         if (id >= _trainCounts.Length) Array.Resize(ref _trainCounts, _trainCounts.Length * 2);
         return id;
     }
@@ -49,17 +45,16 @@ internal sealed class ProvisionalVocabulary
     /// <summary>Training counts of every string (literal specials included: the vocabulary folds them into &lt;unk&gt;).</summary>
     public IEnumerable<KeyValuePair<string, long>> TrainingCounts()
     {
-        for (int id = 1; id < _keys.Count; id++)
-            if (_trainCounts[id] > 0) yield return new(_keys[id], _trainCounts[id]);
+        for (int id = 1; id <= _table.Count; id++)
+            if (_trainCounts[id] > 0) yield return new(new string(_table[id]), _trainCounts[id]);
     }
 
     /// <summary>Provisional id -&gt; final id under <paramref name="vocabulary"/>.</summary>
     public int[] RemapTo(Vocabulary vocabulary)
     {
-        var map = new int[_keys.Count];
+        var map = new int[_table.Count + 1];
         map[LineEnd] = SpecialTokens.SentenceEndId;
-        for (int id = 1; id < _keys.Count; id++)
-            map[id] = id < Reserved ? SpecialTokens.UnknownId : vocabulary.IdOf(_keys[id]);
+        for (int id = 1; id <= _table.Count; id++) map[id] = id < Reserved ? SpecialTokens.UnknownId : vocabulary.IdOf(_table[id]);
         return map;
     }
 }

@@ -62,7 +62,7 @@ public static class DocumentReader
         return new DocumentReadResult(hashing.HashHex(), hashing.BytesRead, content.BytesRead, fallback.Replacements);
     }
 
-    private static void CheckTrailer(SourceDocument document, ContentCheckStream content)
+    internal static void CheckTrailer(SourceDocument document, ContentCheckStream content)
     {
         var trailer = GzipTrailer.TryRead(document.FullPath);
         if (trailer is null)

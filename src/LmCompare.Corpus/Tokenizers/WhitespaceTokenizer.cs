@@ -1,3 +1,4 @@
+using System.Buffers;
 using LmCompare.Core;
 
 namespace LmCompare.Corpus.Tokenizers;
@@ -10,18 +11,27 @@ public sealed class WhitespaceTokenizer : ITokenizer
 {
     public TokenizerSettings Settings { get; } = new("whitespace");
 
-    public void Tokenize(string line, TokenBuffer tokens)
+    public void Tokenize(string line, TokenBuffer tokens) => Tokenize(line.AsSpan(), tokens);
+
+    public void Tokenize(ReadOnlySpan<char> line, TokenBuffer tokens)
     {
         tokens.Clear();
         int i = 0;
         while (i < line.Length)
         {
-            while (i < line.Length && char.IsWhiteSpace(line[i])) i++;
-            int start = i;
-            while (i < line.Length && !char.IsWhiteSpace(line[i])) i++;
-            if (i > start) tokens.Add(line.AsSpan(start, i - start), start, i - start);
+            int skip = line[i..].IndexOfAnyExcept(Spaces);
+            if (skip < 0) break;
+            int start = i + skip;
+            int length = line[start..].IndexOfAny(Spaces);
+            if (length < 0) length = line.Length - start;
+            tokens.Add(line.Slice(start, length), start, length);
+            i = start + length;
         }
     }
+
+    /// <summary>Every char <see cref="char.IsWhiteSpace(char)"/> holds for, searched for vectorised.</summary>
+    private static readonly SearchValues<char> Spaces =
+        SearchValues.Create(Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
     public string Detokenize(IReadOnlyList<string> tokens) => string.Join(' ', tokens);
 }

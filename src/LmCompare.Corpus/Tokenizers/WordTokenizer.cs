@@ -34,12 +34,23 @@ public sealed partial class WordTokenizer : ITokenizer
     public void Tokenize(string line, TokenBuffer tokens)
     {
         tokens.Clear();
-        foreach (var (offset, length) in _preTokenizer.PreTokenize(line))
-        {
-            var source = line.AsSpan(offset, length);
-            tokens.Add(source, offset, length);
-            if (_lowercase) source.ToLowerInvariant(tokens.KeySpan(tokens.Count - 1));
-        }
+        foreach (var (offset, length) in _preTokenizer.PreTokenize(line)) Add(line.AsSpan(offset, length), offset, tokens);
+    }
+
+    /// <summary>
+    /// The same matches of the same expression as the pre-tokenizer yields (it has no special tokens here), enumerated
+    /// without a string per line: ingestion's parallel workers tokenise decoded blocks in place.
+    /// </summary>
+    public void Tokenize(ReadOnlySpan<char> line, TokenBuffer tokens)
+    {
+        tokens.Clear();
+        foreach (var match in WordRegex().EnumerateMatches(line)) Add(line.Slice(match.Index, match.Length), match.Index, tokens);
+    }
+
+    private void Add(ReadOnlySpan<char> source, int offset, TokenBuffer tokens)
+    {
+        tokens.Add(source, offset, source.Length);
+        if (_lowercase) source.ToLowerInvariant(tokens.KeySpan(tokens.Count - 1));
     }
 
     /// <summary>Spaces between tokens, except before closing punctuation and after opening punctuation.</summary>
