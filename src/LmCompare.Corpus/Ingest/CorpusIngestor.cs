@@ -26,7 +26,6 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
         string target = workspace.CorpusDirectory(options.Name);
         CheckTarget(target, options);
         var plan = Scan(options);
-        DiskSpace.Require(ExistingAncestor(target), DiskBytes(plan), "ingesting this corpus");
         var manifest = CorpusFolder.Write(workspace, options.Name, temp => Build(options, tokenizer, plan, temp), progress);
         return new IngestResult(target, manifest, clock.Elapsed);
     }
@@ -36,13 +35,6 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
     /// one token per two bytes of text (English text with the word tokenizer: one per 4.5).
     /// </summary>
     internal static long DiskBytes(SplitPlan plan) => plan.Documents.Sum(d => d.SizeHint) * 4;
-
-    private static string ExistingAncestor(string path)
-    {
-        var directory = new DirectoryInfo(Path.GetFullPath(path));
-        while (!directory.Exists && directory.Parent is { } parent) directory = parent;
-        return directory.FullName;
-    }
 
     private static void CheckTarget(string target, IngestOptions options) => CorpusFolder.CheckTarget(target, options.Name, options.Force);
 
@@ -59,6 +51,7 @@ public sealed class CorpusIngestor(Workspace workspace, IProgress<ProgressReport
 
     private CorpusManifest Build(IngestOptions options, ITokenizer tokenizer, SplitPlan plan, string temp)
     {
+        DiskSpace.Require(temp, DiskBytes(plan), "ingesting this corpus");
         using var stage = new TokenizeStage(temp, () => TokenizerFactory.Create(options.Tokenizer), options.Format, progress, Workers, BlockBytes);
         stage.Run(plan, options.EffectiveFractions);
         var train = stage.SplitCounters[Splits.Train];
