@@ -14,19 +14,7 @@ dotnet build src/LmCompare.Cli -c Release -v q -nologo >/dev/null
 lmc=src/LmCompare.Cli/bin/Release/net10.0/linux-x64/lmc
 work="$(mktemp -d "${TMPDIR:-/tmp}/chain-1gb.XXXXXX")"; trap 'rm -rf "$work"' EXIT
 $lmc corpus synth --like "$source" --tokens "$tokens" --name chain-synth --home "$home" --force --quiet >/dev/null
-python3 - "$home/corpora/chain-synth" "$work" <<'PY'
-import array, sys
-folder, out = sys.argv[1], sys.argv[2]
-vocab = [line.split("\t", 1)[0] for line in open(f"{folder}/vocab.txt", encoding="utf-8")]
-for split in ("train", "valid", "test"):
-    with open(f"{folder}/{split}.bin", "rb") as source, open(f"{out}/{split}.txt", "w", encoding="utf-8") as f:
-        line = []
-        while block := source.read(1 << 24):
-            ids = array.array("i"); ids.frombytes(block)
-            for i in ids:
-                if i == 2: f.write(" ".join(line) + "\n"); line = []
-                else: line.append(vocab[i])
-PY
+python3 eval/corpus-to-text.py "$home/corpora/chain-synth" "$work" train valid test
 rm -rf "$home/corpora/chain-synth"
 bytes=$(cat "$work"/{train,valid,test}.txt | wc -c)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%F); text: $bytes bytes ($tokens synthetic training tokens from $source); --memory $memory"

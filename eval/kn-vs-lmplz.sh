@@ -24,18 +24,7 @@ lmc=src/LmCompare.Cli/bin/Release/net10.0/linux-x64/lmc
 if [ -d "$text" ]; then # a raw corpus: lmc's word tokenizer (unless already ingested), then its training split as lines
   if [ -f "$text/manifest.json" ]; then folder="$text"
   else $lmc corpus ingest "$text" --name raw --home "$work" --quiet >/dev/null; folder="$work/corpora/raw"; fi
-  python3 - "$folder" "$work/train.txt" <<'PY'
-import array, sys
-folder, out = sys.argv[1], sys.argv[2]
-vocab = [line.split("\t", 1)[0] for line in open(f"{folder}/vocab.txt", encoding="utf-8")]
-with open(f"{folder}/train.bin", "rb") as source, open(out, "w", encoding="utf-8") as f:
-    line = []
-    while block := source.read(1 << 24):
-        ids = array.array("i"); ids.frombytes(block)
-        for i in ids:
-            if i == 2: f.write(" ".join(line) + "\n"); line = []
-            else: line.append(vocab[i])
-PY
+  python3 eval/corpus-to-text.py "$folder" "$work"
   rm -rf "$work/corpora/raw"
 else
   zcat -f "$text" > "$work/train.txt"
