@@ -1,0 +1,42 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+
+namespace LmCompare.Counting.NGrams.Mapped;
+
+/// <summary>
+/// A whole file mapped read-only: the one class that holds the raw pointer, so the formats that read records in place
+/// (<see cref="ProbingNGramModel"/>) see only typed <c>ref readonly</c> accesses at byte offsets. Opening maps the file
+/// without reading it; pages come in from the page cache (or the disk) as lookups touch them.
+/// </summary>
+internal sealed unsafe class MappedFile : IDisposable
+{
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _start;
+
+    public MappedFile(string path)
+    {
+        Length = new FileInfo(path).Length;
+        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _start = pointer + _view.PointerOffset;
+    }
+
+    public long Length { get; }
+
+    /// <summary>The <typeparamref name="T"/> at byte <paramref name="offset"/> (the caller keeps it within the file).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly T At<T>(long offset) where T : unmanaged => ref Unsafe.AsRef<T>(_start + offset);
+
+    /// <summary>Bytes [offset, offset + length) as a span (length below 2^31).</summary>
+    public ReadOnlySpan<byte> Bytes(long offset, int length) => new(_start + offset, length);
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+}
