@@ -31,7 +31,7 @@ public class ProbingNGramModelTests
         {
             var tokens = corpus.ReadTokens(split);
             var scorer = new NGramScorer(loaded);
-            var mapped = new ProbingNGramScorer(probing);
+            var mapped = new ContextStateScorer(probing);
             foreach (int token in tokens) Assert.Equal(scorer.Next(token), mapped.Next(token));
         }
     }

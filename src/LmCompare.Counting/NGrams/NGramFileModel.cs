@@ -11,10 +11,10 @@ namespace LmCompare.Counting.NGrams;
 /// bigrams); the others stay on disk behind a sample of every 64th key, and a lookup reads one 64-record block (1.5 KB)
 /// with a positioned read. Memory is the cache plus 1/8 byte of sample per record however large the model, and the
 /// file's pages stay in the page cache, not in the process (a memory map would count every touched page as resident).
-/// The scorer (<see cref="NGramFileScorer"/>) keeps KenLM's state as context indexes and sums exactly as
+/// The scorer (<see cref="ContextStateScorer"/>) keeps KenLM's state as context indexes and sums exactly as
 /// <see cref="NGramScorer"/> does, so the perplexities equal the loaded model's to every bit.
 /// </summary>
-public sealed class NGramFileModel : IDisposable // one scorer at a time: lookups share a block buffer
+public sealed class NGramFileModel : INGramLookup, IDisposable // one scorer at a time: lookups share a block buffer
 {
     private const int Block = 64;
     private readonly SafeFileHandle _file;
@@ -82,6 +82,16 @@ public sealed class NGramFileModel : IDisposable // one scorer at a time: lookup
         return index < 0 ? -1 : (int)first + index;
     }
 
+    long INGramLookup.FindUnigram(int word, out float prob, out float backoff) =>
+        ((INGramLookup)this).Find(1, word, 0, out prob, out backoff);
+
+    long INGramLookup.Find(int order, int word, long context, out float prob, out float backoff)
+    {
+        int index = Find(order, word, (int)context, out var record);
+        (prob, backoff) = (record.Prob, record.Backoff);
+        return index;
+    }
+
     private static int Search(ReadOnlySpan<NGramRecord> records, long key, ref NGramRecord found)
     {
         int lo = 0, hi = records.Length - 1;
@@ -96,65 +106,4 @@ public sealed class NGramFileModel : IDisposable // one scorer at a time: lookup
     }
 
     public void Dispose() => _file.Dispose();
-}
-
-/// <summary>
-/// Scores a token stream on an <see cref="NGramFileModel"/> as KenLM's query does (see <see cref="NGramScorer"/>): the
-/// state is the index of each matched context (the last j words, j = 1..length) and its backoff.
-/// </summary>
-public sealed class NGramFileScorer
-{
-    private readonly NGramFileModel _model;
-    private readonly int _order;
-    private int[] _context, _nextContext;       // index of the context of length j + 1 in order j + 1
-    private float[] _backoff, _nextBackoff;     // its log10 backoff
-    private int _length;
-
-    public NGramFileScorer(NGramFileModel model)
-    {
-        _model = model;
-        _order = model.Order;
-        int n = Math.Max(1, _order - 1);
-        (_context, _nextContext, _backoff, _nextBackoff) = (new int[n], new int[n], new float[n], new float[n]);
-        BeginSentence();
-    }
-
-    public void BeginSentence()
-    {
-        _length = 0;
-        if (_order == 1) return;
-        int bos = _model.Find(1, SpecialTokens.SentenceStartId, 0, out var record);
-        if (bos < 0) return;
-        _context[0] = bos;
-        _backoff[0] = record.Backoff;
-        _length = 1;
-    }
-
-    /// <summary>log10 p(word | state), then moves the state past the word (to a new sentence after &lt;/s&gt;).</summary>
-    public float Next(int word)
-    {
-        int unigram = _model.Find(1, word, 0, out var record);
-        if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _model.Find(1, word, 0, out record); }
-        if (unigram < 0) return -99f;
-        float prob = record.Prob;
-        if (_order > 1) { _nextContext[0] = unigram; _nextBackoff[0] = record.Backoff; }
-        int matched = 0;
-        for (int j = 1; j <= _length; j++)
-        {
-            int index = _model.Find(j + 1, word, _context[j - 1], out record);
-            if (index < 0) break;
-            prob = record.Prob;
-            if (j < _order - 1) { _nextContext[j] = index; _nextBackoff[j] = record.Backoff; }
-            matched = j;
-        }
-        for (int j = matched + 1; j <= _length; j++) prob += _backoff[j - 1];
-        if (word == SpecialTokens.SentenceEndId) BeginSentence();
-        else if (_order > 1)
-        {
-            (_context, _nextContext) = (_nextContext, _context);
-            (_backoff, _nextBackoff) = (_nextBackoff, _backoff);
-            _length = Math.Min(matched + 1, _order - 1);
-        }
-        return prob;
-    }
 }

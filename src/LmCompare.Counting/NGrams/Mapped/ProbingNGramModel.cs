@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using LmCompare.Core;
@@ -8,9 +7,9 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// <summary>
 /// An n-gram model scored in place from <c>ngrams.probing</c> (<see cref="ProbingFormat"/>): opening maps the file and
 /// checks its header, length and checksum; nothing is parsed or copied. A lookup is a probe of one order's table from the
-/// key's home slot (<see cref="Find"/>); the scorer (<see cref="ProbingNGramScorer"/>) sums as KenLM's query does.
+/// key's home slot (<see cref="Find"/>); the scorer (<see cref="ContextStateScorer"/>) sums as KenLM's query does.
 /// </summary>
-public sealed class ProbingNGramModel : IDisposable
+public sealed class ProbingNGramModel : INGramLookup, IDisposable
 {
     private readonly MappedFile _file;
     private readonly long[] _slots, _offsets;
@@ -61,11 +60,19 @@ public sealed class ProbingNGramModel : IDisposable
     public UnigramEntry Unigram(int word) =>
         (uint)word < (uint)Vocabulary ? _file.At<UnigramEntry>(_offsets[0] + 8L * word) : new UnigramEntry(float.NaN, 0f);
 
-    /// <summary>The slot of the n-gram of <paramref name="order"/> (2 and up) with this word and context slot, or -1;
-    /// its log10 p and (below the top order) log10 backoff.</summary>
-    public long Find(int order, int word, long contextSlot, out float prob, out float backoff)
+    /// <summary>The unigram's slot is its word id (-1 without one).</summary>
+    public long FindUnigram(int word, out float prob, out float backoff)
     {
-        ulong key = ProbingFormat.Key(word, (int)contextSlot);
+        var unigram = Unigram(word);
+        (prob, backoff) = (unigram.Prob, unigram.Backoff);
+        return float.IsNaN(prob) ? -1 : word;
+    }
+
+    /// <summary>The slot of the n-gram of <paramref name="order"/> (2 and up) with this word and context slot (<paramref name="context"/>), or -1;
+    /// its log10 p and (below the top order) log10 backoff.</summary>
+    public long Find(int order, int word, long context, out float prob, out float backoff)
+    {
+        ulong key = ProbingFormat.Key(word, (int)context);
         long slots = _slots[order - 1], offset = _offsets[order - 1];
         long slot = ProbingFormat.Home(key, slots);
         bool top = order == _order;
@@ -84,66 +91,4 @@ public sealed class ProbingNGramModel : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
-}
-
-/// <summary>
-/// Scores a token stream on a <see cref="ProbingNGramModel"/> as KenLM's query does (see <see cref="NGramScorer"/>): the
-/// state is the slot of each matched context (the last j words, j = 1..length) and its backoff, so the perplexities equal
-/// the loaded model's to every bit.
-/// </summary>
-public sealed class ProbingNGramScorer
-{
-    private readonly ProbingNGramModel _model;
-    private readonly int _order;
-    private long[] _context, _nextContext;     // slot of the context of length j + 1 in order j + 1
-    private float[] _backoff, _nextBackoff;    // its log10 backoff
-    private int _length;
-
-    public ProbingNGramScorer(ProbingNGramModel model)
-    {
-        _model = model;
-        _order = model.Order;
-        int n = Math.Max(1, _order - 1);
-        (_context, _nextContext, _backoff, _nextBackoff) = (new long[n], new long[n], new float[n], new float[n]);
-        BeginSentence();
-    }
-
-    public void BeginSentence()
-    {
-        _length = 0;
-        if (_order == 1) return;
-        var bos = _model.Unigram(SpecialTokens.SentenceStartId);
-        if (float.IsNaN(bos.Prob)) return;
-        _context[0] = SpecialTokens.SentenceStartId;
-        _backoff[0] = bos.Backoff;
-        _length = 1;
-    }
-
-    /// <summary>log10 p(word | state), then moves the state past the word (to a new sentence after &lt;/s&gt;).</summary>
-    public float Next(int word)
-    {
-        var unigram = _model.Unigram(word);
-        if (float.IsNaN(unigram.Prob)) { word = SpecialTokens.UnknownId; unigram = _model.Unigram(word); }
-        if (float.IsNaN(unigram.Prob)) return -99f;
-        float prob = unigram.Prob;
-        if (_order > 1) { _nextContext[0] = word; _nextBackoff[0] = unigram.Backoff; }
-        int matched = 0;
-        for (int j = 1; j <= _length; j++)
-        {
-            long slot = _model.Find(j + 1, word, _context[j - 1], out float p, out float b);
-            if (slot < 0) break;
-            prob = p;
-            if (j < _order - 1) { _nextContext[j] = slot; _nextBackoff[j] = b; }
-            matched = j;
-        }
-        for (int j = matched + 1; j <= _length; j++) prob += _backoff[j - 1];
-        if (word == SpecialTokens.SentenceEndId) BeginSentence();
-        else if (_order > 1)
-        {
-            (_context, _nextContext) = (_nextContext, _context);
-            (_backoff, _nextBackoff) = (_nextBackoff, _backoff);
-            _length = Math.Min(matched + 1, _order - 1);
-        }
-        return prob;
-    }
 }

@@ -13,16 +13,6 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// </summary>
 internal static class ProbingWriter
 {
-    /// <summary>Bytes held while writing: the largest order's table plus the two slot maps around it.</summary>
-    public static long MemoryBytes(long[] counts)
-    {
-        long most = 0;
-        for (int k = 2; k <= counts.Length; k++)
-            most = Math.Max(most, ProbingFormat.Slots(counts[k - 1]) * ProbingFormat.EntryBytes(k, counts.Length)
-                + 4 * (counts[k - 1] + counts[k - 2]));
-        return most;
-    }
-
     public static void Write(string source, long[] counts, int vocabulary, string target)
     {
         int n = counts.Length;
