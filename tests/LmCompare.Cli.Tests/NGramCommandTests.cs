@@ -46,6 +46,8 @@ public class NGramCommandTests
         Assert.Equal(b.RootElement.GetProperty("testPerplexity").GetDouble(), e.RootElement.GetProperty("perplexity").GetDouble(), 6);
         Assert.Equal(e.RootElement.GetProperty("perplexity").GetDouble(), e2.RootElement.GetProperty("perplexity").GetDouble());
         Assert.Equal(e.RootElement.GetProperty("tokens").GetInt64(), e2.RootElement.GetProperty("tokens").GetInt64());
+        Assert.Equal("probing", e.RootElement.GetProperty("format").GetString()); // the build and the import both write the mapped file
+        Assert.Equal("probing", e2.RootElement.GetProperty("format").GetString());
         Assert.StartsWith("\n\\data\\\nngram 1=", File.ReadAllText(temp.Combine("kn.arpa")));
     }
 
@@ -61,7 +63,8 @@ public class NGramCommandTests
         // --memory 1MB streams: the count in chunks of 4,096 positions, the estimate through external sorts; each kill lands
         // inside a stage, where the file named appears
         foreach (var (memory, file) in new[] { ("1MB", ".count-runs/count-4-2.run"), ("1MB", ".estimate/adjusted-3.bin"),
-            ("1MB", ".estimate/initial-3.bin"), ("1MB", "ngrams.bin.tmp"), ("1GB", "ngrams.bin.tmp") })
+            ("1MB", ".estimate/initial-3.bin"), ("1MB", "ngrams.bin.tmp"), ("1GB", "ngrams.bin.tmp"),
+            ("1MB", "ngrams.probing.tmp") })
         {
             string name = $"killed-{memory}-{Path.GetFileName(file)}";
             string path = Path.Combine(home, "models", name, file);
@@ -72,7 +75,7 @@ public class NGramCommandTests
             Assert.True(killed, $"{name}: the build finished before it could be killed");
             Assert.Equal(0, resumed.ExitCode);
             Assert.Equal(File.ReadAllText(temp.Combine("reference.arpa")), File.ReadAllText(temp.Combine(name + ".arpa")));
-            Assert.Equal(["manifest.json", "ngrams.bin"], Directory.GetFileSystemEntries(Path.Combine(home, "models", name))
+            Assert.Equal(["manifest.json", "ngrams.bin", "ngrams.probing"], Directory.GetFileSystemEntries(Path.Combine(home, "models", name))
                 .Select(Path.GetFileName).Where(f => f != ".lock").Order());
         }
     }

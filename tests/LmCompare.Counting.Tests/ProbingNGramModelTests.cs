@@ -34,6 +34,7 @@ public class ProbingNGramModelTests
             var mapped = new ContextStateScorer(probing);
             foreach (int token in tokens) Assert.Equal(scorer.Next(token), mapped.Next(token));
         }
+        probing.EnsureIntact();
     }
 
     [Fact]
@@ -53,10 +54,73 @@ public class ProbingNGramModelTests
         var bytes = File.ReadAllBytes(target);
         bytes[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(target, bytes);
-        Assert.Contains("checksum", Assert.Throws<InputException>(() =>
-            ProbingNGramModel.Open(target, manifest.NGramCounts, vocabulary, checksum)).Message);
+        using (var damaged = ProbingNGramModel.Open(target, manifest.NGramCounts, vocabulary, checksum)) // verified beside the scoring
+            Assert.Contains("checksum", Assert.Throws<InputException>(damaged.EnsureIntact).Message);
         File.WriteAllBytes(target, bytes[..^3]);
         Assert.Contains("truncated", Assert.Throws<InputException>(() =>
             ProbingNGramModel.Open(target, manifest.NGramCounts, vocabulary, checksum)).Message);
+    }
+
+    [Fact]
+    public void Write_InBandsOfAFewKeys_SameBytesAsOneBand()
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 8, linesPerDocument: 50, words: 300);
+        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(4, true), ExistingModel.Refuse);
+        var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
+        int vocabulary = TokenizedCorpus.Open(workspace, "random").Vocabulary.Count;
+        string source = Path.Combine(directory, NGramModelFile.FileName);
+
+        ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, temp.Combine("one.probing"));
+        ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, temp.Combine("bands.probing"), memoryBytes: 0, minimumBandBytes: 24 * 37);
+
+        Assert.True(manifest.NGramCounts[1] > 37 * 4); // several bands per order
+        Assert.Equal(File.ReadAllBytes(temp.Combine("one.probing")), File.ReadAllBytes(temp.Combine("bands.probing")));
+    }
+
+    /// <summary>Small tables, where a key pushed past the last slot is likely: every seed's file opens (its checksum covers
+    /// the patched slots) and scores as the loaded model, and some seeds do wrap.</summary>
+    [Fact]
+    public void Write_KeysPastTheLastSlot_WrapToTheFirstEmptySlots()
+    {
+        int wrapped = 0;
+        for (int seed = 1; seed <= 12; seed++)
+        {
+            using var temp = new TempDirectory();
+            var workspace = PairFixtures.RandomCorpus(temp, seed, documents: 3, linesPerDocument: 4, words: 12);
+            new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+            var corpus = TokenizedCorpus.Open(workspace, "random");
+            var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
+            string source = Path.Combine(directory, NGramModelFile.FileName), target = temp.Combine("kn.probing");
+            if (ProbingWriter.Write(source, manifest.NGramCounts, corpus.Vocabulary.Count, target)) wrapped++;
+            using var loaded = NGramModelLoader.Load(workspace, "kn");
+            using var probing = ProbingNGramModel.Open(target, manifest.NGramCounts, corpus.Vocabulary.Count,
+                ProbingWriter.SourceChecksum(source));
+            var scorer = new NGramScorer(loaded);
+            var mapped = new ContextStateScorer(probing);
+            foreach (int token in corpus.ReadTokens(Splits.Train)) Assert.Equal(scorer.Next(token), mapped.Next(token));
+        }
+        Assert.InRange(wrapped, 1, 11);
+    }
+
+    [Fact]
+    public void Find_TableWithoutAnEmptySlot_RefusedNotAHang()
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp);
+        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(2, true), ExistingModel.Refuse);
+        var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
+        int vocabulary = TokenizedCorpus.Open(workspace, "random").Vocabulary.Count;
+        string source = Path.Combine(directory, NGramModelFile.FileName), target = temp.Combine("kn.probing");
+        ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, target);
+        var (slots, offsets, _) = ProbingFormat.Layout(manifest.NGramCounts, vocabulary);
+        var bytes = File.ReadAllBytes(target);
+        bytes.AsSpan((int)offsets[1], (int)slots[1] * 12).Fill(0x11); // every bigram slot holds one foreign key
+        File.WriteAllBytes(target, bytes);
+
+        using var damaged = ProbingNGramModel.Open(target, manifest.NGramCounts, vocabulary, ProbingWriter.SourceChecksum(source));
+        var error = Assert.Throws<InputException>(() => damaged.Find(2, 5, 3, out _, out _));
+        Assert.Contains("no empty slot", error.Message);
+        Assert.Throws<InputException>(damaged.EnsureIntact);
     }
 }

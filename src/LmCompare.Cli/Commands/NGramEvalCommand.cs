@@ -4,14 +4,15 @@ using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams;
+using LmCompare.Counting.NGrams.Mapped;
 using LmCompare.Counting.Stores;
 
 namespace LmCompare.Cli.Commands;
 
 /// <summary>
 /// <c>lmc ngram eval MODEL [--split test | --text FILE] [--memory SIZE]</c>: KenLM's query summary for a split or a file,
-/// scored from the model file (its lowest orders cached within half of --memory, the rest read block by block): a model
-/// of any size opens in the time its checksum takes and scores within the budget.
+/// scored in place from the model's mapped probing tables (a model built before them: from its model file, the lowest
+/// orders cached within half of --memory, the rest read block by block).
 /// </summary>
 public static class NGramEvalCommand
 {
@@ -33,19 +34,20 @@ public static class NGramEvalCommand
             int split = Splits.Parse(parse.GetValue(SplitOption)!);
             var load = Stopwatch.StartNew();
             string name = parse.GetValue(ModelArgument)!;
-            using var model = NGramModelLoader.OpenFile(context.Workspace, name, MemorySize.Parse(parse.GetValue(MemoryOption)!) / 2);
+            using var model = NGramModelLoader.OpenScoring(context.Workspace, name, MemorySize.Parse(parse.GetValue(MemoryOption)!) / 2);
             double loadSeconds = load.Elapsed.TotalSeconds;
             var corpus = TokenizedCorpus.Open(context.Workspace, NGramModelLoader.ReadManifest(context.Workspace, name).Manifest.Corpus);
             var tokens = text is null ? corpus.ReadTokens(split) : corpus.EncodeFile(text);
             var clock = Stopwatch.StartNew();
             var result = KenLmPerplexity.Compute(model, tokens);
             double seconds = clock.Elapsed.TotalSeconds;
+            model.EnsureIntact();
             string source = text ?? $"{corpus.Name}/{Splits.Names[split]}";
             if (context.Json)
             {
                 context.WriteJson(new
                 {
-                    model = name, source, tokens = result.Tokens, oov = result.Oov, perplexity = result.Perplexity,
+                    model = name, format = FormatOf(model), source, tokens = result.Tokens, oov = result.Oov, perplexity = result.Perplexity,
                     perplexityExclOov = result.PerplexityExclOov, log10Total = result.Log10Total, loadSeconds, scoreSeconds = seconds,
                     tokensPerSecond = seconds > 0 ? result.Tokens / seconds : 0,
                 });
@@ -56,9 +58,12 @@ public static class NGramEvalCommand
             Console.Out.WriteLine($"Perplexity excluding OOVs:\t{result.PerplexityExclOov:0.0000}");
             Console.Out.WriteLine($"OOVs:\t{result.Oov}");
             Console.Out.WriteLine($"Tokens:\t{result.Tokens}");
-            Console.Out.WriteLine($"(opened in {loadSeconds:0.00} s, scored {result.Tokens / Math.Max(seconds, 1e-9):N0} tokens/s)");
+            Console.Out.WriteLine($"(opened {FormatOf(model)} in {loadSeconds:0.000} s, scored {result.Tokens / Math.Max(seconds, 1e-9):N0} tokens/s)");
             return ExitCodes.Success;
         }));
         return command;
     }
+
+    /// <summary>The file scored: the mapped probing tables, or (a model built before them) the model file itself.</summary>
+    private static string FormatOf(INGramLookup model) => model is ProbingNGramModel ? ProbingNGramModel.FormatName : "bin";
 }

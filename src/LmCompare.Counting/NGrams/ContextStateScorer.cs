@@ -7,7 +7,7 @@ namespace LmCompare.Counting.NGrams;
 /// both scored-in-place files take (<see cref="NGramFileModel"/>: index in <c>ngrams.bin</c>;
 /// <see cref="Mapped.ProbingNGramModel"/>: slot in <c>ngrams.probing</c>).
 /// </summary>
-public interface INGramLookup
+public interface INGramLookup : IDisposable
 {
     int Order { get; }
 
@@ -17,6 +17,9 @@ public interface INGramLookup
     /// <summary>The id of the n-gram of <paramref name="order"/> (2 and up) with this last word and context id, or -1; its
     /// log10 p and (below the top order) log10 backoff.</summary>
     long Find(int order, int word, long context, out float prob, out float backoff);
+
+    /// <summary>Throws when the file turned out damaged (a check that may run beside the scoring): call before reporting.</summary>
+    void EnsureIntact();
 }
 
 /// <summary>

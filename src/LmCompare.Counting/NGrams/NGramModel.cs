@@ -117,7 +117,7 @@ public sealed record KenLmPerplexity(long Tokens, long Oov, double Perplexity, d
     public static KenLmPerplexity Compute(NGramModel model, ReadOnlySpan<int> tokens) => Compute(new NGramScorer(model).Next, tokens);
 
     /// <summary>The same on a model scored in place from its file.</summary>
-    public static KenLmPerplexity Compute(NGramFileModel model, ReadOnlySpan<int> tokens) => Compute(new ContextStateScorer(model).Next, tokens);
+    public static KenLmPerplexity Compute(INGramLookup model, ReadOnlySpan<int> tokens) => Compute(new ContextStateScorer(model).Next, tokens);
 
     private static KenLmPerplexity Compute(Func<int, float> next, ReadOnlySpan<int> tokens)
     {

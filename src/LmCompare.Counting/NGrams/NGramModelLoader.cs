@@ -1,6 +1,7 @@
 using LmCompare.Corpus.Models;
 using LmCompare.Core;
 using LmCompare.Corpus;
+using LmCompare.Counting.NGrams.Mapped;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -20,6 +21,23 @@ public static class NGramModelLoader
         var (manifest, directory) = ReadManifest(workspace, name);
         manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         return NGramFileModel.Open(Path.Combine(directory, NGramModelFile.FileName), manifest.NGramCounts, cacheBytes);
+    }
+
+    /// <summary>
+    /// The model scored in place: its <c>ngrams.probing</c> mapped (nothing read at open but its header; see
+    /// <see cref="ProbingNGramModel.Open"/>), or, for a model built before that format, its <c>ngrams.bin</c> (<see cref="OpenFile"/>).
+    /// </summary>
+    public static INGramLookup OpenScoring(Workspace workspace, string name, long cacheBytes)
+    {
+        var (manifest, directory) = ReadManifest(workspace, name);
+        if (manifest.ScoringFormat is null) return OpenFile(workspace, name, cacheBytes);
+        if (manifest.ScoringFormat != ProbingNGramModel.FormatName)
+            throw new InputException($"model {name}: scoring format '{manifest.ScoringFormat}' is not one this version reads; rebuild the model");
+        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
+        string bin = Path.Combine(directory, NGramModelFile.FileName);
+        if (!File.Exists(bin)) throw new InputException($"{bin}: the model file is missing; rebuild the model");
+        return ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts, corpus.Vocabulary.Count,
+            ProbingWriter.SourceChecksum(bin));
     }
 
     /// <summary>

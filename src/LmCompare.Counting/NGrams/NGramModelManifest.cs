@@ -29,6 +29,10 @@ public sealed record NGramModelManifest : ModelManifest
     public double? TestPerplexity { get; init; }
     public double? TestPerplexityExclOov { get; init; }
     public double? ValidPerplexity { get; init; }
+    /// <summary>The file scored in place ("probing": <c>ngrams.probing</c>); null for a model built before it existed, which is
+    /// scored from <c>ngrams.bin</c>.</summary>
+    public string? ScoringFormat { get; init; }
+    public long ScoringBytes { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 

@@ -3,17 +3,19 @@ using System.Globalization;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.NGrams.Mapped;
 
 namespace LmCompare.Counting.NGrams;
 
 /// <summary>
-/// Stages <b>store</b>, <b>evaluate</b> and <b>commit</b> of an n-gram build: every n-gram with its count, probability
-/// and backoff into the model file (<see cref="NGramModelFile"/>, written whole or not at all: a killed build writes it
-/// again from the estimate, which keeps its own stages), KenLM's figures on valid and test when the model is held whole,
-/// the manifest last.
+/// Stages <b>store</b>, <b>evaluate</b>, <b>binary</b> and <b>commit</b> of an n-gram build: every n-gram with its count,
+/// probability and backoff into the model file (<see cref="NGramModelFile"/>, written whole or not at all: a killed build
+/// writes it again from the estimate, which keeps its own stages), KenLM's figures on valid and test when the model is
+/// held whole, the file scored in place (<see cref="ProbingNGramModel"/>, from the model file within half of
+/// <paramref name="memoryBytes"/>), the manifest last.
 /// </summary>
 internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folder, string modelName, Dictionary<string, double> stages,
-    Stopwatch clock, IProgress<ProgressReport>? progress)
+    Stopwatch clock, IProgress<ProgressReport>? progress, long memoryBytes)
 {
     public TokenizedCorpus Corpus => corpus;
     public ModelFolder Folder => folder;
@@ -38,6 +40,11 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
             stages["evaluate"] = stage.Elapsed.TotalSeconds;
         }
+        stage.Restart();
+        progress?.Report(new ProgressReport("binary", 0, null, "orders"));
+        string bin = folder.FilePath(NGramModelFile.FileName), probing = folder.FilePath(ProbingNGramModel.FileName);
+        ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 2);
+        stages["binary"] = stage.Elapsed.TotalSeconds;
         var manifest = finish(new NGramModelManifest
         {
             Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
@@ -47,7 +54,8 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
             TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
                 TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
-            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(folder.FilePath(NGramModelFile.FileName)).Length,
+            ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(bin).Length,
+            ScoringFormat = ProbingNGramModel.FormatName, ScoringBytes = new FileInfo(probing).Length,
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false);

@@ -11,12 +11,18 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// </summary>
 public sealed class ProbingNGramModel : INGramLookup, IDisposable
 {
+    public const string FileName = ProbingFormat.FileName;
+    public const string FormatName = "probing";
+
     private readonly MappedFile _file;
     private readonly long[] _slots, _offsets;
     private readonly int _order;
+    private readonly string _path;
+    private Task<bool> _verification = Task.FromResult(true);
 
-    private ProbingNGramModel(MappedFile file, long[] slots, long[] offsets, int vocabulary)
+    private ProbingNGramModel(MappedFile file, long[] slots, long[] offsets, int vocabulary, string path)
     {
+        _path = path;
         _file = file;
         _slots = slots;
         _offsets = offsets;
@@ -28,8 +34,13 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
     public int Vocabulary { get; }
     public long Bytes => _file.Length;
 
-    /// <summary>Maps <paramref name="path"/> after checking it was made from the model file with
-    /// <paramref name="sourceChecksum"/> for these <paramref name="counts"/> and <paramref name="vocabulary"/>.</summary>
+    /// <summary>
+    /// Maps <paramref name="path"/> after checking its length and header: made from the model file with
+    /// <paramref name="sourceChecksum"/>, for these <paramref name="counts"/> and <paramref name="vocabulary"/>. The checksum of
+    /// the whole file is verified on a background thread (hashing the file takes longer than opening it should:
+    /// 0.1 s is the target at any size), so scoring starts at once; <see cref="EnsureIntact"/> waits for it, and every
+    /// figure is reported only after it.
+    /// </summary>
     public static ProbingNGramModel Open(string path, long[] counts, int vocabulary, ulong sourceChecksum)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: the model's probing file is missing; rebuild the model");
@@ -42,17 +53,31 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
                     "rebuild the model");
             if (!file.Bytes(0, ProbingFormat.HeaderBytes).SequenceEqual(ProbingFormat.Header(counts, vocabulary, sourceChecksum)))
                 throw new InputException($"{path}: the probing file belongs to another build or version (header); rebuild the model");
-            var hash = new XxHash64();
-            for (long at = 0; at < length - 8; at += 1 << 30) hash.Append(file.Bytes(at, (int)Math.Min(1 << 30, length - 8 - at)));
-            if (hash.GetCurrentHashAsUInt64() != file.At<ulong>(length - 8))
-                throw new InputException($"{path}: the probing file's checksum does not match (the file is damaged); rebuild the model");
-            return new ProbingNGramModel(file, slots, offsets, vocabulary);
+            var model = new ProbingNGramModel(file, slots, offsets, vocabulary, path);
+            model._verification = Task.Run(model.Verify);
+            return model;
         }
         catch
         {
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Waits for the checksum of the whole file (started at open); throws when it does not match. Call it before
+    /// reporting anything scored with the model.</summary>
+    public void EnsureIntact()
+    {
+        if (!_verification.GetAwaiter().GetResult())
+            throw new InputException($"{_path}: the probing file's checksum does not match (the file is damaged); rebuild the model");
+    }
+
+    private bool Verify()
+    {
+        long length = _file.Length;
+        var hash = new XxHash64();
+        for (long at = 0; at < length - 8; at += 1 << 24) hash.Append(_file.Bytes(at, (int)Math.Min(1 << 24, length - 8 - at)));
+        return hash.GetCurrentHashAsUInt64() == _file.At<ulong>(length - 8);
     }
 
     /// <summary>The unigram of <paramref name="word"/> (NaN probability when it has none).</summary>
@@ -76,7 +101,7 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
         long slots = _slots[order - 1], offset = _offsets[order - 1];
         long slot = ProbingFormat.Home(key, slots);
         bool top = order == _order;
-        while (true)
+        for (long probes = 0; probes < slots; probes++)
         {
             ulong at = _file.At<ulong>(offset + slot * (top ? 12 : 16));
             if (at == key)
@@ -88,7 +113,13 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
             if (at == ProbingFormat.Empty) { prob = backoff = 0f; return -1; }
             slot = slot + 1 == slots ? 0 : slot + 1;
         }
+        // every table keeps an empty slot: a probe that finds none runs over a damaged file
+        throw new InputException($"{_path}: the {order}-gram table has no empty slot (the file is damaged); rebuild the model");
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _verification.Wait(); // the hash reads the mapping: unmap only after it
+        _file.Dispose();
+    }
 }

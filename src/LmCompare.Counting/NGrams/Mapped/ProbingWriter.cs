@@ -6,36 +6,57 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams.Mapped;
 
 /// <summary>
-/// Writes <c>ngrams.probing</c> (<see cref="ProbingFormat"/>) from a model's <c>ngrams.bin</c>, order by order: each
-/// record's context index becomes the slot its context took one order below, so the key names the n-gram exactly. One
-/// order's table is built in memory, with the slots of the order below and of this order (4 bytes per n-gram each).
+/// Writes <c>ngrams.probing</c> (<see cref="ProbingFormat"/>) from a model's <c>ngrams.bin</c>, order by order, within a
+/// memory budget. Each record's context index becomes the slot its context took one order below, so the key names the
+/// n-gram exactly. The table of an order is the one linear probing gives when the keys are inserted in order of
+/// (home slot, index in <c>ngrams.bin</c>): then a key's slot is max(its home, the slot after the previous key's), so
+/// the slots are written front to back, and an order too large for the budget is written in bands of home slots, one
+/// pass over its records per band (<see cref="OrderWriter"/>). The bytes depend on the model only, never on the budget.
 /// Written under a temporary name and renamed whole.
 /// </summary>
 internal static class ProbingWriter
 {
-    public static void Write(string source, long[] counts, int vocabulary, string target)
+    /// <summary>Band size below which bands are not made smaller (a budget under the slot arrays still gets this much).</summary>
+    public const long MinimumBandBytes = 64L << 20;
+
+    /// <summary>Writes the file; returns whether any order had keys wrap past its last slot (the tests look for both cases).</summary>
+    /// <param name="memoryBytes">What the writer may hold: the slots of two orders (4 bytes per n-gram) and one band of
+    /// sorted keys (24 bytes per n-gram), the band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    public static bool Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
+        long minimumBandBytes = MinimumBandBytes)
     {
         int n = counts.Length;
         string temp = target + ".tmp";
-        var hash = new XxHash64();
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        bool wrapped = false;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
         {
-            var header = ProbingFormat.Header(counts, vocabulary, SourceChecksum(source));
-            Append(stream, hash, header);
+            var output = new HashedOutput(stream);
+            output.Append(ProbingFormat.Header(counts, vocabulary, SourceChecksum(source)));
             int[] below = [];
+            var (slots, offsets, length) = ProbingFormat.Layout(counts, vocabulary);
             NGramModelFile.ReadOrders(source, counts, (k, records) =>
             {
                 if (records.Length > int.MaxValue / 2)
-                    throw new InputException($"{source}: {records.Length:N0} {k}-grams are more than the probing format's tables hold in memory");
-                below = k == 1 ? Unigrams(stream, hash, records, vocabulary, source) : Order(stream, hash, records, below, k == n);
-                Pad(stream, hash);
+                    throw new InputException($"{source}: {records.Length:N0} {k}-grams are more than the probing format's slots can number (2^30)");
+                if (k == 1) below = Unigrams(output, records, vocabulary, source);
+                else
+                {
+                    long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 4L * (below.Length + records.Length));
+                    var order = new OrderWriter(records, below, slots[k - 1], top: k == n);
+                    below = order.Write(output, bandBytes);
+                    wrapped |= order.PlaceWrapped(stream, offsets[k - 1]);
+                }
+                output.Pad();
             });
+            ulong checksum = wrapped ? Rehash(stream, length - 8) : output.Hash.GetCurrentHashAsUInt64();
             Span<byte> trailer = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash.GetCurrentHashAsUInt64());
+            BinaryPrimitives.WriteUInt64LittleEndian(trailer, checksum);
+            stream.Seek(length - 8, SeekOrigin.Begin);
             stream.Write(trailer);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, target, overwrite: true);
+        return wrapped;
     }
 
     /// <summary>The checksum in <c>ngrams.bin</c>'s trailer: a probing file names the build it was made from.</summary>
@@ -48,7 +69,7 @@ internal static class ProbingWriter
     }
 
     /// <summary>Unigrams by word id; returns each unigram record's slot (its word id).</summary>
-    private static int[] Unigrams(FileStream stream, XxHash64 hash, OrderRecords records, int vocabulary, string source)
+    private static int[] Unigrams(HashedOutput output, OrderRecords records, int vocabulary, string source)
     {
         var table = new UnigramEntry[vocabulary];
         table.AsSpan().Fill(new UnigramEntry(float.NaN, 0f));
@@ -61,55 +82,41 @@ internal static class ProbingWriter
             table[record.Word] = new UnigramEntry(record.Prob, record.Backoff);
             slots[i] = record.Word;
         }
-        Append(stream, hash, MemoryMarshal.AsBytes(table.AsSpan()));
+        output.Append(MemoryMarshal.AsBytes(table.AsSpan()));
         return slots;
     }
 
-    /// <summary>One higher order: inserts every record by linear probing; returns the slot each one took.</summary>
-    private static int[] Order(FileStream stream, XxHash64 hash, OrderRecords records, int[] below, bool top)
+    /// <summary>The checksum of the file's first <paramref name="length"/> bytes, read back (after slots were patched).</summary>
+    private static ulong Rehash(FileStream stream, long length)
     {
-        long slots = ProbingFormat.Slots(records.Length);
-        var keys = new ulong[slots];
-        keys.AsSpan().Fill(ProbingFormat.Empty);
-        var prob = new float[slots];
-        var backoff = top ? [] : new float[slots];
-        var taken = new int[records.Length];
-        for (long i = 0; i < records.Length; i++)
+        stream.Flush();
+        var hash = new XxHash64();
+        var buffer = new byte[1 << 20];
+        for (long at = 0; at < length; at += buffer.Length)
         {
-            var record = records[i];
-            ulong key = ProbingFormat.Key(record.Word, below[record.Context]);
-            long slot = ProbingFormat.Home(key, slots);
-            while (keys[slot] != ProbingFormat.Empty) slot = slot + 1 == slots ? 0 : slot + 1;
-            keys[slot] = key;
-            prob[slot] = record.Prob;
-            if (!top) backoff[slot] = record.Backoff;
-            taken[i] = (int)slot;
+            int n = (int)Math.Min(buffer.Length, length - at);
+            OrderRecords.ReadFully(stream.SafeFileHandle, buffer.AsSpan(0, n), at);
+            hash.Append(buffer.AsSpan(0, n));
         }
-        if (top) WriteEntries(stream, hash, slots, s => new TopEntry(keys[s], prob[s]));
-        else WriteEntries(stream, hash, slots, s => new MiddleEntry(keys[s], prob[s], backoff[s]));
-        return taken;
+        return hash.GetCurrentHashAsUInt64();
     }
+}
 
-    private static void WriteEntries<T>(FileStream stream, XxHash64 hash, long slots, Func<long, T> entry) where T : unmanaged
-    {
-        var buffer = new T[1 << 16];
-        for (long start = 0; start < slots; start += buffer.Length)
-        {
-            int n = (int)Math.Min(buffer.Length, slots - start);
-            for (int j = 0; j < n; j++) buffer[j] = entry(start + j);
-            Append(stream, hash, MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
-        }
-    }
+/// <summary>The file being written and the XxHash64 of everything appended to it.</summary>
+internal sealed class HashedOutput(FileStream stream)
+{
+    public XxHash64 Hash { get; } = new();
 
-    private static void Pad(FileStream stream, XxHash64 hash)
-    {
-        int pad = (int)((8 - stream.Position % 8) % 8);
-        if (pad > 0) Append(stream, hash, new byte[pad]);
-    }
-
-    private static void Append(FileStream stream, XxHash64 hash, ReadOnlySpan<byte> bytes)
+    public void Append(ReadOnlySpan<byte> bytes)
     {
         stream.Write(bytes);
-        hash.Append(bytes);
+        Hash.Append(bytes);
+    }
+
+    /// <summary>Zeros up to the next multiple of 8 bytes (sections are 8-byte aligned).</summary>
+    public void Pad()
+    {
+        int pad = (int)((8 - stream.Position % 8) % 8);
+        if (pad > 0) Append(new byte[pad]);
     }
 }
