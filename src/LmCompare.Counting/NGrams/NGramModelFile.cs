@@ -180,6 +180,10 @@ public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file
         }
     }
 
+    /// <summary>Reads [<paramref name="first"/>, first + block.Length) into <paramref name="block"/> (a scan a block at a time).</summary>
+    public void Read(long first, Span<NGramRecord> block) =>
+        ReadFully(file, MemoryMarshal.AsBytes(block), offset + first * Marshal.SizeOf<NGramRecord>());
+
     /// <summary>All of them as one array (an order small enough to cache).</summary>
     public NGramRecord[] ToArray()
     {

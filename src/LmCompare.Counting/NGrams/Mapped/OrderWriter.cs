@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace LmCompare.Counting.NGrams.Mapped;
 
@@ -7,7 +8,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// index) and written slot by slot, each at max(its home, the slot after the previous key's). That is the table linear
 /// probing builds when the keys arrive in that order, so <see cref="ProbingNGramModel.Find"/> finds every key from its
 /// home. An order larger than the band budget is sorted a band of home slots at a time, one pass over its records per
-/// band (24 bytes per key of a band). Keys pushed past the last slot wrap to the first empty slots, as a probe does
+/// band (28 bytes per key of a band). Keys pushed past the last slot wrap to the first empty slots, as a probe does
 /// (<see cref="PlaceWrapped"/>).
 /// </summary>
 internal sealed class OrderWriter(OrderRecords records, int[] below, long slots, bool top)
@@ -22,23 +23,25 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
     {
         long n = records.Length;
         _taken = top ? [] : new int[n];
-        long perBand = Math.Max(1, bandBytes / 24);
+        long perBand = Math.Max(1, bandBytes / BytesPerKey);
         int bands = (int)Math.Max(1, (n + perBand - 1) / perBand);
         var writer = new SlotWriter(output, EntryBytes);
-        ulong[] order = [];
-        MiddleEntry[] entries = [];
+        var band = new Band();
         long next = 0; // the first slot not written
         for (int b = 0; b < bands; b++)
         {
-            int count = Collect(slots * b / bands, slots * (b + 1) / bands, ref order, ref entries);
-            Array.Sort(order, entries, 0, count);
-            for (int j = 0; j < count; j++)
+            long from = slots * b / bands, to = slots * (b + 1) / bands;
+            Collect(from, to, band);
+            band.SortByHome(from, to);
+            for (int j = 0; j < band.Count; j++)
             {
-                long at = Math.Max((long)(order[j] >> 32), next);
-                int index = (int)(uint)order[j];
-                if (at >= slots) { _wrapped.Add((entries[j], index)); continue; }
+                long at = Math.Max((long)(band.Order[j] >> 32), next);
+                int position = (int)(uint)band.Order[j];
+                var entry = band.Entries[position];
+                int index = band.Index[position];
+                if (at >= slots) { _wrapped.Add((entry, index)); continue; }
                 writer.Empty(at - next);
-                writer.Entry(entries[j]);
+                writer.Entry(entry);
                 if (!top) _taken[index] = (int)at;
                 next = at + 1;
             }
@@ -48,28 +51,74 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         return _taken;
     }
 
-    /// <summary>The keys whose home is in [<paramref name="from"/>, <paramref name="to"/>): (home &lt;&lt; 32 | record index)
-    /// in <paramref name="order"/>, their entries beside; grows the arrays as needed. Returns how many.</summary>
-    private int Collect(long from, long to, ref ulong[] order, ref MiddleEntry[] entries)
+    /// <summary>Bytes a key takes in a band: (home, position) 8 and a copy to sort through, entry 16, record index 4.</summary>
+    private const int BytesPerKey = 36;
+
+    /// <summary>One band's keys in record order: entry and record index by position, and (home &lt;&lt; 32 | position) to
+    /// sort, which orders them by home and then record index (positions follow the records).</summary>
+    private sealed class Band
     {
-        long expected = (long)((double)records.Length * (to - from) / slots * 1.05) + 1024;
-        if (order.Length < expected) (order, entries) = (new ulong[expected], new MiddleEntry[expected]);
-        int count = 0;
-        for (long i = 0; i < records.Length; i++)
+        public ulong[] Order = [];
+        public MiddleEntry[] Entries = [];
+        public int[] Index = [];
+        public int Count;
+        private ulong[] _scratch = [];
+
+        public void Reserve(long capacity)
         {
-            var record = records[i];
-            ulong key = ProbingFormat.Key(record.Word, below[record.Context]);
-            long home = ProbingFormat.Home(key, slots);
-            if (home < from || home >= to) continue;
-            if (count == order.Length)
-            {
-                Array.Resize(ref order, count + count / 4);
-                Array.Resize(ref entries, order.Length);
-            }
-            order[count] = ((ulong)home << 32) | (uint)i;
-            entries[count++] = new MiddleEntry(key, record.Prob, top ? 0f : record.Backoff);
+            if (Order.Length >= capacity) return;
+            Array.Resize(ref Order, (int)capacity);
+            Array.Resize(ref Entries, (int)capacity);
+            Array.Resize(ref Index, (int)capacity);
         }
-        return count;
+
+        /// <summary>
+        /// Sorts <see cref="Order"/> by home, stably: an LSD radix sort on home - <paramref name="from"/>, 11 bits a pass.
+        /// The positions were collected in increasing order, so equal homes stay in record order.
+        /// </summary>
+        public void SortByHome(long from, long to)
+        {
+            if (_scratch.Length < Count) _scratch = new ulong[Order.Length];
+            Span<int> start = stackalloc int[1 << RadixBits];
+            ulong bias = (ulong)from << 32;
+            for (int shift = 32; shift < 32 + 64 - long.LeadingZeroCount(Math.Max(1, to - from - 1)); shift += RadixBits)
+            {
+                start.Clear();
+                var source = Order.AsSpan(0, Count);
+                foreach (ulong v in source) start[(int)(((v - bias) >> shift) & RadixMask)]++;
+                for (int d = 0, sum = 0; d < start.Length; d++) (start[d], sum) = (sum, sum + start[d]);
+                var target = _scratch.AsSpan(0, Count);
+                foreach (ulong v in source) target[start[(int)(((v - bias) >> shift) & RadixMask)]++] = v;
+                (Order, _scratch) = (_scratch, Order);
+            }
+        }
+
+        private const int RadixBits = 11;
+        private const ulong RadixMask = (1 << RadixBits) - 1;
+    }
+
+    /// <summary>The keys whose home is in [<paramref name="from"/>, <paramref name="to"/>), read a block of records at a time.</summary>
+    private void Collect(long from, long to, Band band)
+    {
+        band.Reserve((long)((double)records.Length * (to - from) / slots * 1.05) + 1024);
+        band.Count = 0;
+        var block = new NGramRecord[1 << 14];
+        for (long first = 0; first < records.Length; first += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
+            records.Read(first, span);
+            for (int r = 0; r < span.Length; r++)
+            {
+                ulong key = ProbingFormat.Key(span[r].Word, below[span[r].Context]);
+                long home = ProbingFormat.Home(key, slots);
+                if (home < from || home >= to) continue;
+                if (band.Count == band.Order.Length) band.Reserve(band.Count + band.Count / 4 + 1024);
+                int c = band.Count++;
+                band.Order[c] = ((ulong)home << 32) | (uint)c;
+                band.Entries[c] = new MiddleEntry(key, span[r].Prob, top ? 0f : span[r].Backoff);
+                band.Index[c] = (int)(first + r);
+            }
+        }
     }
 
     /// <summary>
@@ -98,34 +147,54 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
 }
 
 /// <summary>Slots of one order into the output through a buffer: entries (key, log10 p[, log10 backoff]) and empty
-/// slots (key <see cref="ProbingFormat.Empty"/>, zeros).</summary>
-internal sealed class SlotWriter(HashedOutput output, int entryBytes)
+/// slots (key <see cref="ProbingFormat.Empty"/>, zeros). Written as the structs lie in memory: the format is
+/// little-endian, as is every machine .NET runs this on (checked once).</summary>
+internal sealed class SlotWriter
 {
-    private readonly byte[] _buffer = new byte[entryBytes << 14];
+    private readonly HashedOutput _output;
+    private readonly int _entryBytes;
+    private readonly byte[] _buffer, _empties;
     private int _used;
+
+    public SlotWriter(HashedOutput output, int entryBytes)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ngrams.probing is written little-endian");
+        (_output, _entryBytes) = (output, entryBytes);
+        _buffer = new byte[entryBytes << 14];
+        _empties = new byte[_buffer.Length];
+        var empty = new MiddleEntry(ProbingFormat.Empty, 0f, 0f);
+        for (int at = 0; at < _empties.Length; at += entryBytes) Encode(_empties.AsSpan(at, entryBytes), empty, entryBytes);
+    }
 
     public static void Encode(Span<byte> slot, in MiddleEntry entry, int entryBytes)
     {
-        BinaryPrimitives.WriteUInt64LittleEndian(slot, entry.Key);
-        BinaryPrimitives.WriteSingleLittleEndian(slot[8..], entry.Prob);
-        if (entryBytes == 16) BinaryPrimitives.WriteSingleLittleEndian(slot[12..], entry.Backoff);
+        if (entryBytes == 16) MemoryMarshal.Write(slot, in entry);
+        else MemoryMarshal.Write(slot, new TopEntry(entry.Key, entry.Prob));
     }
 
     public void Entry(in MiddleEntry entry)
     {
         if (_used == _buffer.Length) Flush();
-        Encode(_buffer.AsSpan(_used, entryBytes), entry, entryBytes);
-        _used += entryBytes;
+        Encode(_buffer.AsSpan(_used, _entryBytes), entry, _entryBytes);
+        _used += _entryBytes;
     }
 
     public void Empty(long count)
     {
-        for (long i = 0; i < count; i++) Entry(new MiddleEntry(ProbingFormat.Empty, 0f, 0f));
+        long bytes = count * _entryBytes;
+        while (bytes > 0)
+        {
+            if (_used == _buffer.Length) Flush();
+            int n = (int)Math.Min(bytes, _buffer.Length - _used);
+            _empties.AsSpan(0, n).CopyTo(_buffer.AsSpan(_used));
+            _used += n;
+            bytes -= n;
+        }
     }
 
     public void Flush()
     {
-        output.Append(_buffer.AsSpan(0, _used));
+        _output.Append(_buffer.AsSpan(0, _used));
         _used = 0;
     }
 }
