@@ -34,12 +34,19 @@ public class NGramCommandTests
             "--quiet");
         var eval2 = LmcProcess.Run(null, "ngram", "eval", "kn2", "--json", "--home", home);
         var text = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Combine("text", "doc03.txt"), "--json", "--home", home);
+        var empty = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Write("empty.txt", ""), "--json", "--home", home);
 
         Assert.Equal(0, build.ExitCode);
         Assert.Equal(0, eval.ExitCode);
         Assert.Equal(0, export.ExitCode);
         Assert.Equal(0, import.ExitCode);
         Assert.Equal(0, text.ExitCode);
+        Assert.Equal(0, empty.ExitCode); // no tokens: no perplexity (0/0), not a crash
+        using (var none = JsonDocument.Parse(empty.Stdout))
+        {
+            Assert.Equal(0, none.RootElement.GetProperty("tokens").GetInt64());
+            Assert.False(none.RootElement.TryGetProperty("perplexity", out var p) && p.ValueKind == JsonValueKind.Number);
+        }
         using var b = JsonDocument.Parse(build.Stdout);
         using var e = JsonDocument.Parse(eval.Stdout);
         using var e2 = JsonDocument.Parse(eval2.Stdout);

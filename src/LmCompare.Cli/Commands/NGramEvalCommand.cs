@@ -47,8 +47,8 @@ public static class NGramEvalCommand
             {
                 context.WriteJson(new
                 {
-                    model = name, format = FormatOf(model), source, tokens = result.Tokens, oov = result.Oov, perplexity = result.Perplexity,
-                    perplexityExclOov = result.PerplexityExclOov, log10Total = result.Log10Total, loadSeconds, scoreSeconds = seconds,
+                    model = name, format = FormatOf(model), source, tokens = result.Tokens, oov = result.Oov, perplexity = Finite(result.Perplexity),
+                    perplexityExclOov = Finite(result.PerplexityExclOov), log10Total = result.Log10Total, loadSeconds, scoreSeconds = seconds,
                     tokensPerSecond = seconds > 0 ? result.Tokens / seconds : 0,
                 });
                 return ExitCodes.Success;
@@ -63,6 +63,9 @@ public static class NGramEvalCommand
         }));
         return command;
     }
+
+    /// <summary>A perplexity as JSON allows: null for a text with no tokens (0/0), not NaN.</summary>
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>The file scored: the mapped probing tables, or (a model built before them) the model file itself.</summary>
     private static string FormatOf(INGramLookup model) => model is ProbingNGramModel ? ProbingNGramModel.FormatName : "bin";

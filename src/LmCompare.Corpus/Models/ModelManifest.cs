@@ -21,6 +21,18 @@ public abstract record ModelManifest
     public required string CreatedUtc { get; init; }
     public required long BytesOnDisk { get; init; }
 
+    /// <summary>Refuses, as <see cref="OpenCorpus"/> does, a corpus that is missing or not the version the model was built
+    /// from, reading only the corpus manifest (its fingerprint): for opening a model without its vocabulary's strings.</summary>
+    public void CheckCorpus(Workspace workspace, string remedy)
+    {
+        Ingest.CorpusNames.Validate(Corpus);
+        string path = Path.Combine(workspace.CorpusDirectory(Corpus), "manifest.json");
+        if (!File.Exists(path)) throw new InputException($"corpus '{Corpus}' of model '{Name}' not found in {workspace.CorporaDirectory} " +
+            "(see lmc corpus list)");
+        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) != CorpusFingerprint)
+            throw new InputException($"model '{Name}' was built from another version of corpus '{Corpus}' {remedy}");
+    }
+
     /// <summary>The model's corpus as ingested in <paramref name="workspace"/>, refused when it is not the version the model
     /// was built from ("model 'M' was built from another version of corpus 'C' " + <paramref name="remedy"/>).</summary>
     public TokenizedCorpus OpenCorpus(Workspace workspace, string remedy)

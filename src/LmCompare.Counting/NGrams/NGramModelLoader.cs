@@ -33,10 +33,10 @@ public static class NGramModelLoader
         if (manifest.ScoringFormat is null) return OpenFile(workspace, name, cacheBytes);
         if (manifest.ScoringFormat != ProbingNGramModel.FormatName)
             throw new InputException($"model {name}: scoring format '{manifest.ScoringFormat}' is not one this version reads; rebuild the model");
-        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
+        manifest.CheckCorpus(workspace, "(it was re-ingested); rebuild the model"); // its fingerprint covers the vocabulary size
         string bin = Path.Combine(directory, NGramModelFile.FileName);
         if (!File.Exists(bin)) throw new InputException($"{bin}: the model file is missing; rebuild the model");
-        return ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts, corpus.Vocabulary.Count,
+        return ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize,
             ProbingWriter.SourceChecksum(bin));
     }
 
