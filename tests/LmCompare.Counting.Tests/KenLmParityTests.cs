@@ -110,4 +110,28 @@ public class KenLmParityTests(ITestOutputHelper output)
         Assert.Equal(171297, result.Tokens);
         Assert.True(Math.Abs(result.Perplexity - expected) / expected < 1e-5, $"{result.Perplexity:F6} vs KenLM {expected}");
     }
+
+    /// <summary>The same KenLM figures from a model built as <c>lmc ngram build</c> builds it and scored in place from its
+    /// mapped <c>ngrams.probing</c>, as <c>lmc ngram eval</c> scores.</summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData(3, 379.1726, 261.0369)]
+    [InlineData(5, 376.3565, 259.1331)]
+    public void BrownTest_OnTheProbingFile_PerplexityMatchesKenLmTo4Decimals(int order, double including, double excluding)
+    {
+        using var temp = new TempDirectory();
+        var corpus = IngestBrown(temp);
+        var workspace = new Workspace(temp.Combine("home"));
+        new NGramModelBuilder(workspace).Build("brown", "kn", new KneserNeySettings(order, DiscountFallback: true), ExistingModel.Refuse);
+        using var model = NGramModelLoader.OpenScoring(workspace, "kn", 0);
+
+        var result = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
+        model.EnsureIntact();
+
+        Assert.IsType<NGrams.Mapped.ProbingNGramModel>(model);
+        Assert.Equal(171297, result.Tokens);
+        Assert.Equal(7664, result.Oov);
+        Assert.Equal(including, Math.Round(result.Perplexity, 4));
+        Assert.Equal(excluding, Math.Round(result.PerplexityExclOov, 4));
+    }
 }
