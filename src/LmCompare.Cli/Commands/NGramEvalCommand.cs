@@ -58,7 +58,8 @@ public static class NGramEvalCommand
             Console.Out.WriteLine($"Perplexity excluding OOVs:\t{result.PerplexityExclOov:0.0000}");
             Console.Out.WriteLine($"OOVs:\t{result.Oov}");
             Console.Out.WriteLine($"Tokens:\t{result.Tokens}");
-            Console.Out.WriteLine($"(opened {FormatOf(model)} in {loadSeconds:0.000} s, scored {result.Tokens / Math.Max(seconds, 1e-9):N0} tokens/s)");
+            double speed = result.Tokens / Math.Max(seconds, 1e-9);
+            Console.Out.WriteLine($"(opened {FormatOf(model)} in {loadSeconds:0.000} s, scored {speed:N0} tokens/s)");
             return ExitCodes.Success;
         }));
         return command;
