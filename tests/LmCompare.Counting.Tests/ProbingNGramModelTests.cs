@@ -72,7 +72,7 @@ public class ProbingNGramModelTests
         string source = Path.Combine(directory, NGramModelFile.FileName);
 
         ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, temp.Combine("one.probing"));
-        ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, temp.Combine("bands.probing"), memoryBytes: 0, minimumBandBytes: 50 * 37);
+        ProbingWriter.Write(source, manifest.NGramCounts, vocabulary, temp.Combine("bands.probing"), memoryBytes: 0, minimumBandBytes: 36 * 37);
 
         Assert.True(manifest.NGramCounts[1] > 37 * 4); // several bands per order
         Assert.Equal(File.ReadAllBytes(temp.Combine("one.probing")), File.ReadAllBytes(temp.Combine("bands.probing")));

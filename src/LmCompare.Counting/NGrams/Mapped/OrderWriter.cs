@@ -8,7 +8,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// index) and written slot by slot, each at max(its home, the slot after the previous key's). That is the table linear
 /// probing builds when the keys arrive in that order, so <see cref="ProbingNGramModel.Find"/> finds every key from its
 /// home. An order larger than the band budget is sorted a band of home slots at a time, one pass over its records per
-/// band (50 bytes per key of a band, two threads). Keys pushed past the last slot wrap to the first empty slots, as a probe does
+/// band (28 bytes per key of a band). Keys pushed past the last slot wrap to the first empty slots, as a probe does
 /// (<see cref="PlaceWrapped"/>).
 /// </summary>
 internal sealed class OrderWriter(OrderRecords records, int[] below, long slots, bool top)
@@ -26,12 +26,12 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         long perBand = Math.Max(1, bandBytes / BytesPerKey);
         int bands = (int)Math.Max(1, (n + perBand - 1) / perBand);
         var writer = new SlotWriter(output, EntryBytes);
-        Band band = new(), second = new();
+        var band = new Band();
         long next = 0; // the first slot not written
         for (int b = 0; b < bands; b++)
         {
             long from = slots * b / bands, to = slots * (b + 1) / bands;
-            Collect(from, to, band, second);
+            Collect(from, to, band);
             band.SortByHome(from, to);
             for (int j = 0; j < band.Count; j++)
             {
@@ -51,9 +51,8 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         return _taken;
     }
 
-    /// <summary>Bytes a key takes in a band: (home, position) 8 and a copy to sort through, entry 16, record index 4; and
-    /// for half the keys, 28 more while the second half's scan is appended.</summary>
-    private const int BytesPerKey = 50;
+    /// <summary>Bytes a key takes in a band: (home, position) 8 and a copy to sort through, entry 16, record index 4.</summary>
+    private const int BytesPerKey = 36;
 
     /// <summary>One band's keys in record order: entry and record index by position, and (home &lt;&lt; 32 | position) to
     /// sort, which orders them by home and then record index (positions follow the records).</summary>
@@ -98,36 +97,15 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         private const ulong RadixMask = (1 << RadixBits) - 1;
     }
 
-    /// <summary>
-    /// The keys whose home is in [<paramref name="from"/>, <paramref name="to"/>): the records' two halves scanned at once
-    /// (one into <paramref name="band"/>, one into <paramref name="second"/>), then the second half's keys appended, so
-    /// positions still follow the records.
-    /// </summary>
-    private void Collect(long from, long to, Band band, Band second)
+    /// <summary>The keys whose home is in [<paramref name="from"/>, <paramref name="to"/>), read a block of records at a time.</summary>
+    private void Collect(long from, long to, Band band)
     {
-        long half = records.Length / 2;
-        long expected = (long)((double)records.Length * (to - from) / slots * 1.05) + 1024;
-        Parallel.Invoke(() => Collect(from, to, 0, half, band, expected), () => Collect(from, to, half, records.Length, second, expected / 2));
-        band.Reserve(band.Count + second.Count);
-        for (int c = 0; c < second.Count; c++)
-        {
-            int at = band.Count + c;
-            band.Order[at] = (second.Order[c] & 0xFFFFFFFF00000000UL) | (uint)at;
-            band.Entries[at] = second.Entries[c];
-            band.Index[at] = second.Index[c];
-        }
-        band.Count += second.Count;
-    }
-
-    /// <summary>Records [<paramref name="start"/>, <paramref name="end"/>) whose key's home is in [from, to), a block at a time.</summary>
-    private void Collect(long from, long to, long start, long end, Band band, long expected)
-    {
-        band.Reserve(expected);
+        band.Reserve((long)((double)records.Length * (to - from) / slots * 1.05) + 1024);
         band.Count = 0;
         var block = new NGramRecord[1 << 14];
-        for (long first = start; first < end; first += block.Length)
+        for (long first = 0; first < records.Length; first += block.Length)
         {
-            var span = block.AsSpan(0, (int)Math.Min(block.Length, end - first));
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
             records.Read(first, span);
             for (int r = 0; r < span.Length; r++)
             {

@@ -21,7 +21,7 @@ internal static class ProbingWriter
 
     /// <summary>Writes the file; returns whether any order had keys wrap past its last slot (the tests look for both cases).</summary>
     /// <param name="memoryBytes">What the writer may hold: the slots of two orders (4 bytes per n-gram) and one band of
-    /// sorted keys (50 bytes per n-gram), the band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    /// sorted keys (28 bytes per n-gram), the band no smaller than <paramref name="minimumBandBytes"/>.</param>
     public static bool Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = MinimumBandBytes)
     {
