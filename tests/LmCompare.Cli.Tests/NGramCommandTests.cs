@@ -60,6 +60,34 @@ public class NGramCommandTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public void Eval_DamagedOrTruncatedProbingFile_OneLineExit2()
+    {
+        using var temp = new TempDirectory();
+        string home = RandomCorpus(temp);
+        Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "kn", "--quiet")).ExitCode);
+        string path = Path.Combine(home, "models", "kn", "ngrams.probing");
+        var bytes = File.ReadAllBytes(path);
+
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+        var damaged = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        File.WriteAllBytes(path, bytes[..^100]);
+        var truncated = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        File.Delete(path);
+        var missing = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+
+        foreach (var (run, says) in new[] { (damaged, "checksum"), (truncated, "truncated"), (missing, "missing") })
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Equal("", run.Stdout); // no figure from a damaged file
+            var line = Assert.Single(run.StderrLines);
+            Assert.Contains("ngrams.probing", line);
+            Assert.Contains(says, line);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public void Build_KilledInEveryStageThenResumed_SameModel()
     {
         using var temp = new TempDirectory();
