@@ -21,12 +21,21 @@ public sealed class ModelCatalog : IModelOpener
     {
         PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind,
             PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
-        NGramModelManifest.KindName => new(NGramModelLoader.Load(workspace, id.Name, LoadableBytes), id.Kind,
-            NGramFacts(NGramModelLoader.ReadManifest(workspace, id.Name).Manifest)),
+        NGramModelManifest.KindName => OpenNGram(workspace, id),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
             GptFacts(GptModelManifest.Load(id.ManifestPath))),
         _ => throw new InputException($"model {id.Name}: unknown kind '{id.Kind}'"),
     };
+
+    /// <summary>An n-gram model read in place from its trie (models built before it: loaded whole).</summary>
+    private static EvaluatedModel OpenNGram(Workspace workspace, ModelIdentity id)
+    {
+        var manifest = NGramModelLoader.ReadManifest(workspace, id.Name).Manifest;
+        ILanguageModel model = NGramModelLoader.HasTrie(manifest)
+            ? NGramModelLoader.OpenMapped(workspace, id.Name)
+            : NGramModelLoader.Load(workspace, id.Name, LoadableBytes);
+        return new(model, id.Kind, NGramFacts(manifest));
+    }
 
     /// <summary>Three quarters of the memory this process may use: a model loaded whole beyond it would end in the OOM killer.</summary>
     private static long LoadableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
@@ -44,6 +53,7 @@ public sealed class ModelCatalog : IModelOpener
         ["settings"] = $"order {m.Order}, interpolated modified Kneser-Ney{(m.DiscountFallback ? ", discount fallback" : "")}",
         ["n-grams"] = string.Join(" / ", m.NGramCounts.Select(c => c.ToString("N0", CultureInfo.InvariantCulture))),
         ["build seconds"] = F(m.BuildSeconds),
+        ["scored from"] = m.TrieBytes > 0 ? $"ngrams.trie, {m.TrieBytes / 1e6:0.#} MB, mapped" : "ngrams.bin, loaded whole",
     };
 
     private static Dictionary<string, string> GptFacts(GptModelManifest m) => new()

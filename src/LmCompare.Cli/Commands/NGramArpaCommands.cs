@@ -17,6 +17,7 @@ public static class NGramArpaCommands
     private static readonly Option<string> CorpusOption = new("--corpus") { Description = "The corpus whose vocabulary the ARPA file's words " +
         "belong to", Required = true };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model" };
+    private static readonly Option<string> FormatOption = Options.NGramFormatOption.Create();
 
     public static Command Export()
     {
@@ -39,13 +40,14 @@ public static class NGramArpaCommands
     public static Command Import()
     {
         var command = new Command("import-arpa", "Load an ARPA file into a model file and score with it") { ImportFileArgument, NameOption,
-            CorpusOption, ForceOption };
+            CorpusOption, FormatOption, ForceOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse;
+            string format = KneserNeySettings.ParseFormat(parse.GetValue(FormatOption));
             var result = context.WithProgress("ngram import-arpa", progress =>
                 new NGramModelBuilder(context.Workspace, progress).ImportArpa(parse.GetValue(ImportFileArgument)!, parse.GetValue(CorpusOption)!,
-                    parse.GetValue(NameOption)!, existing));
+                    parse.GetValue(NameOption)!, existing, format: format));
             if (context.Json) context.WriteJson(result.Manifest);
             else NGramBuildSummary.Print(context, result);
             return ExitCodes.Success;

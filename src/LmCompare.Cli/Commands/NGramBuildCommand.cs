@@ -22,6 +22,7 @@ public static class NGramBuildCommand
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue an unfinished build: a streaming build " +
         "from its last counted chunk or finished stage" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Rebuild an existing model from scratch" };
+    private static readonly Option<string> FormatOption = NGramFormatOption.Create();
     private static readonly Option<string?> StoreOption = CountingBackendOptions.Store();
     private static readonly Option<string?> ShardOption = CountingBackendOptions.Shard("lmc ngram finalize");
     private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
@@ -30,7 +31,7 @@ public static class NGramBuildCommand
     {
         var command = new Command("build", "Build an interpolated modified Kneser-Ney n-gram model (KenLM lmplz parity)")
         {
-            CorpusOption, NameOption, OrderOption, MemoryOption, FallbackOption, ResumeOption, ForceOption, StoreOption,
+            CorpusOption, NameOption, OrderOption, MemoryOption, FormatOption, FallbackOption, ResumeOption, ForceOption, StoreOption,
                 ShardOption, TimeoutOption,
         };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
@@ -38,7 +39,8 @@ public static class NGramBuildCommand
             if (parse.GetValue(ResumeOption) && parse.GetValue(ForceOption)) throw new UsageException("--resume and --force exclude each other");
             string corpus = parse.GetValue(CorpusOption)!, name = parse.GetValue(NameOption)!;
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption),
-                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
+                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name),
+                Format: KneserNeySettings.ParseFormat(parse.GetValue(FormatOption)));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : parse.GetValue(ResumeOption) ? ExistingModel.Resume
                 : ExistingModel.Refuse;
             if (parse.GetValue(ShardOption) is { } shardText)

@@ -69,5 +69,10 @@ public static class NGramEvalCommand
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>The file scored: the mapped probing tables, or (a model built before them) the model file itself.</summary>
-    private static string FormatOf(INGramLookup model) => model is ProbingNGramModel ? ProbingNGramModel.FormatName : "bin";
+    private static string FormatOf(INGramLookup model) => model switch
+    {
+        ProbingNGramModel => ProbingNGramModel.FormatName,
+        TrieNGramModel => TrieNGramModel.FormatName,
+        _ => "bin",
+    };
 }

@@ -22,17 +22,19 @@ public static class NGramFinalizeCommand
         "gives none (KenLM's --discount_fallback)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Replace an existing model folder" };
     private static readonly Option<int> TimeoutOption = CountingBackendOptions.Timeout();
+    private static readonly Option<string> FormatOption = NGramFormatOption.Create();
 
     public static Command Create()
     {
         var command = new Command("finalize",
             "Estimate and store a Kneser-Ney model from shards counted into a cluster (refuses while shards are missing)")
-            { CorpusOption, NameOption, StoreOption, OrderOption, MemoryOption, FallbackOption, ForceOption, TimeoutOption };
+            { CorpusOption, NameOption, StoreOption, OrderOption, MemoryOption, FormatOption, FallbackOption, ForceOption, TimeoutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string name = parse.GetValue(NameOption)!;
             var settings = new KneserNeySettings(parse.GetValue(OrderOption), parse.GetValue(FallbackOption),
-                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name));
+                MemorySize.Parse(parse.GetValue(MemoryOption)!), Backend: CountingBackendOptions.Backend(parse, StoreOption, TimeoutOption, name),
+                Format: KneserNeySettings.ParseFormat(parse.GetValue(FormatOption)));
             var existing = parse.GetValue(ForceOption) ? ExistingModel.Replace : ExistingModel.Refuse;
             var result = context.WithProgress("ngram finalize", progress =>
                 new NGramModelBuilder(context.Workspace, progress).Finalize(parse.GetValue(CorpusOption)!, name, settings, existing));

@@ -55,6 +55,29 @@ public sealed class ContextStateScorer
         _length = 1;
     }
 
+    /// <summary>Context words whose n-grams exist (at most order - 1): the state's length.</summary>
+    public int Length => _length;
+
+    /// <summary>The id of the context of the last <c>j + 1</c> words (in order j + 1), j below <see cref="Length"/>.</summary>
+    public ReadOnlySpan<long> Contexts => _context.AsSpan(0, _length);
+
+    /// <summary>Their log10 backoffs.</summary>
+    public ReadOnlySpan<float> Backoffs => _backoff.AsSpan(0, _length);
+
+    /// <summary>
+    /// The state before position <paramref name="start"/> of <paramref name="tokens"/>, the span's start being a sentence
+    /// start: &lt;s&gt; then the tokens since the last &lt;/s&gt;, or (when the sentence began more than order - 1 tokens
+    /// back) an empty state fed the last order - 1 tokens, which reaches the same state (it depends on those words only).
+    /// </summary>
+    public void ResetTo(ReadOnlySpan<int> tokens, int start)
+    {
+        int from = start;
+        while (from > 0 && tokens[from - 1] != SpecialTokens.SentenceEndId && start - from < _order - 1) from--;
+        if (start - from < _order - 1) BeginSentence();
+        else _length = 0;
+        for (int i = from; i < start; i++) Next(tokens[i]);
+    }
+
     /// <summary>log10 p(word | state), then moves the state past the word (to a new sentence after &lt;/s&gt;).</summary>
     public float Next(int word)
     {

@@ -15,9 +15,22 @@ namespace LmCompare.Counting.NGrams;
 /// it: a model built on a prefix must still spread its mass over the whole vocabulary. Off by default (KenLM parity).</param>
 /// <param name="Backend">Where the raw counts are made and kept; null: memory when the build fits
 /// <paramref name="MemoryBytes"/>, else sorted runs in the model folder.</param>
+/// <param name="Format">The file <c>lmc ngram eval</c> scores in place: "probing" (hash tables, the fastest lookups;
+/// written beside the trie) or "trie" (the trie alone, the smallest). The trie is written either way: whole
+/// distributions and top-k ranks read its successor runs. Default probing.</param>
 public sealed record KneserNeySettings(int Order = 5, bool DiscountFallback = false, long MemoryBytes = 1L << 30, int? Partitions = null,
-    bool WholeVocabulary = false, Backends.CountingBackendFactory? Backend = null)
+    bool WholeVocabulary = false, Backends.CountingBackendFactory? Backend = null, string Format = KneserNeySettings.Probing)
 {
+    public const string Probing = "probing", Trie = "trie";
+
+    /// <summary>The format named by --format, or one line naming the choices.</summary>
+    public static string ParseFormat(string? text) => text switch
+    {
+        null or Probing => Probing,
+        Trie => Trie,
+        _ => throw new UsageException($"--format must be {Probing} or {Trie} (got '{text}')"),
+    };
+
     public const int MaxOrder = 8;
 
     /// <summary>Bytes the in-memory estimate takes per training token and order (measured ~160 per n-gram, ~half the windows distinct).</summary>

@@ -44,7 +44,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
             progress);
         backend.Complete(job);
         stages["count"] = stage.Elapsed.TotalSeconds;
-        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress, settings.MemoryBytes);
+        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress, settings.MemoryBytes, settings.Format);
         return Estimate(writer, backend, train, settings, partitions, existing);
     }
 
@@ -80,13 +80,13 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         // claim without clearing; the store write, which does not resume here, clears the folder once the estimate is made.
         var claim = existing == ExistingModel.Refuse ? ExistingModel.Refuse : ExistingModel.Resume;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
-        var writer = new NGramModelWriter(corpus, folder, modelName, [], clock, progress, settings.MemoryBytes);
+        var writer = new NGramModelWriter(corpus, folder, modelName, [], clock, progress, settings.MemoryBytes, settings.Format);
         return Estimate(writer, backend, train, settings, partitions, ExistingModel.Replace);
     }
 
     /// <param name="memoryBytes">Budget of the binary stage (see <see cref="NGramModelWriter"/>).</param>
     public NGramBuildResult ImportArpa(string arpaPath, string corpusName, string modelName, ExistingModel existing,
-        long memoryBytes = 1L << 30)
+        long memoryBytes = 1L << 30, string format = KneserNeySettings.Probing)
     {
         var clock = Stopwatch.StartNew();
         var corpus = TokenizedCorpus.Open(workspace, corpusName);
@@ -97,7 +97,7 @@ public sealed class NGramModelBuilder(Workspace workspace, IProgress<ProgressRep
         stages["read"] = stage.Elapsed.TotalSeconds;
         var claim = existing == ExistingModel.Resume ? ExistingModel.Replace : existing;
         using var folder = ModelFolder.Claim(workspace.ModelsDirectory, modelName, claim);
-        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress, memoryBytes);
+        var writer = new NGramModelWriter(corpus, folder, modelName, stages, clock, progress, memoryBytes, format);
         return writer.Store(ModelRecords.From(data),
             m => m with { Source = "arpa", ArpaPath = Path.GetFullPath(arpaPath), DiscountFallback = false });
     }

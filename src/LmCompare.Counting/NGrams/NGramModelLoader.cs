@@ -24,20 +24,48 @@ public static class NGramModelLoader
     }
 
     /// <summary>
-    /// The model scored in place: its <c>ngrams.probing</c> mapped (nothing read at open but its header; see
-    /// <see cref="ProbingNGramModel.Open"/>), or, for a model built before that format, its <c>ngrams.bin</c> (<see cref="OpenFile"/>).
+    /// The model scored in place, through the file its <c>--format</c> named: <c>ngrams.probing</c> or <c>ngrams.trie</c>
+    /// mapped (nothing read at open but the header; the checksum runs beside the scoring, see
+    /// <see cref="INGramLookup.EnsureIntact"/>), or, for a model built before either, its <c>ngrams.bin</c> (<see cref="OpenFile"/>).
     /// </summary>
     public static INGramLookup OpenScoring(Workspace workspace, string name, long cacheBytes)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         if (manifest.ScoringFormat is null) return OpenFile(workspace, name, cacheBytes);
-        if (manifest.ScoringFormat != ProbingNGramModel.FormatName)
+        if (manifest.ScoringFormat is not (ProbingNGramModel.FormatName or TrieNGramModel.FormatName))
             throw new InputException($"model {name}: scoring format '{manifest.ScoringFormat}' is not one this version reads; rebuild the model");
         manifest.CheckCorpus(workspace, "(it was re-ingested); rebuild the model"); // its fingerprint covers the vocabulary size
+        ulong source = SourceChecksum(directory);
+        return manifest.ScoringFormat == TrieNGramModel.FormatName
+            ? TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize, source)
+            : ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize, source);
+    }
+
+    /// <summary>Whether the model has <c>ngrams.trie</c>, which <see cref="OpenMapped"/> reads (models built before it do not).</summary>
+    public static bool HasTrie(NGramModelManifest manifest) => manifest.TrieBytes > 0;
+
+    /// <summary>
+    /// The model as a language model read in place from <c>ngrams.trie</c>: scores, whole distributions and exact top-k ranks
+    /// (<see cref="TrieNGramLanguageModel"/>), its corpus's vocabulary checked; the file's checksum is verified before it returns.
+    /// </summary>
+    public static TrieNGramLanguageModel OpenMapped(Workspace workspace, string name)
+    {
+        var (manifest, directory) = ReadManifest(workspace, name);
+        if (!HasTrie(manifest)) throw new InputException($"model {name} has no ngrams.trie (built by an earlier version); rebuild the model");
+        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
+        var trie = TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, corpus.Vocabulary.Count,
+            SourceChecksum(directory));
+        try { trie.EnsureIntact(); }
+        catch { trie.Dispose(); throw; }
+        long total = manifest.NGramCounts.Sum();
+        return new TrieNGramLanguageModel(name, corpus.Vocabulary, trie, new ModelFootprint(total, trie.Bytes, total));
+    }
+
+    private static ulong SourceChecksum(string directory)
+    {
         string bin = Path.Combine(directory, NGramModelFile.FileName);
         if (!File.Exists(bin)) throw new InputException($"{bin}: the model file is missing; rebuild the model");
-        return ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize,
-            ProbingWriter.SourceChecksum(bin));
+        return ProbingWriter.SourceChecksum(bin);
     }
 
     /// <summary>

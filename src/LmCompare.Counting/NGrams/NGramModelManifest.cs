@@ -29,10 +29,13 @@ public sealed record NGramModelManifest : ModelManifest
     public double? TestPerplexity { get; init; }
     public double? TestPerplexityExclOov { get; init; }
     public double? ValidPerplexity { get; init; }
-    /// <summary>The file scored in place ("probing": <c>ngrams.probing</c>); null for a model built before it existed, which is
-    /// scored from <c>ngrams.bin</c>.</summary>
+    /// <summary>The file <c>lmc ngram eval</c> scores in place ("probing": <c>ngrams.probing</c>, "trie": <c>ngrams.trie</c>);
+    /// null for a model built before either existed, which is scored from <c>ngrams.bin</c>.</summary>
     public string? ScoringFormat { get; init; }
     public long ScoringBytes { get; init; }
+    /// <summary>Bytes of <c>ngrams.trie</c> (written with either format: distributions and ranks read it); 0 for a model built
+    /// before it existed.</summary>
+    public long TrieBytes { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, CorpusManifest.JsonOptions);
 

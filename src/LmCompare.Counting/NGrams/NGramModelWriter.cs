@@ -11,11 +11,11 @@ namespace LmCompare.Counting.NGrams;
 /// Stages <b>store</b>, <b>evaluate</b>, <b>binary</b> and <b>commit</b> of an n-gram build: every n-gram with its count,
 /// probability and backoff into the model file (<see cref="NGramModelFile"/>, written whole or not at all: a killed build
 /// writes it again from the estimate, which keeps its own stages), KenLM's figures on valid and test when the model is
-/// held whole, the file scored in place (<see cref="ProbingNGramModel"/>, from the model file within half of
-/// <paramref name="memoryBytes"/>), the manifest last.
+/// held whole, the files scored in place (<see cref="TrieNGramModel"/> and, for --format probing,
+/// <see cref="ProbingNGramModel"/>; each from the model file within half of <paramref name="memoryBytes"/>), the manifest last.
 /// </summary>
 internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folder, string modelName, Dictionary<string, double> stages,
-    Stopwatch clock, IProgress<ProgressReport>? progress, long memoryBytes)
+    Stopwatch clock, IProgress<ProgressReport>? progress, long memoryBytes, string format)
 {
     public TokenizedCorpus Corpus => corpus;
     public ModelFolder Folder => folder;
@@ -43,7 +43,9 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         stage.Restart();
         progress?.Report(new ProgressReport("binary", 0, null, "orders"));
         string bin = folder.FilePath(NGramModelFile.FileName), probing = folder.FilePath(ProbingNGramModel.FileName);
-        ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 2);
+        string trie = folder.FilePath(TrieNGramModel.FileName);
+        TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
+        if (format == KneserNeySettings.Probing) ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 2);
         stages["binary"] = stage.Elapsed.TotalSeconds;
         var manifest = finish(new NGramModelManifest
         {
@@ -55,7 +57,8 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
                 TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
             ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(bin).Length,
-            ScoringFormat = ProbingNGramModel.FormatName, ScoringBytes = new FileInfo(probing).Length,
+            ScoringFormat = format, ScoringBytes = new FileInfo(format == KneserNeySettings.Probing ? probing : trie).Length,
+                TrieBytes = new FileInfo(trie).Length,
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false);

@@ -22,11 +22,16 @@ public sealed class ScopeScores(string name)
 /// Scores every model on the same positions in lockstep, one span (a line or a document) and at most
 /// <see cref="ChunkPositions"/> positions at a time: each model returns its scores and, for accuracy, its whole
 /// next-token distributions (<see cref="ILanguageModel.ScoreDistributions"/>), so a mixture is formed from its
-/// components' outputs without running them again. It knows nothing about how any model works inside.
+/// components' outputs without running them again. A model that ranks the target without a distribution
+/// (<see cref="IRankedScoring"/>) does so where no mixture needs its distribution. It knows nothing about how any model
+/// works inside.
 /// </summary>
 public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
 {
     public const int ChunkPositions = 256;
+
+    /// <summary>Ranks matter only below this: top-1 and top-5 accuracy.</summary>
+    public const int RankCap = 5;
 
     public IReadOnlyList<ScopeScores> Run(IReadOnlyList<ILanguageModel> models, IReadOnlyList<MixtureSpec> mixtures, int[] tokens,
         DocumentIndex documents, EvaluationScope scope, byte[]? novelty, bool withRanks)
@@ -36,15 +41,19 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
         var scores = models.Select(m => new ScopeScores(m.Name))
             .Concat(mixtures.Select(x => new ScopeScores(MixtureModel.NameOf(models[x.First].Name, models[x.Second].Name)))).ToArray();
         var logProbs = models.Select(_ => new double[ChunkPositions]).ToArray();
-        var distributions = withRanks ? models.Select(_ => new float[ChunkPositions * v]).ToArray() : [];
-        var mixed = withRanks && mixtures.Count > 0 ? new float[v] : [];
+        var mixed = new HashSet<int>(mixtures.SelectMany(x => new[] { x.First, x.Second }));
+        var ranked = models.Select((m, i) => withRanks && m is IRankedScoring && !mixed.Contains(i)).ToArray();
+        var distributions = withRanks ? models.Select((_, i) => ranked[i] ? [] : new float[ChunkPositions * v]).ToArray() : [];
+        var ranks = models.Select((_, i) => ranked[i] ? new int[ChunkPositions] : []).ToArray();
+        var mixture = withRanks && mixtures.Count > 0 ? new float[v] : [];
         long done = 0;
         foreach (var work in WorkItems(tokens, documents, scope, ChunkPositions))
         {
             for (int m = 0; m < models.Count; m++)
             {
                 var clock = Stopwatch.StartNew();
-                work.Score(models[m], tokens, logProbs[m], withRanks ? distributions[m] : []);
+                if (ranked[m]) work.ScoreRanks((IRankedScoring)models[m], tokens, logProbs[m], ranks[m]);
+                else work.Score(models[m], tokens, logProbs[m], withRanks ? distributions[m] : []);
                 scores[m].Seconds += clock.Elapsed.TotalSeconds;
             }
             var positions = work.Positions();
@@ -54,7 +63,7 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
                 int k = novelty is null ? -1 : novelty[positions[p]];
                 for (int m = 0; m < models.Count; m++)
                 {
-                    int rank = withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
+                    int rank = ranked[m] ? ranks[m][p] : withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
                     Add(scores[m], k, target, logProbs[m][p], rank);
                 }
                 for (int x = 0; x < mixtures.Count; x++)
@@ -65,8 +74,8 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
                     if (withRanks)
                     {
                         MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v),
-                            mixed);
-                        rank = RankOf(mixed, target);
+                            mixture);
+                        rank = RankOf(mixture, target);
                     }
                     Add(scores[models.Count + x], k, target, lp, rank);
                 }
@@ -113,6 +122,22 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
             }
             var spans = Spans.Select(s => (ReadOnlyMemory<int>)tokens.AsMemory(s.Start, s.End - s.Start)).ToList();
             model.ScoreBatch(spans, logProbs, probabilities);
+        }
+
+        public void ScoreRanks(IRankedScoring model, int[] tokens, Span<double> logProbs, Span<int> ranks)
+        {
+            if (From >= 0)
+            {
+                model.ScoreRanks(tokens.AsSpan(Spans[0].Start, To), From, logProbs, ranks, RankCap);
+                return;
+            }
+            int at = 0;
+            foreach (var (start, end) in Spans)
+            {
+                int n = end - start;
+                model.ScoreRanks(tokens.AsSpan(start, n), 0, logProbs.Slice(at, n), ranks.Slice(at, n), RankCap);
+                at += n;
+            }
         }
 
         public List<int> Positions() => From >= 0

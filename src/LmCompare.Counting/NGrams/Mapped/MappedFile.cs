@@ -30,6 +30,12 @@ internal sealed unsafe class MappedFile : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref readonly T At<T>(long offset) where T : unmanaged => ref Unsafe.AsRef<T>(_start + offset);
 
+    /// <summary>The <paramref name="width"/> bits (at most 57) at bit <paramref name="bit"/> of the section at byte
+    /// <paramref name="offset"/>, least significant first (<see cref="BitWriter"/>); the section keeps 8 bytes spare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Bits(long offset, long bit, int width) =>
+        (Unsafe.ReadUnaligned<ulong>(_start + offset + (bit >> 3)) >> (int)(bit & 7)) & ((1UL << width) - 1);
+
     /// <summary>Bytes [offset, offset + length) as a span (length below 2^31).</summary>
     public ReadOnlySpan<byte> Bytes(long offset, int length) => new(_start + offset, length);
 

@@ -1,0 +1,140 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace LmCompare.Counting.NGrams.Mapped;
+
+/// <summary>
+/// <c>ngrams.trie</c>, the n-gram model as a sorted trie scored in place (after KenLM's <c>trie</c> structure,
+/// lm/trie.hh, unquantised): unigrams as an array indexed by word id, each with the index of its first successor one
+/// order up; every higher order's n-grams sorted by (context's index one order down, last word), so the successors of a
+/// context are one run, found from the context's pointer and the next record's, and searched by word. Records are
+/// bit-packed: word in ceil(log2 V) bits, log10 p and log10 backoff as 32-bit floats, the successor pointer in
+/// ceil(log2 (n-grams one order up + 1)) bits; the top order has word and probability only. A middle order ends with
+/// one pointer-only record (the end of the last run).
+/// <para>
+/// After the orders, the <b>rank section</b>, which KenLM does not have: for every order from 2 up, each run's records
+/// in order of decreasing probability (a record's offset within its run, ceil(log2 longest run) bits), and every word
+/// id by decreasing unigram probability (32 bits). Top-k accuracy and distributions read it (<see cref="TrieRanker"/>).
+/// Then the XxHash64 of everything before. Little-endian; sections 8-byte aligned and followed by 8 spare bytes, so a
+/// 64-bit read at any bit of a section stays in the file.
+/// </para>
+/// </summary>
+internal static class TrieFormat
+{
+    public const string FileName = "ngrams.trie";
+    public static ReadOnlySpan<byte> Magic => "LMCTRIE1"u8;
+    public const int Version = 1;
+    /// <summary>Magic, version, order, vocabulary size, 4 spare, the source file's checksum, then per order
+    /// (up to <see cref="KneserNeySettings.MaxOrder"/>): n-grams, longest run, records' offset, ranks' offset.</summary>
+    public const int HeaderBytes = 32 + 32 * KneserNeySettings.MaxOrder;
+
+    /// <summary>Bits that hold every value in [0, <paramref name="values"/>) (at least 1).</summary>
+    public static int BitsFor(long values) => Math.Max(1, 64 - (int)ulong.LeadingZeroCount((ulong)Math.Max(1, values - 1)));
+
+    /// <summary>Bits of one record of order <paramref name="k"/> (2 and up): word, log10 p, and below the top order log10
+    /// backoff and the successor pointer.</summary>
+    public static int RecordBits(int k, long[] counts, int vocabulary) =>
+        BitsFor(vocabulary) + 32 + (k < counts.Length ? 32 + BitsFor(counts[k] + 1) : 0);
+
+    /// <summary>Byte length of a section of <paramref name="bits"/> bits: rounded up to 8 bytes, plus 8 spare.</summary>
+    public static long SectionBytes(long bits) => ((bits + 63) / 64) * 8 + 8;
+
+    /// <summary>Per order: records' byte offset and ranks' byte offset (0 for unigrams, whose ranking follows the last order's),
+    /// then the offset of the unigram ranking and the file length (trailer included).</summary>
+    public static (long[] Records, long[] Ranks, long UnigramRanking, long Length) Layout(long[] counts, long[] longestRun, int vocabulary)
+    {
+        int n = counts.Length;
+        var records = new long[n];
+        var ranks = new long[n];
+        long offset = HeaderBytes;
+        records[0] = offset;
+        offset += (vocabulary + 1L) * Marshal.SizeOf<TrieUnigram>();
+        offset = (offset + 7) & ~7L;
+        for (int k = 2; k <= n; k++)
+        {
+            records[k - 1] = offset;
+            offset += SectionBytes((counts[k - 1] + (k < n ? 1 : 0)) * RecordBits(k, counts, vocabulary));
+        }
+        for (int k = 2; k <= n; k++)
+        {
+            ranks[k - 1] = offset;
+            offset += SectionBytes(counts[k - 1] * BitsFor(longestRun[k - 1]));
+        }
+        long unigramRanking = offset;
+        offset += 4L * vocabulary;
+        offset = (offset + 7) & ~7L;
+        return (records, ranks, unigramRanking, offset + 8);
+    }
+
+    public static byte[] Header(long[] counts, long[] longestRun, int vocabulary, ulong sourceChecksum)
+    {
+        var (records, ranks, _, _) = Layout(counts, longestRun, vocabulary);
+        var header = new byte[HeaderBytes];
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), Version);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), counts.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), vocabulary);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), sourceChecksum);
+        for (int k = 0; k < counts.Length; k++)
+        {
+            var at = header.AsSpan(32 + 32 * k);
+            BinaryPrimitives.WriteInt64LittleEndian(at, counts[k]);
+            BinaryPrimitives.WriteInt64LittleEndian(at[8..], longestRun[k]);
+            BinaryPrimitives.WriteInt64LittleEndian(at[16..], records[k]);
+            BinaryPrimitives.WriteInt64LittleEndian(at[24..], ranks[k]);
+        }
+        return header;
+    }
+
+    /// <summary>The longest run recorded in a header (what the layout needs besides the manifest's counts).</summary>
+    public static long[] LongestRuns(ReadOnlySpan<byte> header, int order)
+    {
+        var runs = new long[order];
+        for (int k = 0; k < order; k++) runs[k] = BinaryPrimitives.ReadInt64LittleEndian(header[(40 + 32 * k)..]);
+        return runs;
+    }
+}
+
+/// <summary>A unigram of the trie: log10 p (NaN for an id with no unigram), log10 backoff, index of its first bigram.</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+public readonly record struct TrieUnigram(float Prob, float Backoff, uint Next);
+
+/// <summary>Fields appended to an output a few bits at a time, least significant bit first (the order
+/// <see cref="MappedFile.Bits"/> reads them back in).</summary>
+internal sealed class BitWriter(HashedOutput output)
+{
+    private readonly byte[] _buffer = new byte[1 << 16];
+    private int _used;
+    private ulong _pending;
+    private int _pendingBits;
+    public long BitsWritten { get; private set; }
+
+    /// <summary>Appends the low <paramref name="width"/> bits (at most 32) of <paramref name="value"/>.</summary>
+    public void Write(ulong value, int width)
+    {
+        _pending |= (value & ((1UL << width) - 1)) << _pendingBits;
+        _pendingBits += width;
+        BitsWritten += width;
+        while (_pendingBits >= 8)
+        {
+            if (_used == _buffer.Length) { output.Append(_buffer); _used = 0; }
+            _buffer[_used++] = (byte)_pending;
+            _pending >>= 8;
+            _pendingBits -= 8;
+        }
+    }
+
+    public void Float(float value) => Write(BitConverter.SingleToUInt32Bits(value), 32);
+
+    /// <summary>Ends the section: zeros to a multiple of 8 bytes, then 8 spare (see <see cref="TrieFormat.SectionBytes"/>).</summary>
+    public void EndSection()
+    {
+        long target = TrieFormat.SectionBytes(BitsWritten);
+        long bytes = (BitsWritten + 7) / 8;
+        if (_pendingBits > 0) Write(0, 8 - _pendingBits);
+        for (long b = bytes; b < target; b++) Write(0, 8);
+        output.Append(_buffer.AsSpan(0, _used));
+        _used = 0;
+        BitsWritten = 0;
+    }
+}

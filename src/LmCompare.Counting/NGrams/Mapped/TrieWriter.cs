@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using LmCompare.Core;
+
+namespace LmCompare.Counting.NGrams.Mapped;
+
+/// <summary>
+/// Writes <c>ngrams.trie</c> (<see cref="TrieFormat"/>) from a model's <c>ngrams.bin</c>, whose orders are in suffix
+/// order (last word, context): each order is re-sorted by (context's trie index, word) a band of contexts at a time
+/// (<see cref="TrieOrderSorter"/>, bands sized exactly from the run lengths), into a temporary file of (word, log10 p,
+/// log10 backoff) in trie order; the order below is written once this order's run lengths, its successor pointers, are
+/// known. Memory: two orders' index maps and run lengths (12 bytes per n-gram of the larger) and one band. The bytes
+/// depend on the model only. Written under a temporary name and renamed whole.
+/// </summary>
+internal static class TrieWriter
+{
+    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (36 bytes each), the
+    /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
+        long minimumBandBytes = ProbingWriter.MinimumBandBytes)
+    {
+        int n = counts.Length;
+        var longest = LongestRuns(source, counts, vocabulary);
+        string temp = target + ".tmp";
+        var temps = new List<string>();
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            {
+                var output = new HashedOutput(stream);
+                output.Append(TrieFormat.Header(counts, longest, vocabulary, ProbingWriter.SourceChecksum(source)));
+                int[] below = [];
+                UnigramEntry[] unigrams = [];
+                string? previous = null; // the order below, in trie order, waiting for its successor pointers
+                NGramModelFile.ReadOrders(source, counts, (k, records) =>
+                {
+                    if (k == 1) { (unigrams, below) = Unigrams(records, vocabulary, source); return; }
+                    var runs = RunLengths(records, below, k == 2 ? vocabulary : (int)counts[k - 2]);
+                    if (k == 2) WriteUnigrams(output, unigrams, runs);
+                    else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs);
+                    string order = target + $".order{k}.tmp", ranks = target + $".ranks{k}.tmp";
+                    temps.Add(order);
+                    temps.Add(ranks);
+                    long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
+                    below = new TrieOrderSorter(records, below, runs, vocabulary).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    previous = order;
+                });
+                if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
+                else WriteTop(output, previous!, counts, vocabulary);
+                for (int k = 2; k <= n; k++) WriteRanks(output, target + $".ranks{k}.tmp", TrieFormat.BitsFor(longest[k - 1]));
+                WriteUnigramRanking(output, unigrams);
+                Span<byte> trailer = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(trailer, output.Hash.GetCurrentHashAsUInt64());
+                stream.Write(trailer);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            foreach (string t in temps) File.Delete(t);
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Per order, the most successors any one context has (a pass over the context column).</summary>
+    private static long[] LongestRuns(string source, long[] counts, int vocabulary)
+    {
+        var longest = new long[counts.Length];
+        longest[0] = vocabulary;
+        int[] runs = [];
+        NGramModelFile.ReadOrders(source, counts, (k, records) =>
+        {
+            if (k > 1) longest[k - 1] = Math.Max(1, RunLengths(records, null, runs.Length, runs).DefaultIfEmpty(0).Max());
+            runs = new int[records.Length];
+        });
+        return longest;
+    }
+
+    /// <summary>Successors of each context of the order below (indexed by its trie index when <paramref name="below"/> maps
+    /// them there, else by its index in <c>ngrams.bin</c>).</summary>
+    private static int[] RunLengths(OrderRecords records, int[]? below, int contexts, int[]? into = null)
+    {
+        var runs = into ?? new int[contexts];
+        Array.Clear(runs);
+        var block = new NGramRecord[1 << 14];
+        for (long first = 0; first < records.Length; first += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
+            records.Read(first, span);
+            foreach (var r in span) runs[below is null ? r.Context : below[r.Context]]++;
+        }
+        return runs;
+    }
+
+    /// <summary>Unigrams by word id, and each unigram record's trie index (its word id).</summary>
+    private static (UnigramEntry[], int[]) Unigrams(OrderRecords records, int vocabulary, string source)
+    {
+        var table = new UnigramEntry[vocabulary];
+        table.AsSpan().Fill(new UnigramEntry(float.NaN, 0f));
+        var index = new int[records.Length];
+        for (long i = 0; i < records.Length; i++)
+        {
+            var record = records[i];
+            if ((uint)record.Word >= (uint)vocabulary)
+                throw new InputException($"{source}: unigram {i} has word id {record.Word}, outside the vocabulary");
+            table[record.Word] = new UnigramEntry(record.Prob, record.Backoff);
+            index[i] = record.Word;
+        }
+        return (table, index);
+    }
+
+    private static void WriteUnigrams(HashedOutput output, UnigramEntry[] unigrams, int[] runs)
+    {
+        var entries = new TrieUnigram[unigrams.Length + 1];
+        uint next = 0;
+        for (int w = 0; w < unigrams.Length; w++)
+        {
+            entries[w] = new TrieUnigram(unigrams[w].Prob, unigrams[w].Backoff, next);
+            next += (uint)(w < runs.Length ? runs[w] : 0);
+        }
+        entries[^1] = new TrieUnigram(0f, 0f, next);
+        output.Append(MemoryMarshal.AsBytes(entries.AsSpan()));
+        output.Pad();
+    }
+
+    /// <summary>Order <paramref name="k"/> from its trie-order file, each record with the index of its first successor.</summary>
+    private static void WriteMiddle(HashedOutput output, string order, long[] counts, int k, int vocabulary, int[] runs)
+    {
+        var bits = new BitWriter(output);
+        int wordBits = TrieFormat.BitsFor(vocabulary), nextBits = TrieFormat.BitsFor(counts[k] + 1);
+        long next = 0, i = 0;
+        foreach (var (word, prob, backoff) in ReadOrder(order))
+        {
+            bits.Write((uint)word, wordBits);
+            bits.Float(prob);
+            bits.Float(backoff);
+            bits.Write((ulong)next, nextBits);
+            next += runs[i++];
+        }
+        bits.Write(0, wordBits);
+        bits.Float(0f);
+        bits.Float(0f);
+        bits.Write((ulong)next, nextBits);
+        bits.EndSection();
+        File.Delete(order);
+    }
+
+    private static void WriteTop(HashedOutput output, string order, long[] counts, int vocabulary)
+    {
+        var bits = new BitWriter(output);
+        int wordBits = TrieFormat.BitsFor(vocabulary);
+        foreach (var (word, prob, _) in ReadOrder(order))
+        {
+            bits.Write((uint)word, wordBits);
+            bits.Float(prob);
+        }
+        bits.EndSection();
+        File.Delete(order);
+    }
+
+    private static IEnumerable<(int Word, float Prob, float Backoff)> ReadOrder(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20);
+        var buffer = new byte[12 << 14];
+        int read;
+        while ((read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
+            for (int at = 0; at + 12 <= read; at += 12)
+                yield return (BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(at)), BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(at + 4)),
+                    BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(at + 8)));
+    }
+
+    private static void WriteRanks(HashedOutput output, string ranks, int width)
+    {
+        var bits = new BitWriter(output);
+        using (var stream = new FileStream(ranks, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20))
+        {
+            var buffer = new byte[4 << 14];
+            int read;
+            while ((read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
+                for (int at = 0; at + 4 <= read; at += 4) bits.Write(BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at)), width);
+        }
+        bits.EndSection();
+        File.Delete(ranks);
+    }
+
+    /// <summary>Every id by decreasing unigram log10 p (an id with no unigram scores as &lt;unk&gt;, as the query does), ties by id.</summary>
+    private static void WriteUnigramRanking(HashedOutput output, UnigramEntry[] unigrams)
+    {
+        float unk = float.IsNaN(unigrams[SpecialTokens.UnknownId].Prob) ? -99f : unigrams[SpecialTokens.UnknownId].Prob;
+        var keys = new ulong[unigrams.Length];
+        for (int w = 0; w < keys.Length; w++)
+            keys[w] = ((ulong)(uint.MaxValue - TrieOrderSorter.Orderable(float.IsNaN(unigrams[w].Prob) ? unk : unigrams[w].Prob)) << 32) | (uint)w;
+        Array.Sort(keys);
+        var ids = keys.Select(k => (int)(uint)k).ToArray();
+        output.Append(MemoryMarshal.AsBytes(ids.AsSpan()));
+        output.Pad();
+    }
+}

@@ -1,0 +1,144 @@
+using LmCompare.Core;
+using LmCompare.Corpus;
+using LmCompare.Corpus.Ingest;
+using LmCompare.Counting.NGrams;
+using LmCompare.Counting.NGrams.Mapped;
+using LmCompare.Tests;
+
+namespace LmCompare.Counting.Tests;
+
+public class TrieNGramModelTests
+{
+    private sealed record Built(Workspace Workspace, TokenizedCorpus Corpus, NGramModelManifest Manifest, string Source) : IDisposable
+    {
+        public int Vocabulary => Corpus.Vocabulary.Count;
+        public TrieNGramModel Open(string path) => TrieNGramModel.Open(path, Manifest.NGramCounts, Vocabulary, ProbingWriter.SourceChecksum(Source));
+        public void Dispose() { }
+    }
+
+    private static Built Build(TempDirectory temp, int order, int documents = 10, int lines = 60, int words = 500)
+    {
+        var workspace = PairFixtures.RandomCorpus(temp, documents: documents, linesPerDocument: lines, words: words);
+        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(order, true), ExistingModel.Refuse);
+        var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
+        return new Built(workspace, TokenizedCorpus.Open(workspace, "random"), manifest, Path.Combine(directory, NGramModelFile.FileName));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Next_OnTheTrie_EqualsTheLoadedModelBitForBit(int order)
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, order);
+        using var loaded = NGramModelLoader.Load(built.Workspace, "kn");
+        using var trie = built.Open(Path.Combine(Path.GetDirectoryName(built.Source)!, TrieNGramModel.FileName));
+
+        foreach (int split in new[] { Splits.Train, Splits.Valid, Splits.Test })
+        {
+            var scorer = new NGramScorer(loaded);
+            var mapped = new ContextStateScorer(trie);
+            foreach (int token in built.Corpus.ReadTokens(split)) Assert.Equal(scorer.Next(token), mapped.Next(token));
+        }
+        trie.EnsureIntact();
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Distribution_AtEveryTestPosition_EqualsTheLoadedModelBitForBit(int order)
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, order);
+        using var loaded = NGramModelLoader.Load(built.Workspace, "kn");
+        using var mapped = NGramModelLoader.OpenMapped(built.Workspace, "kn");
+        var tokens = built.Corpus.ReadTokens(Splits.Test)[..400];
+        int v = built.Vocabulary;
+        var expected = new float[tokens.Length * v];
+        var actual = new float[tokens.Length * v];
+        var (lpExpected, lpActual) = (new double[tokens.Length], new double[tokens.Length]);
+
+        loaded.ScoreDistributions(tokens, 0, lpExpected, expected);
+        mapped.ScoreDistributions(tokens, 0, lpActual, actual);
+
+        Assert.Equal(lpExpected, lpActual);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>The fast path against brute force: ranks counted over whole distributions (as the evaluator counts them).</summary>
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 0)]
+    [InlineData(5, 0)]
+    [InlineData(5, 37)]
+    public void ScoreRanks_EveryTestPosition_EqualsTheRankInTheWholeDistribution(int order, int start)
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, order, words: 200);
+        using var loaded = NGramModelLoader.Load(built.Workspace, "kn");
+        using var mapped = NGramModelLoader.OpenMapped(built.Workspace, "kn");
+        var tokens = built.Corpus.ReadTokens(Splits.Test);
+        int v = built.Vocabulary, n = tokens.Length - start;
+        var rows = new float[n * v];
+        var (lpExpected, lpActual) = (new double[n], new double[n]);
+        var ranks = new int[n];
+
+        loaded.ScoreDistributions(tokens, start, lpExpected, rows);
+        mapped.ScoreRanks(tokens, start, lpActual, ranks, 5);
+
+        int top1 = 0, top5 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = rows.AsSpan(i * v, v);
+            int greater = 0;
+            foreach (float p in row) if (p > row[tokens[start + i]]) greater++;
+            Assert.Equal(Math.Min(greater, 5), ranks[i]);
+            if (greater == 0) top1++;
+            if (greater < 5) top5++;
+        }
+        Assert.Equal(lpExpected, lpActual);
+        Assert.InRange(top1, 1, n - 1); // both outcomes occur: the test sees hits and misses
+        Assert.InRange(top5, top1 + 1, n - 1);
+    }
+
+    [Fact]
+    public void Write_InBandsOfAFewContexts_SameBytesAsOneBand()
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, 4, documents: 8, lines: 50, words: 300);
+
+        TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("one.trie"));
+        TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("bands.trie"), memoryBytes: 0,
+            minimumBandBytes: 36 * 41);
+
+        Assert.True(built.Manifest.NGramCounts[1] > 41 * 4); // several bands per order
+        Assert.Equal(File.ReadAllBytes(temp.Combine("one.trie")), File.ReadAllBytes(temp.Combine("bands.trie")));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Open_DamagedOrForeignFile_RefusedInOneLine()
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, 3, documents: 6, lines: 30, words: 100);
+        string target = temp.Combine("kn.trie");
+        TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, target);
+        ulong checksum = ProbingWriter.SourceChecksum(built.Source);
+
+        Assert.Contains("another build", Assert.Throws<InputException>(() =>
+            TrieNGramModel.Open(target, built.Manifest.NGramCounts, built.Vocabulary, checksum + 1)).Message);
+        var bytes = File.ReadAllBytes(target);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(target, bytes);
+        using (var damaged = TrieNGramModel.Open(target, built.Manifest.NGramCounts, built.Vocabulary, checksum))
+            Assert.Contains("checksum", Assert.Throws<InputException>(damaged.EnsureIntact).Message);
+        File.WriteAllBytes(target, bytes[..^3]);
+        Assert.Contains("truncated", Assert.Throws<InputException>(() =>
+            TrieNGramModel.Open(target, built.Manifest.NGramCounts, built.Vocabulary, checksum)).Message);
+        File.WriteAllBytes(target, bytes[..40]);
+        Assert.Contains("truncated", Assert.Throws<InputException>(() =>
+            TrieNGramModel.Open(target, built.Manifest.NGramCounts, built.Vocabulary, checksum)).Message);
+    }
+}
