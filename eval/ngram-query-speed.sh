@@ -5,6 +5,7 @@
 # load = the empty run's wall time (process start, open, exit) and scoring = full minus empty, for both tools alike;
 # lmc's own in-process figures (loadSeconds, scoreSeconds) are printed beside. Warm page cache (one untimed run first).
 # Prints the file sizes, every run, then medians and the ratio lmc/query of scoring tokens/s. Perplexities must agree.
+# lmc scores the file the model was built with (lmc ngram build --format probing|trie); pass the same format for KenLM.
 # Usage: KENLM_BIN=/path/to/kenlm/build/bin eval/ngram-query-speed.sh HOME MODEL [runs=5] [kenlm-format=probing|trie] [split=test]
 # (split: the corpus split scored, test by default; train gives a text long enough to time on a small corpus)
 set -euo pipefail
@@ -26,7 +27,9 @@ for f in probing trie; do /usr/bin/time -f "%e %M" -o "$work/bb-$f.time" "$KENLM
 rm -f "$work/m.arpa"
 size() { stat -c %s "$1"; }
 echo "machine: $(nproc) cores, $(date -u +%F); model $model ($corpus), $split split, $(wc -l <"$work/text.txt") lines"
-echo "sizes (bytes): lmc ngrams.probing $(size "$folder/ngrams.probing"), lmc ngrams.bin $(size "$folder/ngrams.bin"), " \
+size_or() { if [ -f "$1" ]; then size "$1"; else echo "-"; fi; }
+echo "sizes (bytes): lmc ngrams.probing $(size_or "$folder/ngrams.probing"), lmc ngrams.trie $(size_or "$folder/ngrams.trie"), " \
+  "lmc ngrams.bin $(size "$folder/ngrams.bin"), " \
   "KenLM probing $(size "$work/m.probing") (build_binary $(cut -d' ' -f1 "$work/bb-probing.time") s), " \
   "KenLM trie $(size "$work/m.trie") (build_binary $(cut -d' ' -f1 "$work/bb-trie.time") s)"
 wall() { /usr/bin/time -f %e -o "$work/t" "$@" >"$work/out" 2>/dev/null; cat "$work/t"; }

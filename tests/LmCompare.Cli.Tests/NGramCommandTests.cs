@@ -33,6 +33,10 @@ public class NGramCommandTests
         var import = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn2", "--corpus", "r", "--home", home,
             "--quiet");
         var eval2 = LmcProcess.Run(null, "ngram", "eval", "kn2", "--json", "--home", home);
+        var importTrie = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn3", "--corpus", "r", "--home", home,
+            "--format", "trie", "--quiet");
+        var eval3 = LmcProcess.Run(null, "ngram", "eval", "kn3", "--json", "--home", home);
+        var badFormat = LmcProcess.Run(null, BuildArgs(home, "kn4", "--format", "hash"));
         var text = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Combine("text", "doc03.txt"), "--json", "--home", home);
         var empty = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Write("empty.txt", ""), "--json", "--home", home);
 
@@ -40,7 +44,10 @@ public class NGramCommandTests
         Assert.Equal(0, eval.ExitCode);
         Assert.Equal(0, export.ExitCode);
         Assert.Equal(0, import.ExitCode);
+        Assert.Equal(0, importTrie.ExitCode);
         Assert.Equal(0, text.ExitCode);
+        Assert.Equal(1, badFormat.ExitCode);
+        Assert.Contains("--format must be probing or trie (got 'hash')", Assert.Single(badFormat.StderrLines));
         Assert.Equal(0, empty.ExitCode); // no tokens: no perplexity (0/0), not a crash
         using (var none = JsonDocument.Parse(empty.Stdout))
         {
@@ -55,33 +62,42 @@ public class NGramCommandTests
         Assert.Equal(e.RootElement.GetProperty("tokens").GetInt64(), e2.RootElement.GetProperty("tokens").GetInt64());
         Assert.Equal("probing", e.RootElement.GetProperty("format").GetString()); // the build and the import both write the mapped file
         Assert.Equal("probing", e2.RootElement.GetProperty("format").GetString());
+        using var e3 = JsonDocument.Parse(eval3.Stdout);
+        Assert.Equal("trie", e3.RootElement.GetProperty("format").GetString());
+        Assert.Equal(e.RootElement.GetProperty("perplexity").GetDouble(), e3.RootElement.GetProperty("perplexity").GetDouble());
         Assert.StartsWith("\n\\data\\\nngram 1=", File.ReadAllText(temp.Combine("kn.arpa")));
     }
 
-    [Fact]
+    /// <summary>Both mapped files, through ngram eval (the --format file) and through lmc eval (the trie, either format).</summary>
+    [Theory]
     [Trait("Category", "Slow")]
-    public void Eval_DamagedOrTruncatedProbingFile_OneLineExit2()
+    [InlineData("probing", "ngrams.probing", "ngram")]
+    [InlineData("trie", "ngrams.trie", "ngram")]
+    [InlineData("probing", "ngrams.trie", "eval")]
+    public void Eval_DamagedOrTruncatedMappedFile_OneLineExit2(string format, string file, string command)
     {
         using var temp = new TempDirectory();
         string home = RandomCorpus(temp);
-        Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "kn", "--quiet")).ExitCode);
-        string path = Path.Combine(home, "models", "kn", "ngrams.probing");
+        Assert.Equal(0, LmcProcess.Run(null, BuildArgs(home, "kn", "--quiet", "--format", format)).ExitCode);
+        string path = Path.Combine(home, "models", "kn", file);
         var bytes = File.ReadAllBytes(path);
+        string[] args = command == "ngram" ? ["ngram", "eval", "kn", "--json", "--home", home]
+            : ["eval", "--corpus", "r", "--models", "kn", "--no-document", "--json", "--home", home];
 
         bytes[bytes.Length / 2] ^= 0x10;
         File.WriteAllBytes(path, bytes);
-        var damaged = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        var damaged = LmcProcess.Run(null, args);
         File.WriteAllBytes(path, bytes[..^100]);
-        var truncated = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        var truncated = LmcProcess.Run(null, args);
         File.Delete(path);
-        var missing = LmcProcess.Run(null, "ngram", "eval", "kn", "--json", "--home", home);
+        var missing = LmcProcess.Run(null, args);
 
         foreach (var (run, says) in new[] { (damaged, "checksum"), (truncated, "truncated"), (missing, "missing") })
         {
             Assert.Equal(2, run.ExitCode);
             Assert.Equal("", run.Stdout); // no figure from a damaged file
             var line = Assert.Single(run.StderrLines);
-            Assert.Contains("ngrams.probing", line);
+            Assert.Contains(file, line);
             Assert.Contains(says, line);
         }
     }
@@ -99,7 +115,7 @@ public class NGramCommandTests
         // inside a stage, where the file named appears
         foreach (var (memory, file) in new[] { ("1MB", ".count-runs/count-4-2.run"), ("1MB", ".estimate/adjusted-3.bin"),
             ("1MB", ".estimate/initial-3.bin"), ("1MB", "ngrams.bin.tmp"), ("1GB", "ngrams.bin.tmp"),
-            ("1MB", "ngrams.probing.tmp") })
+            ("1MB", "ngrams.probing.tmp"), ("1MB", "ngrams.trie.tmp") })
         {
             string name = $"killed-{memory}-{Path.GetFileName(file)}";
             string path = Path.Combine(home, "models", name, file);
@@ -110,7 +126,8 @@ public class NGramCommandTests
             Assert.True(killed, $"{name}: the build finished before it could be killed");
             Assert.Equal(0, resumed.ExitCode);
             Assert.Equal(File.ReadAllText(temp.Combine("reference.arpa")), File.ReadAllText(temp.Combine(name + ".arpa")));
-            Assert.Equal(["manifest.json", "ngrams.bin", "ngrams.probing"], Directory.GetFileSystemEntries(Path.Combine(home, "models", name))
+            Assert.Equal(["manifest.json", "ngrams.bin", "ngrams.probing", "ngrams.trie"],
+                Directory.GetFileSystemEntries(Path.Combine(home, "models", name))
                 .Select(Path.GetFileName).Where(f => f != ".lock").Order());
         }
     }

@@ -39,7 +39,9 @@ public static class NGramEvalCommand
             var corpus = TokenizedCorpus.Open(context.Workspace, NGramModelLoader.ReadManifest(context.Workspace, name).Manifest.Corpus);
             var tokens = text is null ? corpus.ReadTokens(split) : corpus.EncodeFile(text);
             var clock = Stopwatch.StartNew();
-            var result = KenLmPerplexity.Compute(model, tokens);
+            KenLmPerplexity result;
+            try { result = KenLmPerplexity.Compute(model, tokens); }
+            catch (InputException) { model.EnsureIntact(); throw; } // a damaged file is named by its checksum first
             double seconds = clock.Elapsed.TotalSeconds;
             model.EnsureIntact();
             string source = text ?? $"{corpus.Name}/{Splits.Names[split]}";

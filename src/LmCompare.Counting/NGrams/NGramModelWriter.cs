@@ -44,8 +44,15 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         progress?.Report(new ProgressReport("binary", 0, null, "orders"));
         string bin = folder.FilePath(NGramModelFile.FileName), probing = folder.FilePath(ProbingNGramModel.FileName);
         string trie = folder.FilePath(TrieNGramModel.FileName);
-        TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
-        if (format == KneserNeySettings.Probing) ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 2);
+        if (format == KneserNeySettings.Probing)
+        {
+            // the two files from the same records, one per core, sharing the stage's half of the budget
+            var trieTask = Task.Run(() => TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 4));
+            try { ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 4); }
+            finally { ((IAsyncResult)trieTask).AsyncWaitHandle.WaitOne(); } // never leave the trie writer running on a failure
+            trieTask.GetAwaiter().GetResult();
+        }
+        else TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
         stages["binary"] = stage.Elapsed.TotalSeconds;
         var manifest = finish(new NGramModelManifest
         {

@@ -27,19 +27,47 @@ public sealed class KeyCensus : ITrainingKeys
         return n;
     }
 
-    /// <summary>Builds the census from every key occurrence: keys[i] seen at token positions[i] (consumed, reordered).</summary>
+    /// <summary>Builds the census from every key occurrence: keys[i] seen at token positions[i], positions increasing
+    /// (consumed, reordered). A stable radix sort keeps each key's occurrences in position order, so a run's first
+    /// position is the key's first occurrence.</summary>
     public static KeyCensus FromOccurrences(ulong[] keys, int[] positions, int count)
     {
-        Array.Sort(keys, positions, 0, count);
-        var distinct = new List<ulong>();
-        var first = new List<int>();
+        RadixSort(ref keys, ref positions, count);
+        int distinct = 0;
         for (int i = 0; i < count; i++)
         {
-            if (distinct.Count > 0 && distinct[^1] == keys[i]) { first[^1] = Math.Min(first[^1], positions[i]); continue; }
-            distinct.Add(keys[i]);
-            first.Add(positions[i]);
+            if (distinct > 0 && keys[distinct - 1] == keys[i]) continue;
+            keys[distinct] = keys[i];
+            positions[distinct++] = positions[i];
         }
-        return new KeyCensus([.. distinct], [.. first]);
+        return new KeyCensus(keys[..distinct], positions[..distinct]);
+    }
+
+    /// <summary>LSD radix sort on the bits the keys use, at most 11 a pass; stable.</summary>
+    private static void RadixSort(ref ulong[] keys, ref int[] positions, int count)
+    {
+        ulong used = 0;
+        for (int i = 0; i < count; i++) used |= keys[i];
+        int bits = 64 - (int)ulong.LeadingZeroCount(used);
+        if (bits == 0 || count < 2) return;
+        int passes = (bits + 10) / 11, width = (bits + passes - 1) / passes;
+        ulong mask = (1UL << width) - 1;
+        var (keyScratch, positionScratch) = (new ulong[count], new int[count]);
+        var start = new int[1 << width];
+        for (int shift = 0; shift < bits; shift += width)
+        {
+            Array.Clear(start);
+            for (int i = 0; i < count; i++) start[(int)((keys[i] >> shift) & mask)]++;
+            for (int d = 0, sum = 0; d < start.Length; d++) (start[d], sum) = (sum, sum + start[d]);
+            for (int i = 0; i < count; i++)
+            {
+                int at = start[(int)((keys[i] >> shift) & mask)]++;
+                keyScratch[at] = keys[i];
+                positionScratch[at] = positions[i];
+            }
+            (keys, keyScratch) = (keyScratch, keys);
+            (positions, positionScratch) = (positionScratch, positions);
+        }
     }
 
     /// <summary>Key of an n-gram: the word itself for order 1, an exact pack for order 2, a 64-bit hash above.</summary>

@@ -13,7 +13,7 @@ namespace LmCompare.Evaluation.Analysis;
 /// </summary>
 public sealed class StreamedKeyCensus(IReadOnlyList<long> prefixes) : ITrainingKeys
 {
-    private readonly Dictionary<ulong, bool> _queried = [];
+    private readonly Dictionary<ulong, bool> _queried = new(MixedKeyComparer.Instance);
     private readonly HyperLogLog _distinct = new();
     private readonly long[] _prefixes = [.. prefixes];
     private readonly long[] _atPrefix = new long[prefixes.Count];

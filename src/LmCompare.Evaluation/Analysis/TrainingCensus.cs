@@ -22,12 +22,16 @@ public sealed class TrainingCensus
     /// <summary>The training prefix a growth fraction stands for.</summary>
     public static long Prefix(long tokens, double fraction) => (long)Math.Round(tokens * fraction);
 
-    public static TrainingCensus Exact(ReadOnlySpan<int> train, DocumentIndex documents, int distances)
+    public static TrainingCensus Exact(int[] train, DocumentIndex documents, int distances)
     {
         var ngrams = new ITrainingKeys[SparsityAnalysis.MaxOrder];
-        for (int n = 1; n <= ngrams.Length; n++) ngrams[n - 1] = KeyCensus.OfNGrams(train, documents, n);
         var pairs = new ITrainingKeys[distances];
-        for (int d = 1; d <= distances; d++) pairs[d - 1] = KeyCensus.OfPairs(train, documents, d);
+        // one kind per core: each is its own sort over the whole split
+        Parallel.For(0, ngrams.Length + distances, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+        {
+            if (i < ngrams.Length) ngrams[i] = KeyCensus.OfNGrams(train, documents, i + 1);
+            else pairs[i - ngrams.Length] = KeyCensus.OfPairs(train, documents, i - ngrams.Length + 1);
+        });
         return new TrainingCensus { NGrams = ngrams, Pairs = pairs, Tokens = train.Length };
     }
 

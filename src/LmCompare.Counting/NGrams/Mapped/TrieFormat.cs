@@ -112,16 +112,15 @@ internal sealed class BitWriter(HashedOutput output)
     /// <summary>Appends the low <paramref name="width"/> bits (at most 32) of <paramref name="value"/>.</summary>
     public void Write(ulong value, int width)
     {
-        _pending |= (value & ((1UL << width) - 1)) << _pendingBits;
+        _pending |= (value & ((1UL << width) - 1)) << _pendingBits; // fewer than 32 pending: at most 63 bits
         _pendingBits += width;
         BitsWritten += width;
-        while (_pendingBits >= 8)
-        {
-            if (_used == _buffer.Length) { output.Append(_buffer); _used = 0; }
-            _buffer[_used++] = (byte)_pending;
-            _pending >>= 8;
-            _pendingBits -= 8;
-        }
+        if (_pendingBits < 32) return;
+        if (_used + 4 > _buffer.Length) { output.Append(_buffer.AsSpan(0, _used)); _used = 0; }
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_used), (uint)_pending);
+        _used += 4;
+        _pending >>= 32;
+        _pendingBits -= 32;
     }
 
     public void Float(float value) => Write(BitConverter.SingleToUInt32Bits(value), 32);
@@ -130,11 +129,16 @@ internal sealed class BitWriter(HashedOutput output)
     public void EndSection()
     {
         long target = TrieFormat.SectionBytes(BitsWritten);
-        long bytes = (BitsWritten + 7) / 8;
-        if (_pendingBits > 0) Write(0, 8 - _pendingBits);
-        for (long b = bytes; b < target; b++) Write(0, 8);
+        long written = (BitsWritten - _pendingBits) / 8;
+        for (; _pendingBits > 0; _pendingBits -= 8, _pending >>= 8, written++) Byte((byte)_pending);
+        for (; written < target; written++) Byte(0);
         output.Append(_buffer.AsSpan(0, _used));
-        _used = 0;
-        BitsWritten = 0;
+        (_used, _pending, _pendingBits, BitsWritten) = (0, 0, 0, 0);
+    }
+
+    private void Byte(byte value)
+    {
+        if (_used == _buffer.Length) { output.Append(_buffer); _used = 0; }
+        _buffer[_used++] = value;
     }
 }

@@ -152,7 +152,8 @@ public sealed class TrieNGramModel : INGramLookup
     /// <summary>The id of the <paramref name="r"/>-th most probable n-gram of the run starting at <paramref name="first"/>
     /// (order <paramref name="order"/>, 2 and up), from the rank section.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long ByRank(int order, long first, long r) => first + (long)_file.Bits(_ranks[order - 1], (first + r) * _rankBits[order], _rankBits[order]);
+    public long ByRank(int order, long first, long r) =>
+        first + (long)_file.Bits(_ranks[order - 1], (first + r) * _rankBits[order], _rankBits[order]);
 
     /// <summary>The <paramref name="r"/>-th most probable word id by unigram (ids without one count as &lt;unk&gt;).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

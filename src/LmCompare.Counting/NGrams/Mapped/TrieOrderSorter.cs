@@ -5,13 +5,13 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// <summary>
 /// One order (2 and up) of <c>ngrams.trie</c> put in trie order: its records sorted by (context's trie index, word), a
 /// band of contexts at a time, each band as large as <c>bandBytes</c> allows (the run lengths say exactly how many
-/// records a band of contexts holds; 36 bytes per record), one pass over the records per band. Writes (word, log10 p,
+/// records a band of contexts holds; 40 bytes per record), one pass over the records per band. Writes (word, log10 p,
 /// log10 backoff) in trie order, and each run's records by decreasing probability (offsets within the run, ties in trie
 /// order) for the rank section.
 /// </summary>
 internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, int vocabulary)
 {
-    private const int BytesPerRecord = 36, RadixBits = 11;
+    private const int BytesPerRecord = 40, RadixBits = 12;
     private readonly int _wordBits = TrieFormat.BitsFor(vocabulary);
 
     /// <summary>Writes both files; returns each record's trie index by its index in <c>ngrams.bin</c> (when
@@ -22,7 +22,7 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         long perBand = Math.Max(1, bandBytes / BytesPerRecord);
         using var order = new FileStream(orderPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         using var ranks = new FileStream(ranksPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var band = new Band { WordBits = _wordBits };
+        var band = new Band();
         long trieStart = 0;
         for (int a = 0; a < runs.Length;)
         {
@@ -52,40 +52,38 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             {
                 int context = below[span[r].Context];
                 if (context < from || context >= to) continue;
-                int c = band.Count++;
-                band.Keys[c] = ((ulong)(context - from) << _wordBits) | (uint)span[r].Word;
-                band.Positions[c] = c;
-                band.Records[c] = (span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
+                band.Items[band.Count++] = new SortItem(((ulong)(context - from) << _wordBits) | (uint)span[r].Word, span[r].Prob,
+                    span[r].Backoff, (int)(first + r));
             }
         }
     }
 
-    private static void Emit(Band band, long trieStart, int[] index, FileStream order, FileStream ranks)
+    private void Emit(Band band, long trieStart, int[] index, FileStream order, FileStream ranks)
     {
-        var bytes = new byte[12 * band.Count];
-        var offsets = new byte[4 * band.Count];
-        var run = new List<ulong>();
+        var items = band.Items;
+        var entries = new TrieOrderEntry[band.Count];
+        var offsets = new uint[band.Count];
+        var run = new ulong[16];
+        uint wordMask = (uint)((1UL << _wordBits) - 1);
         for (int j = 0; j < band.Count;)
         {
             int end = j + 1;
-            ulong context = band.Keys[j] >> band.WordBits;
-            while (end < band.Count && band.Keys[end] >> band.WordBits == context) end++;
-            run.Clear();
+            ulong context = items[j].Key >> _wordBits;
+            while (end < band.Count && items[end].Key >> _wordBits == context) end++;
+            if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];
             for (int i = j; i < end; i++)
             {
-                var (word, prob, backoff, source) = band.Records[band.Positions[i]];
-                BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12 * i), word);
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 * i + 4), prob);
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 * i + 8), backoff);
-                if (index.Length > 0) index[source] = (int)(trieStart + i);
-                run.Add(((ulong)(uint.MaxValue - Orderable(prob)) << 32) | (uint)(i - j));
+                ref readonly var item = ref items[i];
+                entries[i] = new TrieOrderEntry((int)((uint)item.Key & wordMask), item.Prob, item.Backoff);
+                if (index.Length > 0) index[item.Source] = (int)(trieStart + i);
+                run[i - j] = ((ulong)(uint.MaxValue - Orderable(item.Prob)) << 32) | (uint)(i - j);
             }
-            run.Sort();
-            for (int i = j; i < end; i++) BinaryPrimitives.WriteUInt32LittleEndian(offsets.AsSpan(4 * i), (uint)run[i - j]);
+            if (end - j > 1) run.AsSpan(0, end - j).Sort();
+            for (int i = j; i < end; i++) offsets[i] = (uint)run[i - j];
             j = end;
         }
-        order.Write(bytes);
-        ranks.Write(offsets);
+        order.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(entries.AsSpan()));
+        ranks.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(offsets.AsSpan()));
     }
 
     /// <summary>A float's bits mapped so unsigned order is numeric order (NaN aside).</summary>
@@ -95,45 +93,46 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         return (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
     }
 
-    /// <summary>One band: sort keys (context offset, word), the positions they carry, and the records by position.</summary>
+    /// <summary>A record on its way to trie order: sort key (context offset, word), log10 p, log10 backoff, index in
+    /// <c>ngrams.bin</c>. Moved whole by the radix passes, so emitting reads the band front to back.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct SortItem(ulong Key, float Prob, float Backoff, int Source);
+
+    /// <summary>One band's records.</summary>
     private sealed class Band
     {
-        public ulong[] Keys = [];
-        public int[] Positions = [];
-        public (int Word, float Prob, float Backoff, int Source)[] Records = [];
+        public SortItem[] Items = [];
         public int Count;
-        public int WordBits;
-        private ulong[] _keys = [];
-        private int[] _positions = [];
+        private SortItem[] _scratch = [];
 
         public void Reserve(long capacity)
         {
-            if (Keys.Length >= capacity) return;
-            Keys = new ulong[capacity];
-            Positions = new int[capacity];
-            Records = new (int, float, float, int)[capacity];
-            _keys = new ulong[capacity];
-            _positions = new int[capacity];
+            if (Items.Length >= capacity) return;
+            Items = new SortItem[capacity];
+            _scratch = new SortItem[capacity];
         }
 
-        /// <summary>LSD radix sort of the keys (and their positions) on their low <paramref name="bits"/> bits.</summary>
+        /// <summary>LSD radix sort of the records on the low <paramref name="bits"/> bits of their keys, in as few passes of
+        /// at most <see cref="RadixBits"/> bits as cover them.</summary>
         public void Sort(int bits)
         {
-            Span<int> start = stackalloc int[1 << RadixBits];
-            for (int shift = 0; shift < bits; shift += RadixBits)
+            int passes = (bits + RadixBits - 1) / RadixBits, width = (bits + passes - 1) / passes;
+            ulong mask = (1UL << width) - 1;
+            Span<int> start = stackalloc int[1 << width];
+            for (int shift = 0; shift < bits; shift += width)
             {
                 start.Clear();
-                for (int i = 0; i < Count; i++) start[(int)((Keys[i] >> shift) & ((1 << RadixBits) - 1))]++;
+                var source = Items.AsSpan(0, Count);
+                foreach (ref readonly var item in source) start[(int)((item.Key >> shift) & mask)]++;
                 for (int d = 0, sum = 0; d < start.Length; d++) (start[d], sum) = (sum, sum + start[d]);
-                for (int i = 0; i < Count; i++)
-                {
-                    int at = start[(int)((Keys[i] >> shift) & ((1 << RadixBits) - 1))]++;
-                    _keys[at] = Keys[i];
-                    _positions[at] = Positions[i];
-                }
-                (Keys, _keys) = (_keys, Keys);
-                (Positions, _positions) = (_positions, Positions);
+                var target = _scratch.AsSpan(0, Count);
+                foreach (ref readonly var item in source) target[start[(int)((item.Key >> shift) & mask)]++] = item;
+                (Items, _scratch) = (_scratch, Items);
             }
         }
     }
 }
+
+/// <summary>A record of the trie-order temporary file: word, log10 p, log10 backoff (12 bytes, as the machine writes them).</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+internal readonly record struct TrieOrderEntry(int Word, float Prob, float Backoff);

@@ -46,7 +46,7 @@ internal static class TrieWriter
                     previous = order;
                 });
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
-                else WriteTop(output, previous!, counts, vocabulary);
+                else WriteTop(output, previous!, vocabulary);
                 for (int k = 2; k <= n; k++) WriteRanks(output, target + $".ranks{k}.tmp", TrieFormat.BitsFor(longest[k - 1]));
                 WriteUnigramRanking(output, unigrams);
                 Span<byte> trailer = stackalloc byte[8];
@@ -130,14 +130,17 @@ internal static class TrieWriter
         var bits = new BitWriter(output);
         int wordBits = TrieFormat.BitsFor(vocabulary), nextBits = TrieFormat.BitsFor(counts[k] + 1);
         long next = 0, i = 0;
-        foreach (var (word, prob, backoff) in ReadOrder(order))
+        ForEachBlock<TrieOrderEntry>(order, block =>
         {
-            bits.Write((uint)word, wordBits);
-            bits.Float(prob);
-            bits.Float(backoff);
-            bits.Write((ulong)next, nextBits);
-            next += runs[i++];
-        }
+            foreach (var e in block)
+            {
+                bits.Write((uint)e.Word, wordBits);
+                bits.Float(e.Prob);
+                bits.Float(e.Backoff);
+                bits.Write((ulong)next, nextBits);
+                next += runs[i++];
+            }
+        });
         bits.Write(0, wordBits);
         bits.Float(0f);
         bits.Float(0f);
@@ -146,42 +149,38 @@ internal static class TrieWriter
         File.Delete(order);
     }
 
-    private static void WriteTop(HashedOutput output, string order, long[] counts, int vocabulary)
+    private static void WriteTop(HashedOutput output, string order, int vocabulary)
     {
         var bits = new BitWriter(output);
         int wordBits = TrieFormat.BitsFor(vocabulary);
-        foreach (var (word, prob, _) in ReadOrder(order))
+        ForEachBlock<TrieOrderEntry>(order, block =>
         {
-            bits.Write((uint)word, wordBits);
-            bits.Float(prob);
-        }
+            foreach (var e in block)
+            {
+                bits.Write((uint)e.Word, wordBits);
+                bits.Float(e.Prob);
+            }
+        });
         bits.EndSection();
         File.Delete(order);
-    }
-
-    private static IEnumerable<(int Word, float Prob, float Backoff)> ReadOrder(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20);
-        var buffer = new byte[12 << 14];
-        int read;
-        while ((read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
-            for (int at = 0; at + 12 <= read; at += 12)
-                yield return (BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(at)), BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(at + 4)),
-                    BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(at + 8)));
     }
 
     private static void WriteRanks(HashedOutput output, string ranks, int width)
     {
         var bits = new BitWriter(output);
-        using (var stream = new FileStream(ranks, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20))
-        {
-            var buffer = new byte[4 << 14];
-            int read;
-            while ((read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
-                for (int at = 0; at + 4 <= read; at += 4) bits.Write(BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at)), width);
-        }
+        ForEachBlock<uint>(ranks, block => { foreach (uint r in block) bits.Write(r, width); });
         bits.EndSection();
         File.Delete(ranks);
+    }
+
+    /// <summary>A temporary file of <typeparamref name="T"/>s (as the machine wrote them), a block at a time.</summary>
+    private static void ForEachBlock<T>(string path, Action<ReadOnlySpan<T>> onBlock) where T : unmanaged
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1);
+        var block = new T[1 << 16];
+        var bytes = MemoryMarshal.AsBytes(block.AsSpan());
+        int read, size = Marshal.SizeOf<T>();
+        while ((read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false)) > 0) onBlock(block.AsSpan(0, read / size));
     }
 
     /// <summary>Every id by decreasing unigram log10 p (an id with no unigram scores as &lt;unk&gt;, as the query does), ties by id.</summary>
