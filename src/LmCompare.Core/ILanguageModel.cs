@@ -54,4 +54,8 @@ public interface ILanguageModel : IDisposable
     }
 
     ModelFootprint Footprint { get; }
+
+    /// <summary>Throws when the model's files turned out damaged: models read in place check their checksum beside the
+    /// scoring, and every figure is reported only after this returns. Models loaded whole were checked at load.</summary>
+    void EnsureIntact() { }
 }

@@ -31,6 +31,16 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
 {
     public EvaluationReport Evaluate(IReadOnlyList<EvaluatedModel> models, EvaluationSettings settings)
     {
+        try { return Run(models, settings); }
+        catch (InputException)
+        {
+            foreach (var m in models) m.Model.EnsureIntact(); // a damaged file is named by its checksum first
+            throw;
+        }
+    }
+
+    private EvaluationReport Run(IReadOnlyList<EvaluatedModel> models, EvaluationSettings settings)
+    {
         var clock = Stopwatch.StartNew();
         int split = Splits.Parse(settings.Split);
         foreach (var m in models)
@@ -52,6 +62,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         var document = settings.DocumentScope ? evaluator.Run(list, mixtures, tokens, documents, EvaluationScope.Document, null,
             withRanks: false) : null;
 
+        foreach (var m in models) m.Model.EnsureIntact(); // no figure from a damaged file
         progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
         var sparsity = SparsityAnalysis.Analyse(corpus.Vocabulary.Count, census, tokens, documents);
         long bytes = corpus.SplitInfo(split).Bytes;

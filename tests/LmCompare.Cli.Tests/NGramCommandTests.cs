@@ -82,7 +82,7 @@ public class NGramCommandTests
         string path = Path.Combine(home, "models", "kn", file);
         var bytes = File.ReadAllBytes(path);
         string[] args = command == "ngram" ? ["ngram", "eval", "kn", "--json", "--home", home]
-            : ["eval", "--corpus", "r", "--models", "kn", "--no-document", "--json", "--home", home];
+            : ["eval", "--corpus", "r", "--models", "kn", "--no-document", "--json", "--quiet", "--home", home];
 
         bytes[bytes.Length / 2] ^= 0x10;
         File.WriteAllBytes(path, bytes);

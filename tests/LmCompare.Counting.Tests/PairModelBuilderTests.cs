@@ -103,11 +103,32 @@ public class PairModelBuilderTests
         var truncated = Assert.Throws<InputException>(() => PairModelLoader.Load(workspace, "p"));
         bytes[bytes.Length / 2] ^= 0x5A;
         File.WriteAllBytes(tables, bytes);
-        var altered = Assert.Throws<InputException>(() => PairModelLoader.Load(workspace, "p"));
+        var altered = Assert.Throws<InputException>(() => PairModelLoader.Load(workspace, "p", cacheBytes: 1L << 30));
+        using var mapped = PairModelLoader.Load(workspace, "p"); // mapped: checked beside the scoring, before any figure
+        var alteredMapped = Assert.Throws<InputException>(mapped.EnsureIntact);
 
         Assert.Contains(tables, truncated.Message);
+        Assert.Contains("checksum", alteredMapped.Message);
         Assert.Contains("truncated", truncated.Message);
         Assert.Contains("checksum", altered.Message);
+    }
+
+    [Fact]
+    public void Build_Embedded_RemovesItsStore_EveryCountReadBackFromTheTables()
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.TinyCorpus(temp);
+        var result = PairFixtures.Build(workspace, "tiny", "p");
+
+        Assert.False(Directory.Exists(Path.Combine(result.Directory, "store")));
+        Assert.Equal(new FileInfo(Path.Combine(result.Directory, PairModelBuilder.TablesFile)).Length +
+            new FileInfo(Path.Combine(result.Directory, "manifest.json")).Length, result.Manifest.BytesOnDisk, 4096.0);
+        long records = 0, total = 0;
+        using (var counts = PairModelLoader.ReadCounts(workspace, "p"))
+            while (counts.MoveNext()) { records++; total += counts.Current[2]; }
+        Assert.Equal(result.Manifest.DistinctPairs, records);
+        Assert.Equal(result.Manifest.DistinctPairsPerDistance.Sum(), records);
+        Assert.True(total >= records);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public class PairTablesTests
     }
 
     [Fact]
-    public void Load_CacheSmallerThanTheTables_ScoresBitIdentically()
+    public void Load_MappedOrCacheSmallerThanTheTables_ScoresBitIdentically()
     {
         using var temp = new TempDirectory();
         var workspace = WideCorpus(temp);
@@ -98,7 +98,8 @@ public class PairTablesTests
         var corpus = TokenizedCorpus.Open(workspace, "wide");
         var test = corpus.ReadTokens(Splits.Test)[..400];
 
-        using var whole = PairModelLoader.Load(workspace, "p");
+        using var whole = PairModelLoader.Load(workspace, "p", cacheBytes: 1L << 30);
+        using var mapped = PairModelLoader.Load(workspace, "p");
         using var busiest = PairModelLoader.Load(workspace, "p", cacheBytes: 64 << 10);
         using var none = PairModelLoader.Load(workspace, "p", cacheBytes: 0);
         var t = whole.Probabilities.Tables;
@@ -108,11 +109,12 @@ public class PairTablesTests
         Assert.IsType<ArrayPairEntries>(t.Entries);
         Assert.IsType<FilePairEntries>(busiest.Probabilities.Tables.Entries);
         Assert.True(((FilePairEntries)busiest.Probabilities.Tables.Entries).CachedEntries > 0);
+        Assert.IsType<MappedPairEntries>(mapped.Probabilities.Tables.Entries);
         var expected = new double[test.Length];
         whole.Score(test, 0, expected);
         var p = new float[corpus.Vocabulary.Count];
         var q = new float[corpus.Vocabulary.Count];
-        foreach (var model in new[] { busiest, none })
+        foreach (var model in new[] { busiest, none, mapped })
         {
             var actual = new double[test.Length];
             model.Score(test, 0, actual);

@@ -37,6 +37,8 @@ public sealed class LoadedModel : IDisposable
         var corpus = TokenizedCorpus.Open(workspace, id.Corpus);
         id.CheckCorpus(corpus);
         var opened = ModelCatalog.Instance.Open(workspace, id);
+        try { opened.Model.EnsureIntact(); } // generated text from a damaged file would look like any other
+        catch { opened.Model.Dispose(); throw; }
         return new LoadedModel(opened.Model, id.Kind, corpus, clock.Elapsed.TotalSeconds);
     }
 

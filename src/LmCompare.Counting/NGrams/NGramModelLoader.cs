@@ -46,7 +46,8 @@ public static class NGramModelLoader
 
     /// <summary>
     /// The model as a language model read in place from <c>ngrams.trie</c>: scores, whole distributions and exact top-k ranks
-    /// (<see cref="TrieNGramLanguageModel"/>), its corpus's vocabulary checked; the file's checksum is verified before it returns.
+    /// (<see cref="TrieNGramLanguageModel"/>), its corpus's vocabulary checked; the file's checksum runs in the background
+    /// (<see cref="TrieNGramLanguageModel.EnsureIntact"/>).
     /// </summary>
     public static TrieNGramLanguageModel OpenMapped(Workspace workspace, string name)
     {
@@ -55,8 +56,6 @@ public static class NGramModelLoader
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         var trie = TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, corpus.Vocabulary.Count,
             SourceChecksum(directory));
-        try { trie.EnsureIntact(); }
-        catch { trie.Dispose(); throw; }
         long total = manifest.NGramCounts.Sum();
         return new TrieNGramLanguageModel(name, corpus.Vocabulary, trie, new ModelFootprint(total, trie.Bytes, total));
     }

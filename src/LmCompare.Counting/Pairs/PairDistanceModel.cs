@@ -142,5 +142,7 @@ public sealed class PairDistanceModel : ILanguageModel
         return ranked.Take(k).ToList();
     }
 
+    public void EnsureIntact() => Probabilities.Tables.Entries.EnsureIntact();
+
     public void Dispose() => Probabilities.Tables.Dispose();
 }

@@ -23,6 +23,9 @@ public abstract class PairEntries : IDisposable
     /// <summary>The row's top-K list (most frequent first, -1 after the last) into <paramref name="top"/> (K ints).</summary>
     public abstract void CopyTop(long row, Span<int> top);
 
+    /// <summary>Throws when the entries turned out damaged (a check that may run beside the scoring): call before reporting.</summary>
+    public virtual void EnsureIntact() { }
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     /// <summary>The count of <paramref name="v"/> by binary search in interleaved entries, 0 when absent.</summary>

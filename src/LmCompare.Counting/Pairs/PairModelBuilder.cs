@@ -35,10 +35,21 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
             return new PairBuildResult(folder.Path, PairModelManifest.Load(folder.ManifestPath), AlreadyComplete: true, 0);
 
         var train = TrainingTokens.FromFile(corpus.TokenPath(Splits.Train), corpus.Vocabulary.Count);
-        var job = Job(corpus, modelName, settings);
         if (Streams(settings, train.Length))
             DiskSpace.Require(folder.Path, StreamingDiskBytes(settings, train.Length), "a streaming pair build");
-        using var backend = OpenBackend(settings, modelName, folder.Path, train.Length);
+        PairBuildResult result;
+        using (var backend = OpenBackend(settings, modelName, folder.Path, train.Length))
+            result = Count(backend, corpus, folder, modelName, settings, existing, train, clock);
+        // the tables hold every count (pairs dump reads them back): the build's FASTER store has done its work
+        string store = folder.FilePath(FasterCountingBackend.StoreFolder);
+        if (settings.Backend is null && Directory.Exists(store)) Directory.Delete(store, recursive: true);
+        return result;
+    }
+
+    private PairBuildResult Count(ICountingBackend backend, TokenizedCorpus corpus, ModelFolder folder, string modelName,
+        PairModelSettings settings, ExistingModel existing, TrainingTokens train, Stopwatch clock)
+    {
+        var job = Job(corpus, modelName, settings);
         if (existing != ExistingModel.Resume) folder.Clear();
         long resumedFrom = backend.Begin(job, existing);
         var stages = new Dictionary<string, double>();
@@ -51,7 +62,8 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         stage.Restart();
         ulong hash = Derive(backend, folder, corpus.Vocabulary.Count, settings);
         stages["derive"] = stage.Elapsed.TotalSeconds;
-        return Finish(corpus, folder, modelName, settings, hash, train.Length, counter.Merges, stages, clock, resumedFrom, backend);
+        return Finish(corpus, folder, modelName, settings, hash, train.Length, counter.Merges, stages, clock, resumedFrom, backend,
+            keepsStore: settings.Backend is not null);
     }
 
     /// <summary>
@@ -96,7 +108,8 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
     }
 
     internal PairBuildResult Finish(TokenizedCorpus corpus, ModelFolder folder, string modelName, PairModelSettings settings, ulong hash,
-        long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom, ICountingBackend backend)
+        long trainTokens, int merges, Dictionary<string, double> stages, Stopwatch clock, long resumedFrom, ICountingBackend backend,
+        bool keepsStore = true)
     {
         var stage = Stopwatch.StartNew();
         using var tables = PairTables.Open(folder.FilePath(TablesFile), hash, settings.MemoryBytes / 2);
@@ -130,7 +143,8 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
                 TestPerplexityExclOov = Finite(testPerplexity.PerplexityExclOov),
             TablesFile = TablesFile, TablesXxHash64 = hash.ToString("x16", CultureInfo.InvariantCulture),
             StoreBytes = ModelFolder.BytesIn(folder.FilePath(FasterCountingBackend.StoreFolder)),
-            BytesOnDisk = folder.BytesOnDisk() - ModelFolder.BytesIn(runs), Store = backend.Location,
+            BytesOnDisk = folder.BytesOnDisk() - ModelFolder.BytesIn(runs) - (keepsStore ? 0 : ModelFolder.BytesIn(folder.FilePath(
+                FasterCountingBackend.StoreFolder))), Store = backend.Location,
         };
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         backend.Publish(modelName, manifest.ToJson()); // where other machines share the counts, they can attach the model now

@@ -13,9 +13,6 @@ namespace LmCompare.Counting.Pairs;
 /// <summary>Opens a built pair-distance model: manifest, its corpus's vocabulary (checked), and the verified tables.</summary>
 public static class PairModelLoader
 {
-    /// <summary>Entries held in memory by default: 1 GB.</summary>
-    public const long DefaultCacheBytes = 1L << 30;
-
     public static (PairModelManifest Manifest, string Directory) ReadManifest(Workspace workspace, string name)
     {
         string directory = ModelManifestFile.Locate(workspace, name);
@@ -24,16 +21,18 @@ public static class PairModelLoader
 
     /// <param name="remote">Opens the backend of a model whose counts live elsewhere (an attached cluster model, which has
     /// no tables file: it derives them from the counts and checks them against the manifest's hash).</param>
-    /// <param name="cacheBytes">Memory for the tables' entries: all of them when they fit, else the busiest rows (the rest
-    /// are read from the file as they are needed).</param>
-    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null, long cacheBytes = DefaultCacheBytes)
+    /// <param name="cacheBytes">Null (the default): the tables file mapped and read in place (<see cref="MappedPairEntries"/>;
+    /// its checksum runs in the background: <see cref="PairDistanceModel.EnsureIntact"/>). A size: the file checked whole
+    /// first, then its entries held in memory when they fit, else the busiest rows (the rest read as they are needed).</param>
+    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null, long? cacheBytes = null)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var tables = manifest.TablesFile.Length == 0
             ? RemoteTables(manifest, remote)
-            : PairTables.Open(Path.Combine(directory, manifest.TablesFile), hash, cacheBytes);
+            : cacheBytes is { } cache ? PairTables.Open(Path.Combine(directory, manifest.TablesFile), hash, cache)
+            : PairTableFile.OpenMapped(Path.Combine(directory, manifest.TablesFile), hash);
         var lambdas = new PairLambdas(manifest.LambdaBucketToGroup, manifest.Lambdas);
         return new PairDistanceModel(name, corpus.Vocabulary, new PairProbabilities(tables), lambdas,
             new ModelFootprint(manifest.DistinctPairs, manifest.BytesOnDisk, manifest.DistinctPairs));

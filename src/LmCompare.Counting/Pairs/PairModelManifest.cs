@@ -36,8 +36,11 @@ public sealed record PairModelManifest : ModelManifest
     public double? TestPerplexityExclOov { get; init; }
     public required string TablesFile { get; init; }
     public required string TablesXxHash64 { get; init; }
+    /// <summary>Bytes of the build's FASTER store when the tables were written; an embedded build removes the store then (the
+    /// tables hold every count), so it is not part of <see cref="ModelManifest.BytesOnDisk"/>.</summary>
     public required long StoreBytes { get; init; }
-    /// <summary>Where the counts live: "faster" (the model folder's store/) or garnet://endpoints (never a password).</summary>
+    /// <summary>Where the counts were made: "faster" (the build's embedded store, removed once the tables hold them) or
+    /// garnet://endpoints (never a password), where they stay.</summary>
     public string Store { get; init; } = "faster";
     /// <summary>The cluster a pulled model's counts were copied from (<c>lmc pairs pull</c>); null otherwise.</summary>
     public string? PulledFrom { get; init; }

@@ -46,6 +46,68 @@ public static class PairTableFile
         return hash.GetCurrentHashAsUInt64();
     }
 
+    /// <summary>
+    /// Maps the file and reads its row index (16 bytes per row, the only part copied); entries and top lists are read in
+    /// place (<see cref="MappedPairEntries"/>), the whole-file checksum against <paramref name="expectedHash"/> runs in the
+    /// background (<see cref="PairEntries.EnsureIntact"/>). Its length and trailer are checked here.
+    /// </summary>
+    public static PairTables OpenMapped(string path, ulong expectedHash)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: pair tables not found (the build did not finish)");
+        var file = new NGrams.Mapped.MappedFile(path);
+        try
+        {
+            var (entries, v, n, k, topOffset, indexOffset) = Layout(path, file.Length, file.Bytes(Math.Max(0, file.Length - TrailerBytes),
+                (int)Math.Min(file.Length, TrailerBytes)), () => file.Bytes(0, 8));
+            long rows = v * n, at = indexOffset;
+            T[] Read<T>(long count) where T : unmanaged
+            {
+                var data = MemoryMarshal.Cast<byte, T>(file.Bytes(at, checked((int)(count * Marshal.SizeOf<T>())))).ToArray();
+                at += count * Marshal.SizeOf<T>();
+                return data;
+            }
+            var rowStart = Read<long>(rows + 1);
+            var rowTotal = Read<long>(rows);
+            var continuation = Read<int>(v);
+            var singletons = Read<long>(n);
+            var doubletons = Read<long>(n);
+            if (rowStart[^1] != entries) throw Corrupt(path);
+            return new PairTables
+            {
+                VocabularySize = (int)v, Distances = (int)n, TopK = (int)k, RowStart = rowStart, RowTotal = rowTotal,
+                Continuation = continuation, Singletons = singletons, Doubletons = doubletons,
+                Entries = new MappedPairEntries(file, topOffset, (int)k, path, expectedHash),
+            };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static InputException Corrupt(string path) => new($"{path}: pair tables are corrupt (checksum does not match the manifest)");
+
+    /// <summary>The layout the trailer states, checked against the file's length: entries, V, N, K, top offset, index offset.</summary>
+    private static (long, long, long, long, long, long) Layout(string path, long length, ReadOnlySpan<byte> trailerBytes,
+        Func<ReadOnlySpan<byte>> head)
+    {
+        var truncated = new InputException($"{path}: truncated pair tables (no complete trailer); rebuild the model");
+        if (length < TrailerBytes) throw truncated;
+        var trailer = MemoryMarshal.Cast<byte, long>(trailerBytes);
+        if (trailer[7] != Magic)
+            throw MemoryMarshal.Read<long>(head()) == FormatOne
+                ? new InputException($"{path}: pair tables in format 1 (an older lmc); rebuild the model with lmc pairs build --force")
+                : truncated;
+        long entries = trailer[0], v = trailer[1], n = trailer[2], k = trailer[3], topOffset = trailer[4], indexOffset = trailer[5];
+        if (v is < 1 or > int.MaxValue || n is < 1 or > PairKey.MaxDistance || k is < 1 or > 1 << 20 || entries < 0) throw Corrupt(path);
+        long rows = v * n;
+        if (topOffset != entries * PairEntries.Stride * sizeof(int) || indexOffset != topOffset + rows * k * sizeof(int)
+            || rows + 1 > Array.MaxLength) throw Corrupt(path);
+        if (length != indexOffset + IndexBytes(rows, (int)v, (int)n) + TrailerBytes) throw truncated;
+        return (entries, v, n, k, topOffset, indexOffset);
+    }
+
     /// <summary>Reads the index, checks the whole file against <paramref name="expectedHash"/> in one pass, and keeps in
     /// memory all entries if they fit <paramref name="cacheBytes"/>, else its busiest rows.</summary>
     public static PairTables Open(string path, ulong expectedHash, long cacheBytes)

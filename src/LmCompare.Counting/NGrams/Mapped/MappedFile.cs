@@ -17,6 +17,7 @@ internal sealed unsafe class MappedFile : IDisposable
     public MappedFile(string path)
     {
         Length = new FileInfo(path).Length;
+        if (Length == 0) throw new Core.InputException($"{path}: the file is empty (truncated); rebuild the model");
         _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         byte* pointer = null;

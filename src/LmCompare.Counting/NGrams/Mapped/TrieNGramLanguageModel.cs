@@ -66,5 +66,7 @@ public sealed class TrieNGramLanguageModel(string name, Vocabulary vocabulary, T
         }
     }
 
+    public void EnsureIntact() => trie.EnsureIntact();
+
     public void Dispose() => trie.Dispose();
 }
