@@ -95,6 +95,41 @@ public class PairDistanceModelPropertyTests
         }
     }
 
+    /// <summary>The fast path against brute force: ranks counted over whole distributions (as the evaluator counts them).</summary>
+    [Theory]
+    [InlineData(4, 0)]
+    [InlineData(2, 23)]
+    public void ScoreRanks_EveryTestPosition_EqualsTheRankInTheWholeDistribution(int distances, int start)
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 120);
+        PairFixtures.Build(workspace, "random", "p", new PairModelSettings(Distances: distances, TopK: 5, MemoryBytes: 64L << 20));
+        using var model = PairModelLoader.Load(workspace, "p");
+        var tokens = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
+        int v = model.Vocabulary.Count, n = tokens.Length - start;
+        var rows = new float[n * v];
+        var (expected, actual) = (new double[n], new double[n]);
+        var ranks = new int[n];
+
+        ((ILanguageModel)model).ScoreDistributions(tokens, start, expected, rows);
+        model.ScoreRanks(tokens, start, actual, ranks, 5);
+
+        int top1 = 0, top5 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = rows.AsSpan(i * v, v);
+            int greater = 0;
+            foreach (float p in row) if (p > row[tokens[start + i]]) greater++;
+            Assert.Equal(Math.Min(greater, 5), ranks[i]);
+            if (greater == 0) top1++;
+            if (greater < 5) top5++;
+        }
+        Assert.Equal(expected, actual);
+        Assert.InRange(top1, 1, n - 1); // both outcomes occur
+        Assert.InRange(top5, top1 + 1, n - 1);
+        model.EnsureIntact();
+    }
+
     [Fact]
     public void Build_RandomCorpus_EmNeverLowersValidationLikelihood()
     {

@@ -8,7 +8,7 @@ namespace LmCompare.Counting.Pairs;
 /// Through <see cref="ILanguageModel"/> a span starts after a sentence end: &lt;/s&gt; is the history word at distance 1 of
 /// its first token (docs/ARCHITECTURE.md, "The evaluation protocol"). All log-probabilities it returns are natural logs.
 /// </summary>
-public sealed class PairDistanceModel : ILanguageModel
+public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
 {
     private readonly ModelFootprint _footprint;
 
@@ -79,6 +79,8 @@ public sealed class PairDistanceModel : ILanguageModel
     /// lambda_0..lambda_n of the context's bucket divided by their sum, n = the distances the context reaches; null when it
     /// reaches none or they sum to 0 (then the distribution is P_uni alone). Both whole-distribution paths share it.
     /// </summary>
+    internal double[]? MixtureWeightsOf(ReadOnlySpan<int> context) => MixtureWeights(context);
+
     private double[]? MixtureWeights(ReadOnlySpan<int> context)
     {
         int n = Math.Min(context.Length, Distances);
@@ -124,6 +126,82 @@ public sealed class PairDistanceModel : ILanguageModel
     {
         var input = AfterSentenceEnd(tokens);
         for (int i = start; i < tokens.Length; i++) logProbs[i - start] = Math.Log(Probability(input.AsSpan(0, i + 1), tokens[i]));
+    }
+
+    /// <summary>
+    /// Scores and ranks without writing out the distribution, the ranks equal to those counted in the whole distribution
+    /// (<see cref="NextTokenProbabilities(ReadOnlySpan{int}, Span{float})"/>: each id's value summed in single precision,
+    /// distance by distance, then the P_uni part). First from the top-K lists (<see cref="TopListRank"/>), which settles
+    /// most positions in O(N K) lookups; where their bound cannot, over every id the context's rows hold
+    /// (<see cref="RowRank"/>, O(successors of the rows)).
+    /// </summary>
+    public void ScoreRanks(ReadOnlySpan<int> tokens, int start, Span<double> logProbs, Span<int> ranks, int cap)
+    {
+        var input = AfterSentenceEnd(tokens);
+        var scratch = RankScratch.For(Vocabulary.Count);
+        for (int i = start; i < tokens.Length; i++)
+        {
+            var context = input.AsSpan(0, i + 1);
+            logProbs[i - start] = Math.Log(Probability(context, tokens[i]));
+            var rows = new RankRows(this, context);
+            ranks[i - start] = TopListRank(rows, tokens[i], cap, scratch) ?? RowRank(rows, tokens[i], cap, scratch);
+        }
+    }
+
+    /// <summary>
+    /// The rank among the top-K lists' ids and the most probable ids by P_uni: every other id holds at most the K-th count
+    /// of each row, so its value is at most P_uni part + <see cref="RankRows.Bound"/>; the P_uni scan stops where that
+    /// cannot beat the target. Null when the scan would run long (the bound is loose): then count over the rows.
+    /// </summary>
+    private int? TopListRank(RankRows rows, int target, int cap, RankScratch s)
+    {
+        var unigram = Probabilities.UnigramSingle;
+        float value = rows.Value(target);
+        int count = 0;
+        foreach (int v in rows.TopIds(s))
+        {
+            if (s.Marked[v]) continue;
+            s.Marked[v] = true;
+            s.Touched.Add(v);
+            if (v != target && rows.Value(v) > value && ++count >= cap) break;
+        }
+        double bound = rows.Bound;
+        int scanned = 0;
+        bool settled = count >= cap;
+        foreach (int v in Probabilities.UnigramOrder)
+        {
+            if (settled) break;
+            // above the target's value by more than float rounding could close: the bound, slightly inflated
+            if ((unigram[v] * (double)rows.Weight + bound) * (1 + 1e-5) + 1e-30 <= value) { settled = true; break; }
+            if (++scanned > 64) break;
+            if (s.Marked[v] || v == target) continue;
+            if (rows.Value(v) > value && ++count >= cap) settled = true;
+        }
+        s.Reset();
+        return settled ? Math.Min(count, cap) : null;
+    }
+
+    /// <summary>The rank over every id the rows hold, then the others by P_uni alone (their rows add nothing).</summary>
+    private int RowRank(RankRows rows, int target, int cap, RankScratch s)
+    {
+        rows.Accumulate(s);
+        var unigram = Probabilities.UnigramSingle;
+        float weight = rows.Weight;
+        float value = (unigram[target] * weight) + s.Values[target];
+        int count = 0;
+        foreach (int v in s.Touched)
+        {
+            if (s.Marked[v]) continue;
+            s.Marked[v] = true;
+            if ((unigram[v] * weight) + s.Values[v] > value) count++;
+        }
+        foreach (int v in Probabilities.UnigramOrder)
+        {
+            if (count >= cap || !((unigram[v] * weight) + 0f > value)) break;
+            if (!s.Marked[v]) count++;
+        }
+        s.Reset();
+        return Math.Min(count, cap);
     }
 
     /// <summary>

@@ -35,6 +35,11 @@ public sealed class PairProbabilities
     public float[] UnigramSingle => _unigramSingle ??= Unigram.Select(p => (float)p).ToArray();
     private float[]? _unigramSingle;
 
+    /// <summary>Every id by decreasing <see cref="UnigramSingle"/> (ties by id): the order ranks are counted in.</summary>
+    public int[] UnigramOrder => _unigramOrder ??= Enumerable.Range(0, UnigramSingle.Length)
+        .OrderByDescending(v => UnigramSingle[v]).ThenBy(v => v).ToArray();
+    private int[]? _unigramOrder;
+
     /// <summary>D = n1 / (n1 + 2 n2) (Ney et al. 1994), 0.5 when there are no singletons or doubletons to estimate it from.</summary>
     public static double Discount(long n1, long n2) => n1 + 2 * n2 == 0 || n1 == 0 ? 0.5 : (double)n1 / (n1 + 2 * n2);
 
@@ -96,7 +101,11 @@ public sealed class PairProbabilities
     /// The single-precision <see cref="AddDistance(int, int, double, Span{double})"/> for whole distributions: the same
     /// terms, one multiplication per successor (the row's factor weight / total taken out of the loop).
     /// </summary>
-    public double AddDistance(int u, int d, double weight, Span<float> p)
+    public double AddDistance(int u, int d, double weight, Span<float> p) => AddDistance(u, d, weight, p, null);
+
+    /// <summary>The same, noting in <paramref name="touched"/> every successor it adds to (with repeats across distances):
+    /// the ids a sparse caller reads and resets.</summary>
+    public double AddDistance(int u, int d, double weight, Span<float> p, List<int>? touched)
     {
         var t = Tables;
         long row = t.RowOf(u, d);
@@ -107,7 +116,11 @@ public sealed class PairProbabilities
         var (start, length) = t.Span(row);
         using var entries = t.Entries.Row(row, start, length);
         var e = entries.Entries;
-        for (int i = 0; i < e.Length; i += PairEntries.Stride) p[e[i]] += factor * MathF.Max(e[i + 1] - shift, 0f);
+        for (int i = 0; i < e.Length; i += PairEntries.Stride)
+        {
+            touched?.Add(e[i]);
+            p[e[i]] += factor * MathF.Max(e[i + 1] - shift, 0f);
+        }
         return weight * discount * length / total;
     }
 }
