@@ -17,22 +17,23 @@ public sealed class ModelCatalog : IModelOpener
 
     private ModelCatalog() { }
 
-    public EvaluatedModel Open(Workspace workspace, ModelIdentity id) => id.Kind switch
+    public EvaluatedModel Open(Workspace workspace, ModelIdentity id, TokenizedCorpus corpus) => id.Kind switch
     {
-        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations), id.Kind,
+        PairModelManifest.KindName => new(PairModelLoader.Load(workspace, id.Name, CountingBackendOptions.Locations,
+            vocabulary: corpus.Vocabulary), id.Kind,
             PairFacts(PairModelLoader.ReadManifest(workspace, id.Name).Manifest)),
-        NGramModelManifest.KindName => OpenNGram(workspace, id),
+        NGramModelManifest.KindName => OpenNGram(workspace, id, corpus),
         GptModelManifest.KindName => new(GptModelLoader.Load(workspace, id.Name), id.Kind,
             GptFacts(GptModelManifest.Load(id.ManifestPath))),
         _ => throw new InputException($"model {id.Name}: unknown kind '{id.Kind}'"),
     };
 
     /// <summary>An n-gram model read in place from its trie (models built before it: loaded whole).</summary>
-    private static EvaluatedModel OpenNGram(Workspace workspace, ModelIdentity id)
+    private static EvaluatedModel OpenNGram(Workspace workspace, ModelIdentity id, TokenizedCorpus corpus)
     {
         var manifest = NGramModelLoader.ReadManifest(workspace, id.Name).Manifest;
         ILanguageModel model = NGramModelLoader.HasTrie(manifest)
-            ? NGramModelLoader.OpenMapped(workspace, id.Name)
+            ? NGramModelLoader.OpenMapped(workspace, id.Name, corpus.Vocabulary)
             : NGramModelLoader.Load(workspace, id.Name, LoadableBytes);
         return new(model, id.Kind, NGramFacts(manifest));
     }

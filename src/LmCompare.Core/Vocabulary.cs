@@ -19,7 +19,8 @@ public sealed class Vocabulary
         _tokens = tokens;
         _counts = counts;
         _ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
-        for (int i = 0; i < tokens.Length; i++) _ids.Add(tokens[i], i);
+        for (int i = 0; i < tokens.Length; i++)
+            if (!_ids.TryAdd(tokens[i], i)) throw new DuplicateTokenException(i, tokens[i]);
         _spanIds = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -102,7 +103,6 @@ public sealed class Vocabulary
         if (!File.Exists(path)) throw new InputException($"{path}: vocabulary file not found");
         var tokens = new List<string>();
         var counts = new List<long>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
         {
@@ -112,15 +112,21 @@ public sealed class Vocabulary
                 || !long.TryParse(line.AsSpan(tab + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
                     out long count))
                 throw new InputException($"{path}:{lineNumber}: expected 'token<TAB>count'");
-            string token = line[..tab];
-            if (!seen.Add(token)) throw new InputException($"{path}:{lineNumber}: duplicate token '{token}'");
-            tokens.Add(token);
+            tokens.Add(line[..tab]);
             counts.Add(count);
         }
         if (tokens.Count < SpecialTokens.Count || tokens[0] != SpecialTokens.Unknown
             || tokens[1] != SpecialTokens.SentenceStart || tokens[2] != SpecialTokens.SentenceEnd)
             throw new InputException($"{path}: the first three lines must be <unk>, <s> and </s>");
-        return new Vocabulary(tokens.ToArray(), counts.ToArray());
+        try { return new Vocabulary(tokens.ToArray(), counts.ToArray()); }
+        catch (DuplicateTokenException e) { throw new InputException($"{path}:{e.Id + 1}: duplicate token '{e.Token}'"); }
+    }
+
+    /// <summary>A token listed twice (its second id), found while the lookup is built.</summary>
+    private sealed class DuplicateTokenException(int id, string token) : Exception
+    {
+        public int Id { get; } = id;
+        public string Token { get; } = token;
     }
 
     /// <summary>True when both have the same tokens in the same order (counts are not compared).</summary>

@@ -9,5 +9,7 @@ namespace LmCompare.Evaluation;
 /// </summary>
 public interface IModelOpener
 {
-    EvaluatedModel Open(Workspace workspace, ModelIdentity id);
+    /// <param name="corpus">The model's corpus, already open and checked against it (<see cref="ModelIdentity.CheckCorpus"/>):
+    /// its vocabulary is not loaded again.</param>
+    EvaluatedModel Open(Workspace workspace, ModelIdentity id, TokenizedCorpus corpus);
 }

@@ -20,7 +20,7 @@ public static class ModelSetEvaluation
         var models = new List<EvaluatedModel>();
         try
         {
-            foreach (var id in ids) models.Add(opener.Open(workspace, id));
+            foreach (var id in ids) models.Add(opener.Open(workspace, id, corpus));
             return new CorpusEvaluation(corpus, progress).Evaluate(models, settings);
         }
         finally

@@ -36,9 +36,7 @@ public sealed class LoadedModel : IDisposable
         var id = ModelIdentity.Read(workspace, name);
         var corpus = TokenizedCorpus.Open(workspace, id.Corpus);
         id.CheckCorpus(corpus);
-        var opened = ModelCatalog.Instance.Open(workspace, id);
-        try { opened.Model.EnsureIntact(); } // generated text from a damaged file would look like any other
-        catch { opened.Model.Dispose(); throw; }
+        var opened = ModelCatalog.Instance.Open(workspace, id, corpus); // a mapped model's checksum runs on: see Generate
         return new LoadedModel(opened.Model, id.Kind, corpus, clock.Elapsed.TotalSeconds);
     }
 
@@ -56,6 +54,7 @@ public sealed class LoadedModel : IDisposable
     /// <param name="onText">Receives the text as it grows (the new part only), for streaming.</param>
     public GeneratedText Generate(int[] prompt, SamplingOptions options, bool vote, Action<string>? onText, CancellationToken cancel)
     {
+        Model.EnsureIntact(); // text from a damaged file would look like any other: nothing is generated before the checksum holds
         var clock = Stopwatch.StartNew();
         double first = 0;
         var ids = new List<int>();

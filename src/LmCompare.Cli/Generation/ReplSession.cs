@@ -148,6 +148,7 @@ public sealed class ReplSession(Workspace workspace, TextWriter output, bool ter
         {
             var ids = model.Encode(prompt, []);
             var logProbs = new float[model.Model.Vocabulary.Count];
+            model.Model.EnsureIntact(); // a mapped model's checksum, started at load, holds before its first figure
             model.Model.NextTokenLogProbs(ids, logProbs);
             var top = Enumerable.Range(0, logProbs.Length).OrderByDescending(i => logProbs[i]).ThenBy(i => i).Take(10)
                 .Select(i => (model.Model.Vocabulary[i], Math.Exp(logProbs[i]))).ToList();

@@ -33,6 +33,17 @@ public abstract record ModelManifest
             throw new InputException($"model '{Name}' was built from another version of corpus '{Corpus}' {remedy}");
     }
 
+    /// <summary>The vocabulary of the model's corpus: <paramref name="open"/> (already loaded by the caller) after
+    /// <see cref="CheckCorpus"/>, else <see cref="OpenCorpus"/>'s.</summary>
+    public Vocabulary Vocabulary(Workspace workspace, Vocabulary? open, string remedy)
+    {
+        if (open is null) return OpenCorpus(workspace, remedy).Vocabulary;
+        CheckCorpus(workspace, remedy);
+        if (open.Count != VocabularySize)
+            throw new InputException($"model '{Name}' has {VocabularySize:N0} ids, its corpus '{Corpus}' {open.Count:N0} {remedy}");
+        return open;
+    }
+
     /// <summary>The model's corpus as ingested in <paramref name="workspace"/>, refused when it is not the version the model
     /// was built from ("model 'M' was built from another version of corpus 'C' " + <paramref name="remedy"/>).</summary>
     public TokenizedCorpus OpenCorpus(Workspace workspace, string remedy)

@@ -49,15 +49,17 @@ public static class NGramModelLoader
     /// (<see cref="TrieNGramLanguageModel"/>), its corpus's vocabulary checked; the file's checksum runs in the background
     /// (<see cref="TrieNGramLanguageModel.EnsureIntact"/>).
     /// </summary>
-    public static TrieNGramLanguageModel OpenMapped(Workspace workspace, string name)
+    /// <param name="vocabulary">The corpus's vocabulary when the caller has it open (the corpus is then checked by its
+    /// manifest's fingerprint only), else it is loaded.</param>
+    public static TrieNGramLanguageModel OpenMapped(Workspace workspace, string name, Vocabulary? vocabulary = null)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
         if (!HasTrie(manifest)) throw new InputException($"model {name} has no ngrams.trie (built by an earlier version); rebuild the model");
-        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
-        var trie = TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, corpus.Vocabulary.Count,
+        vocabulary = manifest.Vocabulary(workspace, vocabulary, "(it was re-ingested); rebuild the model");
+        var trie = TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, vocabulary.Count,
             SourceChecksum(directory));
         long total = manifest.NGramCounts.Sum();
-        return new TrieNGramLanguageModel(name, corpus.Vocabulary, trie, new ModelFootprint(total, trie.Bytes, total));
+        return new TrieNGramLanguageModel(name, vocabulary, trie, new ModelFootprint(total, trie.Bytes, total));
     }
 
     private static ulong SourceChecksum(string directory)

@@ -24,17 +24,19 @@ public static class PairModelLoader
     /// <param name="cacheBytes">Null (the default): the tables file mapped and read in place (<see cref="MappedPairEntries"/>;
     /// its checksum runs in the background: <see cref="PairDistanceModel.EnsureIntact"/>). A size: the file checked whole
     /// first, then its entries held in memory when they fit, else the busiest rows (the rest read as they are needed).</param>
-    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null, long? cacheBytes = null)
+    /// <param name="vocabulary">The corpus's vocabulary when the caller has it open (then only the corpus manifest is checked).</param>
+    public static PairDistanceModel Load(Workspace workspace, string name, CountLocationResolver? remote = null, long? cacheBytes = null,
+        Vocabulary? vocabulary = null)
     {
         var (manifest, directory) = ReadManifest(workspace, name);
-        var corpus = manifest.OpenCorpus(workspace, "(it was re-ingested); rebuild the model");
+        vocabulary = manifest.Vocabulary(workspace, vocabulary, "(it was re-ingested); rebuild the model");
         ulong hash = ulong.Parse(manifest.TablesXxHash64, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var tables = manifest.TablesFile.Length == 0
             ? RemoteTables(manifest, remote)
             : cacheBytes is { } cache ? PairTables.Open(Path.Combine(directory, manifest.TablesFile), hash, cache)
             : PairTableFile.OpenMapped(Path.Combine(directory, manifest.TablesFile), hash);
         var lambdas = new PairLambdas(manifest.LambdaBucketToGroup, manifest.Lambdas);
-        return new PairDistanceModel(name, corpus.Vocabulary, new PairProbabilities(tables), lambdas,
+        return new PairDistanceModel(name, vocabulary, new PairProbabilities(tables), lambdas,
             new ModelFootprint(manifest.DistinctPairs, manifest.BytesOnDisk, manifest.DistinctPairs));
     }
 
