@@ -4,6 +4,7 @@ using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
 using LmCompare.Counting.NGrams.Mapped;
+using LmCompare.Counting.Stores;
 
 namespace LmCompare.Counting.NGrams;
 
@@ -25,21 +26,10 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
     public NGramBuildResult Store(ModelRecords data, Func<NGramModelManifest, NGramModelManifest> finish)
     {
         var stage = Stopwatch.StartNew();
-        long total = data.Counts.Sum();
-        folder.Clear();
-        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Records,
-            written => progress?.Report(new ProgressReport("store", written, total, "n-grams")));
-        stages["store"] = stage.Elapsed.TotalSeconds;
-        stage.Restart();
-        KenLmPerplexity? test = null, valid = null;
-        if (data.Model is { } inMemory) // a partitioned estimate is not held whole: lmc ngram eval loads it
-        {
-            progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
-            using var model = new NGramModel(modelName, corpus.Vocabulary, inMemory, new ModelFootprint(total, 0, total));
-            test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
-            valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
-            stages["evaluate"] = stage.Elapsed.TotalSeconds;
-        }
+        long[] counts = data.Counts;
+        var discounts = data.Discounts;
+        var (test, valid) = WriteAndEvaluate(data);
+        BuildMemory.Release(); // the estimate held whole is no longer referenced: give its memory back before stage binary
         stage.Restart();
         progress?.Report(new ProgressReport("binary", 0, null, "orders"));
         string bin = folder.FilePath(NGramModelFile.FileName), probing = folder.FilePath(ProbingNGramModel.FileName);
@@ -47,18 +37,18 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         if (format == KneserNeySettings.Probing)
         {
             // the two files from the same records, one per core, sharing the stage's half of the budget
-            var trieTask = Task.Run(() => TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 4));
-            try { ProbingWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, probing, memoryBytes / 4); }
+            var trieTask = Task.Run(() => TrieWriter.Write(bin, counts, corpus.Vocabulary.Count, trie, memoryBytes / 4));
+            try { ProbingWriter.Write(bin, counts, corpus.Vocabulary.Count, probing, memoryBytes / 4); }
             finally { ((IAsyncResult)trieTask).AsyncWaitHandle.WaitOne(); } // never leave the trie writer running on a failure
             trieTask.GetAwaiter().GetResult();
         }
-        else TrieWriter.Write(bin, data.Counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
+        else TrieWriter.Write(bin, counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
         stages["binary"] = stage.Elapsed.TotalSeconds;
         var manifest = finish(new NGramModelManifest
         {
             Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
-            Order = data.Counts.Length, Source = "", DiscountFallback = false, NGramCounts = data.Counts,
-            Discounts = data.Discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
+            Order = counts.Length, Source = "", DiscountFallback = false, NGramCounts = counts,
+            Discounts = discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
             TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
@@ -69,6 +59,25 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false);
+    }
+
+    /// <summary>Stages store and (for an estimate held whole) evaluate; the only use of the estimate's tables.</summary>
+    private (KenLmPerplexity? Test, KenLmPerplexity? Valid) WriteAndEvaluate(ModelRecords data)
+    {
+        var stage = Stopwatch.StartNew();
+        long total = data.Counts.Sum();
+        folder.Clear();
+        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Records,
+            written => progress?.Report(new ProgressReport("store", written, total, "n-grams")));
+        stages["store"] = stage.Elapsed.TotalSeconds;
+        stage.Restart();
+        if (data.Model is not { } inMemory) return (null, null); // a partitioned estimate is not held whole: lmc ngram eval loads it
+        progress?.Report(new ProgressReport("evaluate", 0, null, "tokens"));
+        using var model = new NGramModel(modelName, corpus.Vocabulary, inMemory, new ModelFootprint(total, 0, total));
+        var test = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
+        var valid = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Valid));
+        stages["evaluate"] = stage.Elapsed.TotalSeconds;
+        return (test, valid);
     }
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
