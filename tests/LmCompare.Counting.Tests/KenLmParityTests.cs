@@ -112,7 +112,7 @@ public class KenLmParityTests(ITestOutputHelper output)
     }
 
     /// <summary>The same KenLM figures from a model built as <c>lmc ngram build</c> builds it and scored in place from its
-    /// mapped <c>ngrams.probing</c>, as <c>lmc ngram eval</c> scores.</summary>
+    /// mapped <c>ngrams.probing</c> and from <c>ngrams.trie</c> (<c>--format trie</c>), as <c>lmc ngram eval</c> scores.</summary>
     [Theory]
     [Trait("Category", "Slow")]
     [InlineData(3, 379.1726, 261.0369)]
@@ -123,15 +123,21 @@ public class KenLmParityTests(ITestOutputHelper output)
         var corpus = IngestBrown(temp);
         var workspace = new Workspace(temp.Combine("home"));
         new NGramModelBuilder(workspace).Build("brown", "kn", new KneserNeySettings(order, DiscountFallback: true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("brown", "kt", new KneserNeySettings(order, DiscountFallback: true, Format: "trie"),
+            ExistingModel.Refuse);
         using var model = NGramModelLoader.OpenScoring(workspace, "kn", 0);
+        using var trie = NGramModelLoader.OpenScoring(workspace, "kt", 0);
 
-        var result = KenLmPerplexity.Compute(model, corpus.ReadTokens(Splits.Test));
-        model.EnsureIntact();
-
+        foreach (var scored in new[] { model, trie })
+        {
+            var result = KenLmPerplexity.Compute(scored, corpus.ReadTokens(Splits.Test));
+            scored.EnsureIntact();
+            Assert.Equal(171297, result.Tokens);
+            Assert.Equal(7664, result.Oov);
+            Assert.Equal(including, Math.Round(result.Perplexity, 4));
+            Assert.Equal(excluding, Math.Round(result.PerplexityExclOov, 4));
+        }
         Assert.IsType<NGrams.Mapped.ProbingNGramModel>(model);
-        Assert.Equal(171297, result.Tokens);
-        Assert.Equal(7664, result.Oov);
-        Assert.Equal(including, Math.Round(result.Perplexity, 4));
-        Assert.Equal(excluding, Math.Round(result.PerplexityExclOov, 4));
+        Assert.IsType<NGrams.Mapped.TrieNGramModel>(trie);
     }
 }

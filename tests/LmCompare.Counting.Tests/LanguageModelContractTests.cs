@@ -53,4 +53,20 @@ public class LanguageModelContractTests
         LanguageModelContract.Check(model, Sample(corpus, 40), 17);
         LanguageModelContract.CheckBatch(model, Lines(corpus, 5));
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void TrieNGramLanguageModel_Contract_Holds(int order)
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, words: 300);
+        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(order, DiscountFallback: true), ExistingModel.Refuse);
+        var corpus = TokenizedCorpus.Open(workspace, "random");
+        using var model = NGramModelLoader.OpenMapped(workspace, "kn");
+        LanguageModelContract.Check(model, Sample(corpus, 40), 0);
+        LanguageModelContract.Check(model, Sample(corpus, 40), 17);
+        LanguageModelContract.CheckBatch(model, Lines(corpus, 5));
+        model.EnsureIntact();
+    }
 }

@@ -23,14 +23,17 @@ public abstract record ModelManifest
 
     /// <summary>Refuses, as <see cref="OpenCorpus"/> does, a corpus that is missing or not the version the model was built
     /// from, reading only the corpus manifest (its fingerprint): for opening a model without its vocabulary's strings.</summary>
-    public void CheckCorpus(Workspace workspace, string remedy)
+    public void CheckCorpus(Workspace workspace, string remedy) => CheckCorpus(workspace, Name, Corpus, CorpusFingerprint, remedy);
+
+    /// <summary><see cref="CheckCorpus(Workspace, string)"/> from the fields alone (a caller that read only them).</summary>
+    public static void CheckCorpus(Workspace workspace, string model, string corpus, string fingerprint, string remedy)
     {
-        Ingest.CorpusNames.Validate(Corpus);
-        string path = Path.Combine(workspace.CorpusDirectory(Corpus), "manifest.json");
-        if (!File.Exists(path)) throw new InputException($"corpus '{Corpus}' of model '{Name}' not found in {workspace.CorporaDirectory} " +
+        Ingest.CorpusNames.Validate(corpus);
+        string path = Path.Combine(workspace.CorpusDirectory(corpus), "manifest.json");
+        if (!File.Exists(path)) throw new InputException($"corpus '{corpus}' of model '{model}' not found in {workspace.CorporaDirectory} " +
             "(see lmc corpus list)");
-        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) != CorpusFingerprint)
-            throw new InputException($"model '{Name}' was built from another version of corpus '{Corpus}' {remedy}");
+        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) != fingerprint)
+            throw new InputException($"model '{model}' was built from another version of corpus '{corpus}' {remedy}");
     }
 
     /// <summary>The vocabulary of the model's corpus: <paramref name="open"/> (already loaded by the caller) after

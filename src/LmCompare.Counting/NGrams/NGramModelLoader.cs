@@ -30,11 +30,13 @@ public static class NGramModelLoader
     /// </summary>
     public static INGramLookup OpenScoring(Workspace workspace, string name, long cacheBytes)
     {
-        var (manifest, directory) = ReadManifest(workspace, name);
+        string directory = ModelManifestFile.Locate(workspace, name);
+        var manifest = NGramModelManifest.LoadScoringFields(Path.Combine(directory, ModelManifestFile.FileName));
         if (manifest.ScoringFormat is null) return OpenFile(workspace, name, cacheBytes);
         if (manifest.ScoringFormat is not (ProbingNGramModel.FormatName or TrieNGramModel.FormatName))
             throw new InputException($"model {name}: scoring format '{manifest.ScoringFormat}' is not one this version reads; rebuild the model");
-        manifest.CheckCorpus(workspace, "(it was re-ingested); rebuild the model"); // its fingerprint covers the vocabulary size
+        // the corpus fingerprint covers the vocabulary size
+        ModelManifest.CheckCorpus(workspace, manifest.Name, manifest.Corpus, manifest.CorpusFingerprint, "(it was re-ingested); rebuild the model");
         ulong source = SourceChecksum(directory);
         return manifest.ScoringFormat == TrieNGramModel.FormatName
             ? TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize, source)
