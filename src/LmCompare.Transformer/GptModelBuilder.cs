@@ -52,7 +52,8 @@ public sealed class GptModelBuilder(Workspace workspace, IProgress<TrainingRepor
         double tokensPerSecond = seconds > 0 ? state.TokensSeen / seconds : 0;
         var manifest = new GptModelManifest
         {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), CorpusQuickFingerprint = corpus.QuickFingerprint(),
+            VocabularySize = corpus.Vocabulary.Count,
             Config = config, Options = options, Parameters = config.Parameters, Steps = state.Step, TokensSeen = state.TokensSeen,
             BestValidPerplexity = double.IsFinite(state.BestValidLoss) ? Math.Round(Math.Exp(state.BestValidLoss), 4) : null,
             WallSeconds = Math.Round(seconds, 2), TokensPerSecond = Math.Round(tokensPerSecond), PeakGflops = Math.Round(peak / 1e9, 1),

@@ -20,20 +20,26 @@ public abstract record ModelManifest
     public required string Tool { get; init; }
     public required string CreatedUtc { get; init; }
     public required long BytesOnDisk { get; init; }
+    /// <summary>XxHash128 of the corpus manifest (<see cref="TokenizedCorpus.QuickFingerprint"/>), beside the SHA-256
+    /// fingerprint: what opening a model checks when it is there (models built before it: the fingerprint).</summary>
+    public string? CorpusQuickFingerprint { get; init; }
 
     /// <summary>Refuses, as <see cref="OpenCorpus"/> does, a corpus that is missing or not the version the model was built
     /// from, reading only the corpus manifest (its fingerprint): for opening a model without its vocabulary's strings.</summary>
-    public void CheckCorpus(Workspace workspace, string remedy) => CheckCorpus(workspace, Name, Corpus, CorpusFingerprint, remedy);
+    public void CheckCorpus(Workspace workspace, string remedy) =>
+        CheckCorpus(workspace, Name, Corpus, CorpusFingerprint, remedy, CorpusQuickFingerprint);
 
     /// <summary><see cref="CheckCorpus(Workspace, string)"/> from the fields alone (a caller that read only them).</summary>
-    public static void CheckCorpus(Workspace workspace, string model, string corpus, string fingerprint, string remedy)
+    public static void CheckCorpus(Workspace workspace, string model, string corpus, string fingerprint, string remedy,
+        string? quickFingerprint = null)
     {
         Ingest.CorpusNames.Validate(corpus);
         string path = Path.Combine(workspace.CorpusDirectory(corpus), "manifest.json");
         if (!File.Exists(path)) throw new InputException($"corpus '{corpus}' of model '{model}' not found in {workspace.CorporaDirectory} " +
             "(see lmc corpus list)");
-        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) != fingerprint)
-            throw new InputException($"model '{model}' was built from another version of corpus '{corpus}' {remedy}");
+        bool same = quickFingerprint is not null ? TokenizedCorpus.QuickFingerprintOf(path) == quickFingerprint
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) == fingerprint;
+        if (!same) throw new InputException($"model '{model}' was built from another version of corpus '{corpus}' {remedy}");
     }
 
     /// <summary>The vocabulary of the model's corpus: <paramref name="open"/> (already loaded by the caller) after

@@ -36,7 +36,8 @@ public static class NGramModelLoader
         if (manifest.ScoringFormat is not (ProbingNGramModel.FormatName or TrieNGramModel.FormatName))
             throw new InputException($"model {name}: scoring format '{manifest.ScoringFormat}' is not one this version reads; rebuild the model");
         // the corpus fingerprint covers the vocabulary size
-        ModelManifest.CheckCorpus(workspace, manifest.Name, manifest.Corpus, manifest.CorpusFingerprint, "(it was re-ingested); rebuild the model");
+        ModelManifest.CheckCorpus(workspace, manifest.Name, manifest.Corpus, manifest.CorpusFingerprint, "(it was re-ingested); rebuild the model",
+            manifest.CorpusQuickFingerprint);
         ulong source = SourceChecksum(directory);
         return manifest.ScoringFormat == TrieNGramModel.FormatName
             ? TrieNGramModel.Open(Path.Combine(directory, TrieNGramModel.FileName), manifest.NGramCounts, manifest.VocabularySize, source)

@@ -43,7 +43,7 @@ public sealed record NGramModelManifest : ModelManifest
     /// <summary>What scoring in place needs, read from the manifest's JSON without deserialising the whole record: the
     /// first full deserialisation took ~80 ms of a 0.14 s open (eval/RESULTS.md).</summary>
     public sealed record ScoringFields(string Name, string Corpus, string CorpusFingerprint, int VocabularySize, long[] NGramCounts,
-        string? ScoringFormat);
+        string? ScoringFormat, string? CorpusQuickFingerprint);
 
     public static ScoringFields LoadScoringFields(string path) => ModelManifestFile.Parse(path, json =>
     {
@@ -54,9 +54,9 @@ public sealed record NGramModelManifest : ModelManifest
         if (Text("kind") != KindName) throw new InputException($"{path}: a '{Text("kind")}' model, not an n-gram model");
         if (!root.TryGetProperty("nGramCounts", out var counts) || counts.ValueKind != JsonValueKind.Array)
             throw new InputException($"{path}: the manifest has no 'nGramCounts'");
-        string? format = root.TryGetProperty("scoringFormat", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+        string? Optional(string field) => root.TryGetProperty(field, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
         return new ScoringFields(Text("name"), Text("corpus"), Text("corpusFingerprint"), root.GetProperty("vocabularySize").GetInt32(),
-            counts.EnumerateArray().Select(c => c.GetInt64()).ToArray(), format);
+            counts.EnumerateArray().Select(c => c.GetInt64()).ToArray(), Optional("scoringFormat"), Optional("corpusQuickFingerprint"));
     });
 
     public static NGramModelManifest Load(string path) => ModelManifestFile.Load<NGramModelManifest>(path, KindName, m => m.Kind, "an n-gram model");

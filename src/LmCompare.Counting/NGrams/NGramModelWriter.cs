@@ -46,7 +46,8 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         stages["binary"] = stage.Elapsed.TotalSeconds;
         var manifest = finish(new NGramModelManifest
         {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(),
+                CorpusQuickFingerprint = corpus.QuickFingerprint(), VocabularySize = corpus.Vocabulary.Count,
             Order = counts.Length, Source = "", DiscountFallback = false, NGramCounts = counts,
             Discounts = discounts.Select(d => new[] { d.D1, d.D2, d.D3Plus }).ToArray(), Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),

@@ -131,7 +131,8 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
         for (long r = 0; r < tables.RowTotal.LongLength; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
         var manifest = new PairModelManifest
         {
-            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), VocabularySize = corpus.Vocabulary.Count,
+            Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(),
+                CorpusQuickFingerprint = corpus.QuickFingerprint(), VocabularySize = corpus.Vocabulary.Count,
             Distances = settings.Distances, TopK = settings.TopK, MemoryBytes = settings.MemoryBytes, Tool = ToolInfo.Description,
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             BuildSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3), StageSeconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
