@@ -157,22 +157,36 @@ public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
     {
         var unigram = Probabilities.UnigramSingle;
         float value = rows.Value(target);
-        int count = 0;
-        foreach (int v in rows.TopIds(s))
+        double bound = rows.Bound;
+        int count = 0, evaluated = 0;
+        var ids = rows.TopIds(s);
+        foreach (int v in ids)
         {
             if (s.Marked[v]) continue;
+            if (++evaluated > 8) break; // a target among the most probable: the rest are bounded first
             s.Marked[v] = true;
             s.Touched.Add(v);
             if (v != target && rows.Value(v) > value && ++count >= cap) break;
         }
-        double bound = rows.Bound;
+        if (count < cap && evaluated > 8)
+        {
+            rows.TopBounds(s);
+            foreach (int v in ids)
+            {
+                if (s.Marked[v]) continue;
+                s.Marked[v] = true;
+                s.Touched.Add(v);
+                if (v == target || Beaten(unigram[v] * (double)rows.Weight + s.Upper[v] + Math.Max(bound - s.Listed[v], 0), value)) continue;
+                if (rows.Value(v) > value && ++count >= cap) break;
+            }
+        }
         int scanned = 0;
         bool settled = count >= cap;
         foreach (int v in Probabilities.UnigramOrder)
         {
             if (settled) break;
             // above the target's value by more than float rounding could close: the bound, slightly inflated
-            if ((unigram[v] * (double)rows.Weight + bound) * (1 + 1e-5) + 1e-30 <= value) { settled = true; break; }
+            if (Beaten(unigram[v] * (double)rows.Weight + bound, value)) { settled = true; break; }
             if (++scanned > 64) break;
             if (s.Marked[v] || v == target) continue;
             if (rows.Value(v) > value && ++count >= cap) settled = true;
@@ -180,6 +194,10 @@ public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
         s.Reset();
         return settled ? Math.Min(count, cap) : null;
     }
+
+    /// <summary>Whether an id whose value is at most <paramref name="upper"/> cannot beat <paramref name="value"/>: the bound
+    /// inflated by more than the single-precision sums that make the value could round up.</summary>
+    private static bool Beaten(double upper, float value) => upper * (1 + 1e-5) + 1e-30 <= value;
 
     /// <summary>The rank over every id the rows hold, then the others by P_uni alone (their rows add nothing).</summary>
     private int RowRank(RankRows rows, int target, int cap, RankScratch s)

@@ -91,6 +91,34 @@ internal sealed class RankRows
         }
     }
 
+    /// <summary>
+    /// Per top-list id, what bounds its value without a search in the rows it is not listed in: into
+    /// <see cref="RankScratch.Upper"/> the rows' terms where it is listed (its exact count there), into
+    /// <see cref="RankScratch.Listed"/> the part of <see cref="Bound"/> those rows stand for. An id's value is then at most
+    /// P_uni part + Upper + (Bound - Listed).
+    /// </summary>
+    public void TopBounds(RankScratch scratch)
+    {
+        int k = _p.Tables.TopK;
+        Span<int> top = stackalloc int[k];
+        Span<int> counts = stackalloc int[k];
+        for (int d = 1; d <= _n; d++)
+        {
+            if (_length[d] == 0) continue;
+            _p.Tables.Entries.CopyTop(_row[d], top);
+            int listed = 0;
+            for (; listed < k && top[listed] >= 0; listed++) counts[listed] = _p.Tables.Entries.CountOf(_row[d], _start[d], _length[d], top[listed]);
+            double rowBound = _length[d] > k ? (double)_factor[d] * Math.Max(counts[k - 1] - _shift[d], 0) : 0;
+            for (int j = 0; j < listed; j++)
+            {
+                int v = top[j];
+                if (scratch.Upper[v] == 0 && scratch.Listed[v] == 0) scratch.Bounded.Add(v);
+                scratch.Upper[v] += (double)_factor[d] * Math.Max(counts[j] - _shift[d], 0);
+                scratch.Listed[v] += rowBound;
+            }
+        }
+    }
+
     /// <summary>Every row added into the scratch's values, as the whole distribution adds them.</summary>
     public void Accumulate(RankScratch scratch)
     {
@@ -104,19 +132,24 @@ internal sealed class RankScratch
     [ThreadStatic] private static RankScratch? _current;
     public float[] Values = [];
     public bool[] Marked = [];
+    public double[] Upper = [], Listed = [];
     public readonly List<int> Touched = [];
+    public readonly List<int> Bounded = [];
     public readonly List<int> TopIds = [];
 
     public static RankScratch For(int vocabulary)
     {
         var s = _current ??= new RankScratch();
-        if (s.Values.Length < vocabulary) (s.Values, s.Marked) = (new float[vocabulary], new bool[vocabulary]);
+        if (s.Values.Length < vocabulary)
+            (s.Values, s.Marked, s.Upper, s.Listed) = (new float[vocabulary], new bool[vocabulary], new double[vocabulary], new double[vocabulary]);
         return s;
     }
 
     public void Reset()
     {
         foreach (int v in Touched) (Values[v], Marked[v]) = (0f, false);
+        foreach (int v in Bounded) (Upper[v], Listed[v]) = (0, 0);
         Touched.Clear();
+        Bounded.Clear();
     }
 }
