@@ -20,10 +20,11 @@ public static class NGramModelFile
     private static readonly int RecordBytes = Marshal.SizeOf<NGramRecord>();
 
     /// <summary>
-    /// Writes <paramref name="records"/> (order by order, index by index, as many per order as <paramref name="counts"/>
-    /// says) to <paramref name="path"/>; <paramref name="written"/> is told the records so far.
+    /// Writes the records that <paramref name="batches"/> hold, in sequence (order by order, each order in
+    /// <see cref="NGramRecord.SortKey()"/> order, as many per order as <paramref name="counts"/> says). A batch is written
+    /// before the next is asked for, so a producer may hand the same buffer back each time.
     /// </summary>
-    public static void Write(string path, long[] counts, IEnumerable<(long Key, NGramRecord Record)> records, Action<long>? written)
+    public static void Write(string path, long[] counts, IEnumerable<ReadOnlyMemory<NGramRecord>> batches, Action<long>? written)
     {
         string temp = path + ".tmp";
         var hash = new XxHash64();
@@ -32,24 +33,21 @@ public static class NGramModelFile
             var header = Header(counts);
             stream.Write(header);
             hash.Append(header);
-            var buffer = new NGramRecord[1 << 16];
-            int filled = 0, order = 1;
+            int order = 1;
             long total = 0, index = 0, previous = -1;
-            foreach (var (key, record) in records)
+            foreach (var batch in batches)
             {
-                while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
-                long sortKey = record.SortKey();
-                if (key != NGramRecord.Key(order, index++) || sortKey <= previous)
-                    throw new InvalidOperationException($"record {total} came with key {key:x}: the records are out of sequence");
-                previous = sortKey;
-                buffer[filled++] = record;
-                total++;
-                if (filled < buffer.Length) continue;
-                Flush(stream, hash, buffer.AsSpan(0, filled));
-                filled = 0;
+                foreach (var record in batch.Span)
+                {
+                    while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
+                    long sortKey = record.SortKey();
+                    if (order > counts.Length || sortKey <= previous)
+                        throw new InvalidOperationException($"record {total} ({order}-gram {index}) is out of sequence");
+                    (previous, index, total) = (sortKey, index + 1, total + 1);
+                }
+                Flush(stream, hash, batch.Span);
                 written?.Invoke(total);
             }
-            Flush(stream, hash, buffer.AsSpan(0, filled));
             if (total != counts.Sum()) throw new InvalidOperationException($"{total} records for {counts.Sum()} n-grams");
             Span<byte> trailer = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash.GetCurrentHashAsUInt64());
@@ -57,6 +55,27 @@ public static class NGramModelFile
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Records one at a time (the streaming estimate's), each with its key checked against its place, as the
+    /// batches <see cref="Write"/> takes (one reused buffer).</summary>
+    public static IEnumerable<ReadOnlyMemory<NGramRecord>> Batches(long[] counts, IEnumerable<(long Key, NGramRecord Record)> records)
+    {
+        var buffer = new NGramRecord[1 << 16];
+        int filled = 0, order = 1;
+        long index = 0, total = 0;
+        foreach (var (key, record) in records)
+        {
+            while (order <= counts.Length && index == counts[order - 1]) (order, index) = (order + 1, 0);
+            if (key != NGramRecord.Key(order, index++))
+                throw new InvalidOperationException($"record {total} came with key {key:x}: the records are out of sequence");
+            total++;
+            buffer[filled++] = record;
+            if (filled < buffer.Length) continue;
+            yield return buffer;
+            filled = 0;
+        }
+        if (filled > 0) yield return buffer.AsMemory(0, filled);
     }
 
     private static void Flush(FileStream stream, XxHash64 hash, ReadOnlySpan<NGramRecord> records)
@@ -95,16 +114,17 @@ public static class NGramModelFile
         CheckTrailer(path, stream, hash);
     }
 
-    /// <summary>Checks the file (header, length, checksum: read through once, never whole in memory), then hands each
-    /// order to <paramref name="onOrder"/> as a view that reads on demand (any size): it may copy it or sample it.</summary>
-    public static void ReadOrders(string path, long[] counts, Action<int, OrderRecords> onOrder)
+    /// <summary>Checks the file (header, length and, with <paramref name="checksum"/>, the checksum: read through once,
+    /// never whole in memory), then hands each order to <paramref name="onOrder"/> as a view that reads on demand (any
+    /// size): it may copy it or sample it. Stage binary, which reads the file the build has just written, skips the checksum.</summary>
+    public static void ReadOrders(string path, long[] counts, Action<int, OrderRecords> onOrder, bool checksum = true)
     {
         using (var stream = OpenChecked(path, counts, out var hash))
         {
             var buffer = new byte[1 << 20];
-            for (long left = counts.Sum() * RecordBytes; left > 0; left -= buffer.Length)
+            for (long left = checksum ? counts.Sum() * RecordBytes : 0; left > 0; left -= buffer.Length)
                 ReadHashed(stream, hash, buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
-            CheckTrailer(path, stream, hash);
+            if (checksum) CheckTrailer(path, stream, hash);
         }
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         long offset = HeaderBytes;

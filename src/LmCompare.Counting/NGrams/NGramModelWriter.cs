@@ -68,7 +68,7 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
         var stage = Stopwatch.StartNew();
         long total = data.Counts.Sum();
         folder.Clear();
-        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Records,
+        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Batches,
             written => progress?.Report(new ProgressReport("store", written, total, "n-grams")));
         stages["store"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
@@ -84,42 +84,11 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 6) : null;
 }
 
-/// <summary>A model on its way into the store: n-gram counts per order, discounts, every record in a fixed sequence,
-/// and the whole model when it is held in memory (for evaluation at build time).</summary>
-internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumerable<(long Key, NGramRecord Record)> Records, NGramModelData? Model)
+/// <summary>A model on its way into the store: n-gram counts per order, discounts, every record in a fixed sequence (as
+/// batches, see <see cref="NGramModelFile.Write"/>), and the whole model when it is held in memory (for evaluation at
+/// build time).</summary>
+internal sealed record ModelRecords(long[] Counts, Discount[] Discounts, IEnumerable<ReadOnlyMemory<NGramRecord>> Batches, NGramModelData? Model)
 {
     public static ModelRecords From(NGramModelData data) =>
-        new(data.Tables.Select(t => (long)t.Count).ToArray(), data.Discounts, Sequence(data), data);
-
-    /// <summary>
-    /// Each order's n-grams by (last word, context index), the context's index being its own position in that order one
-    /// down: the suffix order the streaming estimate writes in (an n-gram's suffix order is its last word, then its
-    /// context's), so a model file is the same bytes whichever way it was estimated, and each order is sorted for lookup.
-    /// </summary>
-    private static IEnumerable<(long, NGramRecord)> Sequence(NGramModelData data)
-    {
-        int[] position = []; // table index -> file index, of the order below
-        for (int k = 1; k <= data.Order; k++)
-        {
-            var table = data.Tables[k - 1];
-            var contexts = data.ContextsOf(k);
-            var keys = new long[table.Count];
-            var order = new int[table.Count];
-            for (int i = 0; i < table.Count; i++)
-            {
-                keys[i] = NGramRecord.SortKey(table.Words(i)[^1], k == 1 ? 0 : position[contexts[i]]);
-                order[i] = i;
-            }
-            Array.Sort(keys, order);
-            var next = new int[table.Count];
-            for (int j = 0; j < order.Length; j++) next[order[j]] = j;
-            for (int j = 0; j < order.Length; j++)
-            {
-                int i = order[j];
-                yield return (NGramRecord.Key(k, j), new NGramRecord((int)(keys[j] & 0xFFFFFFFF), table.Words(i)[^1], table.Adjusted[i],
-                    table.Prob[i], table.Backoff[i]));
-            }
-            position = next;
-        }
-    }
+        new(data.Tables.Select(t => (long)t.Count).ToArray(), data.Discounts, SuffixOrderSequence.Batches(data), data);
 }

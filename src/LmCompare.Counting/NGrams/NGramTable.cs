@@ -4,11 +4,13 @@ namespace LmCompare.Counting.NGrams;
 /// The n-grams of one order: words in a flat array (stride = order) with per-entry counts and model values, indexed
 /// by an open-addressing hash table that compares the words themselves (no hash collision can merge two n-grams).
 /// The hash runs over the words from the last to the first, so a query can extend a match one context word at a time.
+/// A slot holds the entry and the low 32 bits of its hash: a probe compares words only when those bits match (one cache
+/// miss per probe instead of two), and growing the table rehashes nothing (the slot is those bits under the new mask).
 /// </summary>
 public sealed class NGramTable
 {
     private int[] _words;
-    private int[] _slots = []; // entry index + 1; 0 = empty
+    private ulong[] _slots = []; // (low 32 bits of the hash) << 32 | (entry index + 1); 0 = empty
     private int _mask;
 
     public NGramTable(int order, int capacity = 1024)
@@ -54,12 +56,14 @@ public sealed class NGramTable
     /// <summary>Index of the n-gram, or -1.</summary>
     public int Find(ReadOnlySpan<int> words, ulong hash)
     {
-        int slot = (int)(hash & (ulong)_mask);
+        uint tag = (uint)hash;
+        int slot = (int)(tag & (uint)_mask);
         while (true)
         {
-            int entry = _slots[slot] - 1;
-            if (entry < 0) return -1;
-            if (_words.AsSpan(entry * Order, Order).SequenceEqual(words)) return entry;
+            ulong held = _slots[slot];
+            if (held == 0) return -1;
+            int entry = (int)(uint)held - 1;
+            if ((uint)(held >> 32) == tag && _words.AsSpan(entry * Order, Order).SequenceEqual(words)) return entry;
             slot = (slot + 1) & _mask;
         }
     }
@@ -69,19 +73,21 @@ public sealed class NGramTable
     /// <summary>Index of the n-gram, adding it (with zero counts) when absent.</summary>
     public int FindOrAdd(ReadOnlySpan<int> words, ulong hash, out bool added)
     {
-        int slot = (int)(hash & (ulong)_mask);
+        uint tag = (uint)hash;
+        int slot = (int)(tag & (uint)_mask);
         while (true)
         {
-            int entry = _slots[slot] - 1;
-            if (entry < 0) break;
-            if (_words.AsSpan(entry * Order, Order).SequenceEqual(words)) { added = false; return entry; }
+            ulong held = _slots[slot];
+            if (held == 0) break;
+            int entry = (int)(uint)held - 1;
+            if ((uint)(held >> 32) == tag && _words.AsSpan(entry * Order, Order).SequenceEqual(words)) { added = false; return entry; }
             slot = (slot + 1) & _mask;
         }
         added = true;
         if (Count == Raw.Length) GrowEntries();
         int index = Count++;
         words.CopyTo(_words.AsSpan(index * Order, Order));
-        _slots[slot] = index + 1;
+        _slots[slot] = ((ulong)tag << 32) | (uint)(index + 1);
         if (Count * 2 > _slots.Length) Resize(_slots.Length * 2);
         return index;
     }
@@ -119,15 +125,19 @@ public sealed class NGramTable
 
     private static int SlotsFor(int entries) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries * 2));
 
+    /// <summary>A table of <paramref name="slots"/> slots (a power of two, at most 2^31: the tag holds 32 hash bits) holding
+    /// the same entries: each slot's tag gives its new home, no words are read.</summary>
     private void Resize(int slots)
     {
-        _slots = new int[slots];
+        var old = _slots;
+        _slots = new ulong[slots];
         _mask = slots - 1;
-        for (int i = 0; i < Count; i++)
+        foreach (ulong held in old)
         {
-            int slot = (int)(HashOf(Words(i)) & (ulong)_mask);
+            if (held == 0) continue;
+            int slot = (int)((uint)(held >> 32) & (uint)_mask);
             while (_slots[slot] != 0) slot = (slot + 1) & _mask;
-            _slots[slot] = i + 1;
+            _slots[slot] = held;
         }
     }
 }

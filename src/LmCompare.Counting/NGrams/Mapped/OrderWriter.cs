@@ -40,14 +40,12 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
                 var entry = band.Entries[position];
                 int index = band.Index[position];
                 if (at >= slots) { _wrapped.Add((entry, index)); continue; }
-                writer.Empty(at - next);
-                writer.Entry(entry);
+                writer.Put(at, entry);
                 if (!top) _taken[index] = (int)at;
                 next = at + 1;
             }
         }
-        writer.Empty(slots - next);
-        writer.Flush();
+        writer.Finish(slots);
         return _taken;
     }
 
@@ -146,24 +144,27 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
     }
 }
 
-/// <summary>Slots of one order into the output through a buffer: entries (key, log10 p[, log10 backoff]) and empty
-/// slots (key <see cref="ProbingFormat.Empty"/>, zeros). Written as the structs lie in memory: the format is
+/// <summary>Slots of one order into the output through a window of slots: entries (key, log10 p[, log10 backoff]) placed
+/// at their slots in a buffer filled with empty slots (key <see cref="ProbingFormat.Empty"/>, zeros), so the gaps between
+/// entries cost one bulk copy per window, not a copy each. Written as the structs lie in memory: the format is
 /// little-endian, as is every machine .NET runs this on (checked once).</summary>
 internal sealed class SlotWriter
 {
+    private const int WindowSlots = 1 << 14;
     private readonly HashedOutput _output;
     private readonly int _entryBytes;
     private readonly byte[] _buffer, _empties;
-    private int _used;
+    private long _first; // the slot at the buffer's start
 
     public SlotWriter(HashedOutput output, int entryBytes)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ngrams.probing is written little-endian");
         (_output, _entryBytes) = (output, entryBytes);
-        _buffer = new byte[entryBytes << 14];
+        _buffer = new byte[entryBytes * WindowSlots];
         _empties = new byte[_buffer.Length];
         var empty = new MiddleEntry(ProbingFormat.Empty, 0f, 0f);
         for (int at = 0; at < _empties.Length; at += entryBytes) Encode(_empties.AsSpan(at, entryBytes), empty, entryBytes);
+        _empties.CopyTo(_buffer, 0);
     }
 
     public static void Encode(Span<byte> slot, in MiddleEntry entry, int entryBytes)
@@ -172,29 +173,23 @@ internal sealed class SlotWriter
         else MemoryMarshal.Write(slot, new TopEntry(entry.Key, entry.Prob));
     }
 
-    public void Entry(in MiddleEntry entry)
+    /// <summary>The entry at <paramref name="slot"/>: no earlier than any slot already put, so windows before it are final.</summary>
+    public void Put(long slot, in MiddleEntry entry)
     {
-        if (_used == _buffer.Length) Flush();
-        Encode(_buffer.AsSpan(_used, _entryBytes), entry, _entryBytes);
-        _used += _entryBytes;
+        while (slot - _first >= WindowSlots) Advance(WindowSlots);
+        Encode(_buffer.AsSpan((int)(slot - _first) * _entryBytes, _entryBytes), entry, _entryBytes);
     }
 
-    public void Empty(long count)
+    /// <summary>Writes every slot up to <paramref name="slots"/>, the ones not put empty.</summary>
+    public void Finish(long slots)
     {
-        long bytes = count * _entryBytes;
-        while (bytes > 0)
-        {
-            if (_used == _buffer.Length) Flush();
-            int n = (int)Math.Min(bytes, _buffer.Length - _used);
-            _empties.AsSpan(0, n).CopyTo(_buffer.AsSpan(_used));
-            _used += n;
-            bytes -= n;
-        }
+        while (slots - _first > 0) Advance((int)Math.Min(WindowSlots, slots - _first));
     }
 
-    public void Flush()
+    private void Advance(int count)
     {
-        _output.Append(_buffer.AsSpan(0, _used));
-        _used = 0;
+        _output.Append(_buffer.AsSpan(0, count * _entryBytes));
+        _empties.AsSpan(0, count * _entryBytes).CopyTo(_buffer);
+        _first += count;
     }
 }

@@ -6,13 +6,14 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams.Mapped;
 
 /// <summary>
-/// Writes <c>ngrams.probing</c> (<see cref="ProbingFormat"/>) from a model's <c>ngrams.bin</c>, order by order, within a
-/// memory budget. Each record's context index becomes the slot its context took one order below, so the key names the
-/// n-gram exactly. The table of an order is the one linear probing gives when the keys are inserted in order of
-/// (home slot, index in <c>ngrams.bin</c>): then a key's slot is max(its home, the slot after the previous key's), so
-/// the slots are written front to back, and an order too large for the budget is written in bands of home slots, one
-/// pass over its records per band (<see cref="OrderWriter"/>). The bytes depend on the model only, never on the budget.
-/// Written under a temporary name and renamed whole.
+/// Writes <c>ngrams.probing</c> (<see cref="ProbingFormat"/>) from the <c>ngrams.bin</c> the build has just written
+/// (its header and length are checked, its checksum is not read again), order by order, within a memory budget. Each
+/// record's context index becomes the slot its context took one order below, so the key names the n-gram exactly. The
+/// table of an order is the one linear probing gives when the keys are inserted in order of (home slot, index in
+/// <c>ngrams.bin</c>): then a key's slot is max(its home, the slot after the previous key's), so the slots are written
+/// front to back, and an order too large for the budget is written in bands of home slots, one pass over its records
+/// per band (<see cref="OrderWriter"/>). The bytes depend on the model only, never on the budget. Written under a
+/// temporary name and renamed whole.
 /// </summary>
 internal static class ProbingWriter
 {
@@ -47,7 +48,7 @@ internal static class ProbingWriter
                     wrapped |= order.PlaceWrapped(stream, offsets[k - 1]);
                 }
                 output.Pad();
-            });
+            }, checksum: false);
             ulong checksum = wrapped ? Rehash(stream, length - 8) : output.Hash.GetCurrentHashAsUInt64();
             Span<byte> trailer = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(trailer, checksum);

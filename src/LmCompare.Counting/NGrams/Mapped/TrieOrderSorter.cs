@@ -5,14 +5,15 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// <summary>
 /// One order (2 and up) of <c>ngrams.trie</c> put in trie order: its records sorted by (context's trie index, word), a
 /// band of contexts at a time, each band as large as <c>bandBytes</c> allows (the run lengths say exactly how many
-/// records a band of contexts holds; 40 bytes per record), one pass over the records per band. Writes (word, log10 p,
-/// log10 backoff) in trie order, and each run's records by decreasing probability (offsets within the run, ties in trie
-/// order) for the rank section.
+/// records a band of contexts holds; 32 bytes per record: the band, its entries and rank offsets), one pass over the
+/// records per band. The pass is the sort: <c>ngrams.bin</c> holds the order by word first, so placing each record at
+/// the next free place of its context's run (a counting sort by context, stable) leaves every run in word order.
+/// Writes (word, log10 p, log10 backoff) in trie order, and each run's records by decreasing probability (offsets
+/// within the run, ties in trie order) for the rank section.
 /// </summary>
-internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, int vocabulary)
+internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs)
 {
-    private const int BytesPerRecord = 40, RadixBits = 12;
-    private readonly int _wordBits = TrieFormat.BitsFor(vocabulary);
+    private const int BytesPerRecord = 32;
 
     /// <summary>Writes both files; returns each record's trie index by its index in <c>ngrams.bin</c> (when
     /// <paramref name="keepIndex"/>: the order above needs it for its contexts).</summary>
@@ -29,20 +30,23 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             long size = runs[a];
             int b = a + 1;
             while (b < runs.Length && size + runs[b] <= perBand) size += runs[b++];
-            band.Reserve(size);
+            band.Reserve(size, b - a);
             Collect(a, b, band);
-            band.Sort(TrieFormat.BitsFor(b - a) + _wordBits);
-            Emit(band, trieStart, index, order, ranks);
+            Emit(band, a, trieStart, index, order, ranks);
             trieStart += size;
             a = b;
         }
         return index;
     }
 
-    /// <summary>The records whose context's trie index is in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <summary>The records whose context's trie index is in [<paramref name="from"/>, <paramref name="to"/>), each at the
+    /// next free place of its context's run.</summary>
     private void Collect(int from, int to, Band band)
     {
-        band.Count = 0;
+        var fill = band.Fill;
+        int at = 0;
+        for (int c = from; c < to; c++) (fill[c - from], at) = (at, at + runs[c]);
+        band.Count = at;
         var block = new NGramRecord[1 << 14];
         for (long first = 0; first < records.Length; first += block.Length)
         {
@@ -52,29 +56,25 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             {
                 int context = below[span[r].Context];
                 if (context < from || context >= to) continue;
-                band.Items[band.Count++] = new SortItem(((ulong)(context - from) << _wordBits) | (uint)span[r].Word, span[r].Prob,
-                    span[r].Backoff, (int)(first + r));
+                band.Items[fill[context - from]++] = new SortItem(span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
             }
         }
     }
 
-    private void Emit(Band band, long trieStart, int[] index, FileStream order, FileStream ranks)
+    private void Emit(Band band, int from, long trieStart, int[] index, FileStream order, FileStream ranks)
     {
         var items = band.Items;
         var entries = new TrieOrderEntry[band.Count];
         var offsets = new uint[band.Count];
         var run = new ulong[16];
-        uint wordMask = (uint)((1UL << _wordBits) - 1);
-        for (int j = 0; j < band.Count;)
+        for (int c = from, j = 0; j < band.Count; c++)
         {
-            int end = j + 1;
-            ulong context = items[j].Key >> _wordBits;
-            while (end < band.Count && items[end].Key >> _wordBits == context) end++;
+            int end = j + runs[c];
             if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];
             for (int i = j; i < end; i++)
             {
                 ref readonly var item = ref items[i];
-                entries[i] = new TrieOrderEntry((int)((uint)item.Key & wordMask), item.Prob, item.Backoff);
+                entries[i] = new TrieOrderEntry(item.Word, item.Prob, item.Backoff);
                 if (index.Length > 0) index[item.Source] = (int)(trieStart + i);
                 run[i - j] = ((ulong)(uint.MaxValue - Orderable(item.Prob)) << 32) | (uint)(i - j);
             }
@@ -93,42 +93,21 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         return (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
     }
 
-    /// <summary>A record on its way to trie order: sort key (context offset, word), log10 p, log10 backoff, index in
-    /// <c>ngrams.bin</c>. Moved whole by the radix passes, so emitting reads the band front to back.</summary>
+    /// <summary>A record on its way to trie order: word, log10 p, log10 backoff, index in <c>ngrams.bin</c>.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
-    private readonly record struct SortItem(ulong Key, float Prob, float Backoff, int Source);
+    private readonly record struct SortItem(int Word, float Prob, float Backoff, int Source);
 
-    /// <summary>One band's records.</summary>
+    /// <summary>One band's records, and the next free place of each of its contexts' runs.</summary>
     private sealed class Band
     {
         public SortItem[] Items = [];
+        public int[] Fill = [];
         public int Count;
-        private SortItem[] _scratch = [];
 
-        public void Reserve(long capacity)
+        public void Reserve(long capacity, int contexts)
         {
-            if (Items.Length >= capacity) return;
-            Items = new SortItem[capacity];
-            _scratch = new SortItem[capacity];
-        }
-
-        /// <summary>LSD radix sort of the records on the low <paramref name="bits"/> bits of their keys, in as few passes of
-        /// at most <see cref="RadixBits"/> bits as cover them.</summary>
-        public void Sort(int bits)
-        {
-            int passes = (bits + RadixBits - 1) / RadixBits, width = (bits + passes - 1) / passes;
-            ulong mask = (1UL << width) - 1;
-            Span<int> start = stackalloc int[1 << width];
-            for (int shift = 0; shift < bits; shift += width)
-            {
-                start.Clear();
-                var source = Items.AsSpan(0, Count);
-                foreach (ref readonly var item in source) start[(int)((item.Key >> shift) & mask)]++;
-                for (int d = 0, sum = 0; d < start.Length; d++) (start[d], sum) = (sum, sum + start[d]);
-                var target = _scratch.AsSpan(0, Count);
-                foreach (ref readonly var item in source) target[start[(int)((item.Key >> shift) & mask)]++] = item;
-                (Items, _scratch) = (_scratch, Items);
-            }
+            if (Items.Length < capacity) Items = new SortItem[capacity];
+            if (Fill.Length < contexts) Fill = new int[contexts];
         }
     }
 }

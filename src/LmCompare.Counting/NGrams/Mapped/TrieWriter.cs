@@ -5,12 +5,13 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams.Mapped;
 
 /// <summary>
-/// Writes <c>ngrams.trie</c> (<see cref="TrieFormat"/>) from a model's <c>ngrams.bin</c>, whose orders are in suffix
-/// order (last word, context): each order is re-sorted by (context's trie index, word) a band of contexts at a time
-/// (<see cref="TrieOrderSorter"/>, bands sized exactly from the run lengths), into a temporary file of (word, log10 p,
-/// log10 backoff) in trie order; the order below is written once this order's run lengths, its successor pointers, are
-/// known. Memory: two orders' index maps and run lengths (12 bytes per n-gram of the larger) and one band. The bytes
-/// depend on the model only. Written under a temporary name and renamed whole.
+/// Writes <c>ngrams.trie</c> (<see cref="TrieFormat"/>) from the <c>ngrams.bin</c> the build has just written (its
+/// checksum is not read again), whose orders are in suffix order (last word, context): each order is re-sorted by
+/// (context's trie index, word) a band of contexts at a time (<see cref="TrieOrderSorter"/>, bands sized exactly from
+/// the run lengths), into a temporary file of (word, log10 p, log10 backoff) in trie order; the order below is written
+/// once this order's run lengths, its successor pointers, are known. Memory: two orders' index maps and run lengths (12
+/// bytes per n-gram of the larger) and one band. The bytes depend on the model only. Written under a temporary name and
+/// renamed whole.
 /// </summary>
 internal static class TrieWriter
 {
@@ -42,9 +43,9 @@ internal static class TrieWriter
                     temps.Add(order);
                     temps.Add(ranks);
                     long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
-                    below = new TrieOrderSorter(records, below, runs, vocabulary).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    below = new TrieOrderSorter(records, below, runs).Sort(order, ranks, bandBytes, keepIndex: k < n);
                     previous = order;
-                });
+                }, checksum: false);
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
                 else WriteTop(output, previous!, vocabulary);
                 for (int k = 2; k <= n; k++) WriteRanks(output, target + $".ranks{k}.tmp", TrieFormat.BitsFor(longest[k - 1]));
@@ -73,7 +74,7 @@ internal static class TrieWriter
         {
             if (k > 1) longest[k - 1] = Math.Max(1, RunLengths(records, null, runs.Length, runs).DefaultIfEmpty(0).Max());
             runs = new int[records.Length];
-        });
+        }, checksum: false);
         return longest;
     }
 

@@ -42,7 +42,7 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
         RunInitial(ledger, discounts);
         for (int k = 2; k <= _n; k++) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, k));
         var interpolate = new StreamingInterpolateStage(workDirectory, _n, discounts, ledger.NGramCounts, ledger.UnigramSum, ledger.UnigramByCount);
-        return new ModelRecords(ledger.NGramCounts, discounts, interpolate.Records(), null);
+        return new ModelRecords(ledger.NGramCounts, discounts, NGramModelFile.Batches(ledger.NGramCounts, interpolate.Records()), null);
     }
 
     /// <summary>
