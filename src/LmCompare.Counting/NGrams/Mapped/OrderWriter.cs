@@ -11,7 +11,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// band (28 bytes per key of a band). Keys pushed past the last slot wrap to the first empty slots, as a probe does
 /// (<see cref="PlaceWrapped"/>).
 /// </summary>
-internal sealed class OrderWriter(OrderRecords records, int[] below, long slots, bool top)
+internal sealed class OrderWriter(OrderRecords records, int[] below, long slots, bool top, OrderWriter.Band band)
 {
     private readonly List<(MiddleEntry Entry, int Index)> _wrapped = [];
     private int[] _taken = [];
@@ -26,7 +26,6 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         long perBand = Math.Max(1, bandBytes / BytesPerKey);
         int bands = (int)Math.Max(1, (n + perBand - 1) / perBand);
         var writer = new SlotWriter(output, EntryBytes);
-        var band = new Band();
         long next = 0; // the first slot not written
         for (int b = 0; b < bands; b++)
         {
@@ -53,8 +52,9 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
     private const int BytesPerKey = 36;
 
     /// <summary>One band's keys in record order: entry and record index by position, and (home &lt;&lt; 32 | position) to
-    /// sort, which orders them by home and then record index (positions follow the records).</summary>
-    private sealed class Band
+    /// sort, which orders them by home and then record index (positions follow the records). One for every order of a
+    /// file, so the orders reuse its arrays.</summary>
+    internal sealed class Band
     {
         public ulong[] Order = [];
         public MiddleEntry[] Entries = [];

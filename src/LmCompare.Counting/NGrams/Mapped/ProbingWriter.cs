@@ -34,6 +34,7 @@ internal static class ProbingWriter
             var output = new HashedOutput(stream);
             output.Append(ProbingFormat.Header(counts, vocabulary, SourceChecksum(source)));
             int[] below = [];
+            var band = new OrderWriter.Band();
             var (slots, offsets, length) = ProbingFormat.Layout(counts, vocabulary);
             NGramModelFile.ReadOrders(source, counts, (k, records) =>
             {
@@ -43,7 +44,7 @@ internal static class ProbingWriter
                 else
                 {
                     long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 4L * (below.Length + records.Length));
-                    var order = new OrderWriter(records, below, slots[k - 1], top: k == n);
+                    var order = new OrderWriter(records, below, slots[k - 1], top: k == n, band);
                     below = order.Write(output, bandBytes);
                     wrapped |= order.PlaceWrapped(stream, offsets[k - 1]);
                 }

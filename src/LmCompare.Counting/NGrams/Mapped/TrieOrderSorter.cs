@@ -11,7 +11,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// Writes (word, log10 p, log10 backoff) in trie order, and each run's records by decreasing probability (offsets
 /// within the run, ties in trie order) for the rank section.
 /// </summary>
-internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs)
+internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, TrieOrderSorter.Band band)
 {
     private const int BytesPerRecord = 32;
 
@@ -23,7 +23,6 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         long perBand = Math.Max(1, bandBytes / BytesPerRecord);
         using var order = new FileStream(orderPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         using var ranks = new FileStream(ranksPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var band = new Band();
         long trieStart = 0;
         for (int a = 0; a < runs.Length;)
         {
@@ -64,8 +63,8 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
     private void Emit(Band band, int from, long trieStart, int[] index, FileStream order, FileStream ranks)
     {
         var items = band.Items;
-        var entries = new TrieOrderEntry[band.Count];
-        var offsets = new uint[band.Count];
+        var entries = band.Entries;
+        var offsets = band.Offsets;
         var run = new ulong[16];
         for (int c = from, j = 0; j < band.Count; c++)
         {
@@ -82,8 +81,8 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             for (int i = j; i < end; i++) offsets[i] = (uint)run[i - j];
             j = end;
         }
-        order.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(entries.AsSpan()));
-        ranks.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(offsets.AsSpan()));
+        order.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(entries.AsSpan(0, band.Count)));
+        ranks.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(offsets.AsSpan(0, band.Count)));
     }
 
     /// <summary>A float's bits mapped so unsigned order is numeric order (NaN aside).</summary>
@@ -95,18 +94,25 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
 
     /// <summary>A record on its way to trie order: word, log10 p, log10 backoff, index in <c>ngrams.bin</c>.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
-    private readonly record struct SortItem(int Word, float Prob, float Backoff, int Source);
+    internal readonly record struct SortItem(int Word, float Prob, float Backoff, int Source);
 
-    /// <summary>One band's records, and the next free place of each of its contexts' runs.</summary>
-    private sealed class Band
+    /// <summary>One band's records, the next free place of each of its contexts' runs, and the band's entries and rank
+    /// offsets on their way to the files; one for every order of a file, so the orders reuse its arrays.</summary>
+    internal sealed class Band
     {
         public SortItem[] Items = [];
+        public TrieOrderEntry[] Entries = [];
+        public uint[] Offsets = [];
         public int[] Fill = [];
         public int Count;
 
         public void Reserve(long capacity, int contexts)
         {
-            if (Items.Length < capacity) Items = new SortItem[capacity];
+            if (Items.Length < capacity)
+            {
+                (Items, Entries, Offsets) = ([], [], []); // the old arrays can be collected while the new ones are allocated
+                (Items, Entries, Offsets) = (new SortItem[capacity], new TrieOrderEntry[capacity], new uint[capacity]);
+            }
             if (Fill.Length < contexts) Fill = new int[contexts];
         }
     }

@@ -15,7 +15,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// </summary>
 internal static class TrieWriter
 {
-    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (36 bytes each), the
+    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (32 bytes each), the
     /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes)
@@ -32,6 +32,7 @@ internal static class TrieWriter
                 output.Append(TrieFormat.Header(counts, longest, vocabulary, ProbingWriter.SourceChecksum(source)));
                 int[] below = [];
                 UnigramEntry[] unigrams = [];
+                var band = new TrieOrderSorter.Band();
                 string? previous = null; // the order below, in trie order, waiting for its successor pointers
                 NGramModelFile.ReadOrders(source, counts, (k, records) =>
                 {
@@ -43,7 +44,7 @@ internal static class TrieWriter
                     temps.Add(order);
                     temps.Add(ranks);
                     long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
-                    below = new TrieOrderSorter(records, below, runs).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    below = new TrieOrderSorter(records, below, runs, band).Sort(order, ranks, bandBytes, keepIndex: k < n);
                     previous = order;
                 }, checksum: false);
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
