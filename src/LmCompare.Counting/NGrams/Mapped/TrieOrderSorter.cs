@@ -5,15 +5,15 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// <summary>
 /// One order (2 and up) of <c>ngrams.trie</c> put in trie order: its records sorted by (context's trie index, word), a
 /// band of contexts at a time, each band as large as <c>bandBytes</c> allows (the run lengths say exactly how many
-/// records a band of contexts holds; 32 bytes per record: the band, its entries and rank offsets), one pass over the
-/// records per band. The pass is the sort: <c>ngrams.bin</c> holds the order by word first, so placing each record at
-/// the next free place of its context's run (a counting sort by context, stable) leaves every run in word order.
-/// Writes (word, log10 p, log10 backoff) in trie order, and each run's records by decreasing probability (offsets
-/// within the run, ties in trie order) for the rank section.
+/// records a band of contexts holds; 40 bytes per record: staged, in trie order, its source and rank offset), one pass
+/// over the records per band. The pass is the sort: <c>ngrams.bin</c> holds the order by word first, so placing each
+/// record at the next free place of its context's run (a counting sort by context, stable) leaves every run in word
+/// order. Writes (word, log10 p, log10 backoff) in trie order, and each run's records by decreasing probability
+/// (offsets within the run, ties in trie order) for the rank section.
 /// </summary>
 internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, TrieOrderSorter.Band band)
 {
-    private const int BytesPerRecord = 32;
+    private const int BytesPerRecord = 40, BucketRecords = 1 << 13;
 
     /// <summary>Writes both files; returns each record's trie index by its index in <c>ngrams.bin</c> (when
     /// <paramref name="keepIndex"/>: the order above needs it for its contexts).</summary>
@@ -38,14 +38,36 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         return index;
     }
 
-    /// <summary>The records whose context's trie index is in [<paramref name="from"/>, <paramref name="to"/>), each at the
-    /// next free place of its context's run.</summary>
+    /// <summary>
+    /// The records whose context's trie index is in [<paramref name="from"/>, <paramref name="to"/>), each at the next
+    /// free place of its context's run, in two stable scatters: into buckets of about <see cref="BucketRecords"/>
+    /// records by context (a few hundred write streams), then each bucket into its contexts' runs, a region that stays in
+    /// the cache. One scatter straight into the runs took a cache miss per record.
+    /// </summary>
     private void Collect(int from, int to, Band band)
     {
         var fill = band.Fill;
         int at = 0;
         for (int c = from; c < to; c++) (fill[c - from], at) = (at, at + runs[c]);
         band.Count = at;
+        int shift = 0;
+        while (((long)(to - from) >> shift) * BucketRecords > Math.Max(at, 1) && (to - from) >> shift > 1) shift++;
+        int buckets = ((to - from - 1) >> shift) + 1;
+        var bucketFill = new int[buckets];
+        for (int k = 0; k < buckets; k++) bucketFill[k] = fill[k << shift];
+        Stage(from, to, shift, bucketFill, band.Staged);
+        for (int j = 0; j < at; j++)
+        {
+            ref readonly var item = ref band.Staged[j];
+            int place = fill[item.Context]++;
+            band.Entries[place] = new TrieOrderEntry(item.Word, item.Prob, item.Backoff);
+            band.Sources[place] = item.Source;
+        }
+    }
+
+    /// <summary>The band's records into <paramref name="staged"/> by bucket of context offset, in record order within a bucket.</summary>
+    private void Stage(int from, int to, int shift, int[] bucketFill, StagedItem[] staged)
+    {
         var block = new NGramRecord[1 << 14];
         for (long first = 0; first < records.Length; first += block.Length)
         {
@@ -53,16 +75,15 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             records.Read(first, span);
             for (int r = 0; r < span.Length; r++)
             {
-                int context = below[span[r].Context];
-                if (context < from || context >= to) continue;
-                band.Items[fill[context - from]++] = new SortItem(span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
+                int context = below[span[r].Context] - from;
+                if ((uint)context >= (uint)(to - from)) continue;
+                staged[bucketFill[context >> shift]++] = new StagedItem(context, span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
             }
         }
     }
 
     private void Emit(Band band, int from, long trieStart, int[] index, FileStream order, FileStream ranks)
     {
-        var items = band.Items;
         var entries = band.Entries;
         var offsets = band.Offsets;
         var run = new ulong[16];
@@ -72,10 +93,8 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];
             for (int i = j; i < end; i++)
             {
-                ref readonly var item = ref items[i];
-                entries[i] = new TrieOrderEntry(item.Word, item.Prob, item.Backoff);
-                if (index.Length > 0) index[item.Source] = (int)(trieStart + i);
-                run[i - j] = ((ulong)(uint.MaxValue - Orderable(item.Prob)) << 32) | (uint)(i - j);
+                if (index.Length > 0) index[band.Sources[i]] = (int)(trieStart + i);
+                run[i - j] = ((ulong)(uint.MaxValue - Orderable(entries[i].Prob)) << 32) | (uint)(i - j);
             }
             if (end - j > 1) run.AsSpan(0, end - j).Sort();
             for (int i = j; i < end; i++) offsets[i] = (uint)run[i - j];
@@ -92,26 +111,29 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         return (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
     }
 
-    /// <summary>A record on its way to trie order: word, log10 p, log10 backoff, index in <c>ngrams.bin</c>.</summary>
+    /// <summary>A record on its way to trie order: context offset in the band, word, log10 p, log10 backoff, index in
+    /// <c>ngrams.bin</c>.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
-    internal readonly record struct SortItem(int Word, float Prob, float Backoff, int Source);
+    internal readonly record struct StagedItem(int Context, int Word, float Prob, float Backoff, int Source);
 
-    /// <summary>One band's records, the next free place of each of its contexts' runs, and the band's entries and rank
-    /// offsets on their way to the files; one for every order of a file, so the orders reuse its arrays.</summary>
+    /// <summary>One band's records by bucket, the next free place of each of its contexts' runs, and the band in trie
+    /// order on its way to the files (entries, their indexes in <c>ngrams.bin</c>, rank offsets); one for every order of
+    /// a file, so the orders reuse its arrays.</summary>
     internal sealed class Band
     {
-        public SortItem[] Items = [];
+        public StagedItem[] Staged = [];
         public TrieOrderEntry[] Entries = [];
+        public int[] Sources = [];
         public uint[] Offsets = [];
         public int[] Fill = [];
         public int Count;
 
         public void Reserve(long capacity, int contexts)
         {
-            if (Items.Length < capacity)
+            if (Staged.Length < capacity)
             {
-                (Items, Entries, Offsets) = ([], [], []); // the old arrays can be collected while the new ones are allocated
-                (Items, Entries, Offsets) = (new SortItem[capacity], new TrieOrderEntry[capacity], new uint[capacity]);
+                (Staged, Entries, Sources, Offsets) = ([], [], [], []); // the old arrays can be collected while the new ones are allocated
+                (Staged, Entries, Sources, Offsets) = (new StagedItem[capacity], new TrieOrderEntry[capacity], new int[capacity], new uint[capacity]);
             }
             if (Fill.Length < contexts) Fill = new int[contexts];
         }

@@ -15,7 +15,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// </summary>
 internal static class TrieWriter
 {
-    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (32 bytes each), the
+    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
     /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes)
