@@ -38,6 +38,37 @@ public class ProbingNGramModelTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public void Compute_OnOrdersOfSeveralSlotWindows_EqualsTheLoadedModelBitForBit()
+    {
+        using var temp = new TempDirectory();
+        var workspace = PairFixtures.RandomCorpus(temp, documents: 40, linesPerDocument: 200, words: 2000);
+        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+        var corpus = TokenizedCorpus.Open(workspace, "random");
+        using var loaded = NGramModelLoader.Load(workspace, "kn");
+        var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
+        string source = Path.Combine(directory, NGramModelFile.FileName);
+        Assert.True(manifest.NGramCounts[2] > 2 * 16384); // the top order spans several windows of 16,384 slots (1.5 per n-gram)
+
+        using var probing = ProbingNGramModel.Open(Path.Combine(directory, ProbingNGramModel.FileName), manifest.NGramCounts,
+            corpus.Vocabulary.Count, ProbingWriter.SourceChecksum(source));
+        var scorer = new NGramScorer(loaded);
+        var mapped = new ContextStateScorer(probing);
+        foreach (int token in corpus.ReadTokens(Splits.Train)) Assert.Equal(scorer.Next(token), mapped.Next(token));
+        probing.EnsureIntact();
+        var (slots, offsets, _) = ProbingFormat.Layout(manifest.NGramCounts, corpus.Vocabulary.Count);
+        var bytes = File.ReadAllBytes(Path.Combine(directory, ProbingNGramModel.FileName));
+        for (int k = 2; k <= 3; k++) // every slot no n-gram took is empty, in every window
+        {
+            int entryBytes = k == 3 ? 12 : 16;
+            long occupied = 0;
+            for (long slot = 0; slot < slots[k - 1]; slot++)
+                if (BitConverter.ToUInt64(bytes, (int)(offsets[k - 1] + slot * entryBytes)) != ProbingFormat.Empty) occupied++;
+            Assert.Equal(manifest.NGramCounts[k - 1], occupied);
+        }
+    }
+
+    [Fact]
     public void Open_DamagedOrForeignFile_RefusedInOneLine()
     {
         using var temp = new TempDirectory();

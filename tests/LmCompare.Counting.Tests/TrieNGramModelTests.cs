@@ -45,6 +45,22 @@ public class TrieNGramModelTests
         trie.EnsureIntact();
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Next_OnATrieWhoseBandsHoldSeveralBuckets_EqualsTheLoadedModelBitForBit()
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, 3, documents: 40, lines: 200, words: 2000);
+        Assert.True(built.Manifest.NGramCounts[2] > 4 * 8192); // the top order's one band is sorted through several ~8k buckets
+        using var loaded = NGramModelLoader.Load(built.Workspace, "kn");
+        using var trie = built.Open(Path.Combine(Path.GetDirectoryName(built.Source)!, TrieNGramModel.FileName));
+
+        var scorer = new NGramScorer(loaded);
+        var mapped = new ContextStateScorer(trie);
+        foreach (int token in built.Corpus.ReadTokens(Splits.Train)) Assert.Equal(scorer.Next(token), mapped.Next(token));
+        trie.EnsureIntact();
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
