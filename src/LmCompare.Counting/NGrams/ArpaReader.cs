@@ -94,6 +94,9 @@ internal sealed class ArpaReader : IDisposable
         if (fields.Length == 3 && !float.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture,
             out backoff)) throw Error($"'{fields[2]}' is not a number");
         if (fields.Length == 3 && order == highest && backoff != 0) throw Error("the highest order cannot have backoffs");
+        // log10: a probability is at most 1 (log 0); -inf is a probability of 0, as KenLM reads it
+        if (!(prob <= 0f)) throw Error($"log10 probability {fields[0]} is above 0 or not a number");
+        if (!float.IsFinite(backoff)) throw Error($"log10 backoff {fields[2]} is not a finite number");
         var tokens = fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (tokens.Length != order) throw Error($"expected {order} words, got {tokens.Length}");
         for (int j = 0; j < order; j++)

@@ -17,32 +17,42 @@ public sealed class TrieNGramModel : INGramLookup
     public const string FormatName = "trie";
 
     private readonly MappedFile _file;
-    private readonly long[] _counts, _records, _ranks;
-    private readonly int[] _recordBits, _nextBits, _rankBits;
+    private readonly long[] _counts, _records, _ranks, _rankedRuns;
+    private readonly int[] _recordBits, _nextBits, _rankBits, _firstBits, _rankedRunBits;
     private readonly int _wordBits;
     private readonly long _unigramRanking;
     private readonly string _path;
     private Task<bool> _verification = Task.FromResult(true);
 
-    private TrieNGramModel(MappedFile file, long[] counts, long[] longest, int vocabulary, string path)
+    private TrieNGramModel(MappedFile file, long[] counts, TrieFormat.Shape shape, int vocabulary, string path)
     {
         (_file, _counts, _path, Vocabulary, Order) = (file, counts, path, vocabulary, counts.Length);
-        (_records, _ranks, _unigramRanking, _) = TrieFormat.Layout(counts, longest, vocabulary);
+        (_records, _ranks, _unigramRanking, _) = TrieFormat.Layout(counts, shape, vocabulary);
+        (_rankedRuns, RankPrefix) = (shape.RankedRuns, shape.RankPrefix);
+        UnigramPrefix = (int)shape.RankedRuns[0];
         _wordBits = TrieFormat.BitsFor(vocabulary);
-        _recordBits = new int[Order + 1];
-        _nextBits = new int[Order + 1];
-        _rankBits = new int[Order + 1];
+        (_recordBits, _nextBits, _rankBits) = (new int[Order + 1], new int[Order + 1], new int[Order + 1]);
+        (_firstBits, _rankedRunBits) = (new int[Order + 1], new int[Order + 1]);
         for (int k = 2; k <= Order; k++)
         {
             _recordBits[k] = TrieFormat.RecordBits(k, counts, vocabulary);
             _nextBits[k] = k < Order ? TrieFormat.BitsFor(counts[k] + 1) : 0;
-            _rankBits[k] = TrieFormat.BitsFor(longest[k - 1]);
+            _rankBits[k] = TrieFormat.BitsFor(shape.LongestRun[k - 1]);
+            _firstBits[k] = TrieFormat.BitsFor(counts[k - 1]);
+            _rankedRunBits[k] = TrieFormat.RankedRunBits(k, counts, shape.LongestRun, RankPrefix);
         }
     }
 
     public int Order { get; }
     public int Vocabulary { get; }
     public long Bytes => _file.Length;
+
+    /// <summary>Records ranked per run: a run of at most this many has no ranking (it is scanned), a longer one has its
+    /// most probable this many (<see cref="RankedRun"/>).</summary>
+    public int RankPrefix { get; }
+
+    /// <summary>Word ids ranked by unigram (<see cref="UnigramByRank"/>).</summary>
+    public int UnigramPrefix { get; }
 
     /// <summary>Maps <paramref name="path"/> after checking its length and header (made from the model file with
     /// <paramref name="sourceChecksum"/>, for these counts and vocabulary); the whole-file checksum runs in the background.</summary>
@@ -54,14 +64,17 @@ public sealed class TrieNGramModel : INGramLookup
         {
             string damaged = $"{path}: the trie file is truncated or damaged";
             if (file.Length < TrieFormat.HeaderBytes + 8) throw new InputException($"{damaged} ({file.Length:N0} bytes); rebuild the model");
-            var longest = TrieFormat.LongestRuns(file.Bytes(0, TrieFormat.HeaderBytes), counts.Length);
-            if (longest.Any(l => l < 0 || l > vocabulary) ||
-                !file.Bytes(0, TrieFormat.HeaderBytes).SequenceEqual(TrieFormat.Header(counts, longest, vocabulary, sourceChecksum)))
+            var header = file.Bytes(0, TrieFormat.HeaderBytes);
+            var shape = TrieFormat.ReadShape(header, counts.Length);
+            bool sane = shape.RankPrefix is >= 1 and <= 1 << 16 &&
+                Enumerable.Range(0, counts.Length).All(k => shape.LongestRun[k] is >= 0 && shape.LongestRun[k] <= vocabulary &&
+                    shape.RankedRuns[k] >= 0 && shape.RankedRuns[k] <= (k == 0 ? vocabulary : counts[k]));
+            if (!sane || !header.SequenceEqual(TrieFormat.Header(counts, shape, vocabulary, sourceChecksum)))
                 throw new InputException($"{path}: the trie file belongs to another build or version (header); rebuild the model");
-            long length = TrieFormat.Layout(counts, longest, vocabulary).Length;
+            long length = TrieFormat.Layout(counts, shape, vocabulary).Length;
             if (file.Length != length)
                 throw new InputException($"{damaged} ({file.Length:N0} bytes, expected {length:N0}); rebuild the model");
-            var model = new TrieNGramModel(file, counts, longest, vocabulary, path);
+            var model = new TrieNGramModel(file, counts, shape, vocabulary, path);
             model._verification = Task.Run(model.Verify);
             return model;
         }
@@ -110,8 +123,9 @@ public sealed class TrieNGramModel : INGramLookup
             else if (w > word) hi = mid;
             else
             {
-                prob = BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, mid * bits + _wordBits, 32));
-                backoff = order < Order ? BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, mid * bits + _wordBits + 32, 32)) : 0f;
+                prob = Prob(offset, mid * bits + _wordBits);
+                long at = mid * bits + _wordBits + TrieFormat.ProbBits;
+                backoff = order < Order ? BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, at, 32)) : 0f;
                 return mid;
             }
         }
@@ -131,7 +145,7 @@ public sealed class TrieNGramModel : INGramLookup
         }
         else
         {
-            long offset = _records[order - 1], bits = _recordBits[order], at = 64 + _wordBits;
+            long offset = _records[order - 1], bits = _recordBits[order], at = _wordBits + TrieFormat.ProbBits + 32;
             first = (long)_file.Bits(offset, id * bits + at, _nextBits[order]);
             end = (long)_file.Bits(offset, (id + 1) * bits + at, _nextBits[order]);
         }
@@ -146,18 +160,43 @@ public sealed class TrieNGramModel : INGramLookup
     {
         long bit = id * _recordBits[order];
         long offset = _records[order - 1];
-        return ((int)_file.Bits(offset, bit, _wordBits), BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, bit + _wordBits, 32)));
+        return ((int)_file.Bits(offset, bit, _wordBits), Prob(offset, bit + _wordBits));
     }
 
-    /// <summary>The id of the <paramref name="r"/>-th most probable n-gram of the run starting at <paramref name="first"/>
-    /// (order <paramref name="order"/>, 2 and up), from the rank section.</summary>
+    /// <summary>A stored log10 p: 31 bits, the sign bit (always set) restored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long ByRank(int order, long first, long r) =>
-        first + (long)_file.Bits(_ranks[order - 1], (first + r) * _rankBits[order], _rankBits[order]);
+    private float Prob(long offset, long bit) => BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, bit, TrieFormat.ProbBits) | 0x8000_0000u);
 
-    /// <summary>The <paramref name="r"/>-th most probable word id by unigram (ids without one count as &lt;unk&gt;).</summary>
+    /// <summary>The ranked-run record (see <see cref="RankPrefix"/>) of the run of order <paramref name="order"/> (2 and up)
+    /// that starts at <paramref name="first"/> and is longer than the prefix: a binary search over the order's records.</summary>
+    public long RankedRun(int order, long first)
+    {
+        long offset = _ranks[order - 1], stride = _rankedRunBits[order], lo = 0, hi = _rankedRuns[order - 1];
+        int bits = _firstBits[order];
+        while (lo < hi)
+        {
+            long mid = (lo + hi) >>> 1;
+            long at = (long)_file.Bits(offset, mid * stride, bits);
+            if (at < first) lo = mid + 1;
+            else if (at > first) hi = mid;
+            else return mid;
+        }
+        throw new InputException($"{_path}: a run of the {order}-grams has no ranking (the file is damaged); rebuild the model");
+    }
+
+    /// <summary>The id of the <paramref name="r"/>-th most probable n-gram (r below <see cref="RankPrefix"/>) of the run
+    /// starting at <paramref name="first"/>, whose ranked-run record is <paramref name="ranked"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int UnigramByRank(int r) => _file.At<int>(_unigramRanking + 4L * r);
+    public long ByRank(int order, long ranked, long first, int r)
+    {
+        long bit = ranked * _rankedRunBits[order] + _firstBits[order] + (long)r * _rankBits[order];
+        return first + (long)_file.Bits(_ranks[order - 1], bit, _rankBits[order]);
+    }
+
+    /// <summary>The <paramref name="r"/>-th most probable word id by unigram (r below <see cref="UnigramPrefix"/>; ids
+    /// without one count as &lt;unk&gt;).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int UnigramByRank(int r) => (int)_file.Bits(_unigramRanking, (long)r * _wordBits, _wordBits);
 
     public void Dispose()
     {

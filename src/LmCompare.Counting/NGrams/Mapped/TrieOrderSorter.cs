@@ -8,10 +8,10 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// records a band of contexts holds; 40 bytes per record: staged, in trie order, its source and rank offset), one pass
 /// over the records per band. The pass is the sort: <c>ngrams.bin</c> holds the order by word first, so placing each
 /// record at the next free place of its context's run (a counting sort by context, stable) leaves every run in word
-/// order. Writes (word, log10 p, log10 backoff) in trie order, and each run's records by decreasing probability
-/// (offsets within the run, ties in trie order) for the rank section.
+/// order. Writes (word, log10 p, log10 backoff) in trie order, and for each run longer than the rank prefix P its first
+/// index and the offsets within the run of its P most probable records (ties in trie order) for the rank section.
 /// </summary>
-internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, TrieOrderSorter.Band band)
+internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, TrieOrderSorter.Band band, int rankPrefix)
 {
     private const int BytesPerRecord = 40, BucketRecords = 1 << 13;
 
@@ -85,23 +85,26 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
     private void Emit(Band band, int from, long trieStart, int[] index, FileStream order, FileStream ranks)
     {
         var entries = band.Entries;
-        var offsets = band.Offsets;
+        var offsets = band.Offsets; // 1 + P per ranked run, fewer than the run's records
         var run = new ulong[16];
+        int ranked = 0;
         for (int c = from, j = 0; j < band.Count; c++)
         {
             int end = j + runs[c];
-            if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];
-            for (int i = j; i < end; i++)
+            if (index.Length > 0)
+                for (int i = j; i < end; i++) index[band.Sources[i]] = (int)(trieStart + i);
+            if (end - j > rankPrefix)
             {
-                if (index.Length > 0) index[band.Sources[i]] = (int)(trieStart + i);
-                run[i - j] = ((ulong)(uint.MaxValue - Orderable(entries[i].Prob)) << 32) | (uint)(i - j);
+                if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];
+                for (int i = j; i < end; i++) run[i - j] = ((ulong)(uint.MaxValue - Orderable(entries[i].Prob)) << 32) | (uint)(i - j);
+                run.AsSpan(0, end - j).Sort();
+                offsets[ranked++] = (uint)(trieStart + j);
+                for (int r = 0; r < rankPrefix; r++) offsets[ranked++] = (uint)run[r];
             }
-            if (end - j > 1) run.AsSpan(0, end - j).Sort();
-            for (int i = j; i < end; i++) offsets[i] = (uint)run[i - j];
             j = end;
         }
         order.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(entries.AsSpan(0, band.Count)));
-        ranks.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(offsets.AsSpan(0, band.Count)));
+        ranks.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(offsets.AsSpan(0, ranked)));
     }
 
     /// <summary>A float's bits mapped so unsigned order is numeric order (NaN aside).</summary>

@@ -17,11 +17,14 @@ internal static class TrieWriter
 {
     /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
     /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    /// <param name="rankPrefix">Records ranked per run and (<paramref name="unigramPrefix"/>) ids by unigram (tests make them
+    /// small so the scans that stand in for a ranking are exercised).</param>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
-        long minimumBandBytes = ProbingWriter.MinimumBandBytes)
+        long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix)
     {
         int n = counts.Length;
-        var longest = LongestRuns(source, counts, vocabulary);
+        var shape = Shape(source, counts, vocabulary, rankPrefix, Math.Min(vocabulary, unigramPrefix));
         string temp = target + ".tmp";
         var temps = new List<string>();
         try
@@ -29,7 +32,7 @@ internal static class TrieWriter
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
                 var output = new HashedOutput(stream);
-                output.Append(TrieFormat.Header(counts, longest, vocabulary, ProbingWriter.SourceChecksum(source)));
+                output.Append(TrieFormat.Header(counts, shape, vocabulary, ProbingWriter.SourceChecksum(source)));
                 int[] below = [];
                 UnigramEntry[] unigrams = [];
                 var band = new TrieOrderSorter.Band();
@@ -39,18 +42,22 @@ internal static class TrieWriter
                     if (k == 1) { (unigrams, below) = Unigrams(records, vocabulary, source); return; }
                     var runs = RunLengths(records, below, k == 2 ? vocabulary : (int)counts[k - 2]);
                     if (k == 2) WriteUnigrams(output, unigrams, runs);
-                    else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs);
+                    else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs, source);
                     string order = target + $".order{k}.tmp", ranks = target + $".ranks{k}.tmp";
                     temps.Add(order);
                     temps.Add(ranks);
                     long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
-                    below = new TrieOrderSorter(records, below, runs, band).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    below = new TrieOrderSorter(records, below, runs, band, rankPrefix).Sort(order, ranks, bandBytes, keepIndex: k < n);
                     previous = order;
                 }, checksum: false);
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
-                else WriteTop(output, previous!, vocabulary);
-                for (int k = 2; k <= n; k++) WriteRanks(output, target + $".ranks{k}.tmp", TrieFormat.BitsFor(longest[k - 1]));
-                WriteUnigramRanking(output, unigrams);
+                else WriteTop(output, previous!, n, vocabulary, source);
+                for (int k = 2; k <= n; k++)
+                {
+                    int firstBits = TrieFormat.BitsFor(counts[k - 1]), rankBits = TrieFormat.BitsFor(shape.LongestRun[k - 1]);
+                    WriteRanks(output, target + $".ranks{k}.tmp", firstBits, rankBits, rankPrefix);
+                }
+                WriteUnigramRanking(output, unigrams, (int)shape.RankedRuns[0]);
                 Span<byte> trailer = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64LittleEndian(trailer, output.Hash.GetCurrentHashAsUInt64());
                 stream.Write(trailer);
@@ -65,18 +72,28 @@ internal static class TrieWriter
         }
     }
 
-    /// <summary>Per order, the most successors any one context has (a pass over the context column).</summary>
-    private static long[] LongestRuns(string source, long[] counts, int vocabulary)
+    /// <summary>Per order, the most successors any one context has and how many contexts have more than
+    /// <paramref name="rankPrefix"/> (a pass over the context column); for unigrams, the vocabulary and the ids ranked.</summary>
+    private static TrieFormat.Shape Shape(string source, long[] counts, int vocabulary, int rankPrefix, int unigramPrefix)
     {
-        var longest = new long[counts.Length];
-        longest[0] = vocabulary;
+        var (longest, ranked) = (new long[counts.Length], new long[counts.Length]);
+        (longest[0], ranked[0]) = (vocabulary, unigramPrefix);
         int[] runs = [];
         NGramModelFile.ReadOrders(source, counts, (k, records) =>
         {
-            if (k > 1) longest[k - 1] = Math.Max(1, RunLengths(records, null, runs.Length, runs).DefaultIfEmpty(0).Max());
+            if (k > 1)
+            {
+                RunLengths(records, null, runs.Length, runs);
+                foreach (int length in runs)
+                {
+                    longest[k - 1] = Math.Max(longest[k - 1], length);
+                    if (length > rankPrefix) ranked[k - 1]++;
+                }
+                longest[k - 1] = Math.Max(1, longest[k - 1]);
+            }
             runs = new int[records.Length];
         }, checksum: false);
-        return longest;
+        return new TrieFormat.Shape(longest, ranked, rankPrefix);
     }
 
     /// <summary>Successors of each context of the order below (indexed by its trie index when <paramref name="below"/> maps
@@ -127,7 +144,7 @@ internal static class TrieWriter
     }
 
     /// <summary>Order <paramref name="k"/> from its trie-order file, each record with the index of its first successor.</summary>
-    private static void WriteMiddle(HashedOutput output, string order, long[] counts, int k, int vocabulary, int[] runs)
+    private static void WriteMiddle(HashedOutput output, string order, long[] counts, int k, int vocabulary, int[] runs, string source)
     {
         var bits = new BitWriter(output);
         int wordBits = TrieFormat.BitsFor(vocabulary), nextBits = TrieFormat.BitsFor(counts[k] + 1);
@@ -137,21 +154,21 @@ internal static class TrieWriter
             foreach (var e in block)
             {
                 bits.Write((uint)e.Word, wordBits);
-                bits.Float(e.Prob);
+                bits.Prob(NonPositive(e.Prob, k, source));
                 bits.Float(e.Backoff);
                 bits.Write((ulong)next, nextBits);
                 next += runs[i++];
             }
         });
         bits.Write(0, wordBits);
-        bits.Float(0f);
+        bits.Prob(0f);
         bits.Float(0f);
         bits.Write((ulong)next, nextBits);
         bits.EndSection();
         File.Delete(order);
     }
 
-    private static void WriteTop(HashedOutput output, string order, int vocabulary)
+    private static void WriteTop(HashedOutput output, string order, int k, int vocabulary, string source)
     {
         var bits = new BitWriter(output);
         int wordBits = TrieFormat.BitsFor(vocabulary);
@@ -160,17 +177,27 @@ internal static class TrieWriter
             foreach (var e in block)
             {
                 bits.Write((uint)e.Word, wordBits);
-                bits.Float(e.Prob);
+                bits.Prob(NonPositive(e.Prob, k, source));
             }
         });
         bits.EndSection();
         File.Delete(order);
     }
 
-    private static void WriteRanks(HashedOutput output, string ranks, int width)
+    /// <summary>The log10 p of an n-gram, which the trie stores without a sign bit.</summary>
+    private static float NonPositive(float prob, int k, string source) => prob <= 0f ? prob
+        : throw new InputException($"{source}: a {k}-gram has log10 p {prob} (a probability above 1 or not a number); the model cannot be stored");
+
+    /// <summary>The ranked-run records of an order: each run's first index, then its prefix's offsets (the temporary file
+    /// holds them as 1 + P uints per ranked run).</summary>
+    private static void WriteRanks(HashedOutput output, string ranks, int firstBits, int rankBits, int rankPrefix)
     {
         var bits = new BitWriter(output);
-        ForEachBlock<uint>(ranks, block => { foreach (uint r in block) bits.Write(r, width); });
+        long i = 0;
+        ForEachBlock<uint>(ranks, block =>
+        {
+            foreach (uint r in block) bits.Write(r, i++ % (rankPrefix + 1) == 0 ? firstBits : rankBits);
+        });
         bits.EndSection();
         File.Delete(ranks);
     }
@@ -185,16 +212,18 @@ internal static class TrieWriter
         while ((read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false)) > 0) onBlock(block.AsSpan(0, read / size));
     }
 
-    /// <summary>Every id by decreasing unigram log10 p (an id with no unigram scores as &lt;unk&gt;, as the query does), ties by id.</summary>
-    private static void WriteUnigramRanking(HashedOutput output, UnigramEntry[] unigrams)
+    /// <summary>The <paramref name="prefix"/> first ids by decreasing unigram log10 p (an id with no unigram scores as
+    /// &lt;unk&gt;, as the query does), ties by id.</summary>
+    private static void WriteUnigramRanking(HashedOutput output, UnigramEntry[] unigrams, int prefix)
     {
         float unk = float.IsNaN(unigrams[SpecialTokens.UnknownId].Prob) ? -99f : unigrams[SpecialTokens.UnknownId].Prob;
         var keys = new ulong[unigrams.Length];
         for (int w = 0; w < keys.Length; w++)
             keys[w] = ((ulong)(uint.MaxValue - TrieOrderSorter.Orderable(float.IsNaN(unigrams[w].Prob) ? unk : unigrams[w].Prob)) << 32) | (uint)w;
         Array.Sort(keys);
-        var ids = keys.Select(k => (int)(uint)k).ToArray();
-        output.Append(MemoryMarshal.AsBytes(ids.AsSpan()));
-        output.Pad();
+        var bits = new BitWriter(output);
+        int wordBits = TrieFormat.BitsFor(unigrams.Length);
+        for (int r = 0; r < prefix; r++) bits.Write((uint)keys[r], wordBits);
+        bits.EndSection();
     }
 }
