@@ -18,6 +18,10 @@ public interface INGramLookup : IDisposable
     /// log10 p and (below the top order) log10 backoff.</summary>
     long Find(int order, int word, long context, out float prob, out float backoff);
 
+    /// <summary>A hint that <see cref="Find"/> of this n-gram follows: a lookup that can name the memory it will read asks
+    /// for it now, so the lookups of one token overlap (their context ids come from the state, not from each other).</summary>
+    void Prefetch(int order, int word, long context) { }
+
     /// <summary>Throws when the file turned out damaged (a check that may run beside the scoring): call before reporting.</summary>
     void EnsureIntact();
 }
@@ -85,6 +89,7 @@ public sealed class ContextStateScorer
         if (unigram < 0) { word = SpecialTokens.UnknownId; unigram = _model.FindUnigram(word, out prob, out b); }
         if (unigram < 0) return -99f;
         if (_order > 1) { _nextContext[0] = unigram; _nextBackoff[0] = b; }
+        for (int j = 1; j <= _length; j++) _model.Prefetch(j + 1, word, _context[j - 1]);
         int matched = 0;
         for (int j = 1; j <= _length; j++)
         {

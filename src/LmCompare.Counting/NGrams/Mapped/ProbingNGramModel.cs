@@ -117,6 +117,14 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
         throw new InputException($"{_path}: the {order}-gram table has no empty slot (the file is damaged); rebuild the model");
     }
 
+    /// <summary>Asks for the cache line of the n-gram's home slot (the first slot <see cref="Find"/> reads).</summary>
+    public void Prefetch(int order, int word, long context)
+    {
+        long slots = _slots[order - 1];
+        long slot = ProbingFormat.Home(ProbingFormat.Key(word, (int)context), slots);
+        _file.Prefetch(_offsets[order - 1] + slot * (order == _order ? 12 : 16));
+    }
+
     public void Dispose()
     {
         _verification.Wait(); // the hash reads the mapping: unmap only after it
