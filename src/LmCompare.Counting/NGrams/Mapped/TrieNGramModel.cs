@@ -115,21 +115,32 @@ public sealed class TrieNGramModel : INGramLookup
         var (lo, hi) = Successors(order - 1, context);
         long offset = _records[order - 1];
         int bits = _recordBits[order];
+        long id = Search(offset, bits, _wordBits, lo, hi, word);
+        if (id < 0)
+        {
+            prob = backoff = 0f;
+            return -1;
+        }
+        prob = Prob(offset, id * bits + _wordBits);
+        long at = id * bits + _wordBits + TrieFormat.ProbBits;
+        backoff = order < Order ? BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, at, 32)) : 0f;
+        return id;
+    }
+
+    /// <summary>The index in [<paramref name="lo"/>, <paramref name="hi"/>) of the record (<paramref name="stride"/> bits each,
+    /// from byte <paramref name="offset"/>) whose leading <paramref name="width"/>-bit field is <paramref name="key"/>, or -1;
+    /// the records are sorted by that field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Search(long offset, long stride, int width, long lo, long hi, long key)
+    {
         while (lo < hi)
         {
             long mid = (lo + hi) >>> 1;
-            long w = (long)_file.Bits(offset, mid * bits, _wordBits);
-            if (w < word) lo = mid + 1;
-            else if (w > word) hi = mid;
-            else
-            {
-                prob = Prob(offset, mid * bits + _wordBits);
-                long at = mid * bits + _wordBits + TrieFormat.ProbBits;
-                backoff = order < Order ? BitConverter.UInt32BitsToSingle((uint)_file.Bits(offset, at, 32)) : 0f;
-                return mid;
-            }
+            long field = (long)_file.Bits(offset, mid * stride, width);
+            if (field < key) lo = mid + 1;
+            else if (field > key) hi = mid;
+            else return mid;
         }
-        prob = backoff = 0f;
         return -1;
     }
 
@@ -171,17 +182,9 @@ public sealed class TrieNGramModel : INGramLookup
     /// that starts at <paramref name="first"/> and is longer than the prefix: a binary search over the order's records.</summary>
     public long RankedRun(int order, long first)
     {
-        long offset = _ranks[order - 1], stride = _rankedRunBits[order], lo = 0, hi = _rankedRuns[order - 1];
-        int bits = _firstBits[order];
-        while (lo < hi)
-        {
-            long mid = (lo + hi) >>> 1;
-            long at = (long)_file.Bits(offset, mid * stride, bits);
-            if (at < first) lo = mid + 1;
-            else if (at > first) hi = mid;
-            else return mid;
-        }
-        throw new InputException($"{_path}: a run of the {order}-grams has no ranking (the file is damaged); rebuild the model");
+        long ranked = Search(_ranks[order - 1], _rankedRunBits[order], _firstBits[order], 0, _rankedRuns[order - 1], first);
+        return ranked >= 0 ? ranked
+            : throw new InputException($"{_path}: a run of the {order}-grams has no ranking (the file is damaged); rebuild the model");
     }
 
     /// <summary>The id of the <paramref name="r"/>-th most probable n-gram (r below <see cref="RankPrefix"/>) of the run
