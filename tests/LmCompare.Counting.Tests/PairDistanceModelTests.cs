@@ -95,38 +95,46 @@ public class PairDistanceModelPropertyTests
         }
     }
 
-    /// <summary>The fast path against brute force: ranks counted over whole distributions (as the evaluator counts them).</summary>
+    /// <summary>The fast path against brute force: ranks counted over whole distributions (as the evaluator counts them),
+    /// with top lists shorter than most rows (K = 1, 5), longer than every row (K = 400: each row is its own list), and
+    /// the tables mapped or read from the file.</summary>
     [Theory]
-    [InlineData(4, 0)]
-    [InlineData(2, 23)]
-    public void ScoreRanks_EveryTestPosition_EqualsTheRankInTheWholeDistribution(int distances, int start)
+    [InlineData(4, 0, 5, 5)]
+    [InlineData(2, 23, 5, 5)]
+    [InlineData(3, 0, 1, 5)]
+    [InlineData(8, 0, 3, 5)]
+    [InlineData(4, 0, 400, 5)]
+    [InlineData(4, 0, 5, 1)]
+    public void ScoreRanks_EveryTestPosition_EqualsTheRankInTheWholeDistribution(int distances, int start, int topK, int cap)
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 120);
-        PairFixtures.Build(workspace, "random", "p", new PairModelSettings(Distances: distances, TopK: 5, MemoryBytes: 64L << 20));
+        PairFixtures.Build(workspace, "random", "p", new PairModelSettings(Distances: distances, TopK: topK, MemoryBytes: 64L << 20));
         using var model = PairModelLoader.Load(workspace, "p");
+        using var read = PairModelLoader.Load(workspace, "p", cacheBytes: 0);
         var tokens = TokenizedCorpus.Open(workspace, "random").ReadTokens(Splits.Test);
         int v = model.Vocabulary.Count, n = tokens.Length - start;
         var rows = new float[n * v];
-        var (expected, actual) = (new double[n], new double[n]);
-        var ranks = new int[n];
+        var (expected, actual, fromFile) = (new double[n], new double[n], new double[n]);
+        var (ranks, fileRanks) = (new int[n], new int[n]);
 
         ((ILanguageModel)model).ScoreDistributions(tokens, start, expected, rows);
-        model.ScoreRanks(tokens, start, actual, ranks, 5);
+        model.ScoreRanks(tokens, start, actual, ranks, cap);
+        read.ScoreRanks(tokens, start, fromFile, fileRanks, cap);
 
-        int top1 = 0, top5 = 0;
         for (int i = 0; i < n; i++)
         {
             var row = rows.AsSpan(i * v, v);
             int greater = 0;
             foreach (float p in row) if (p > row[tokens[start + i]]) greater++;
-            Assert.Equal(Math.Min(greater, 5), ranks[i]);
-            if (greater == 0) top1++;
-            if (greater < 5) top5++;
+            Assert.Equal(Math.Min(greater, cap), ranks[i]);
         }
         Assert.Equal(expected, actual);
-        Assert.InRange(top1, 1, n - 1); // both outcomes occur
-        Assert.InRange(top5, top1 + 1, n - 1);
+        Assert.Equal(expected, fromFile);
+        Assert.Equal(ranks, fileRanks);
+        Assert.Contains(0, ranks); // top-1 hits, misses beyond the cap and, with a cap above 1, ranks between occur
+        Assert.Contains(cap, ranks);
+        if (cap > 1) Assert.Contains(ranks, r => r > 0 && r < cap);
         model.EnsureIntact();
     }
 

@@ -32,6 +32,13 @@ public class PairTablesTests
         Assert.Equal(3, t.DistinctSuccessors(3, 1));
         Assert.Equal([5, 2], t.TopSuccessors(3, 1)); // 5 (count 5), then 2 and 4 tie at 2: the smaller id
         Assert.Equal([3], t.TopSuccessors(5, 2));
+        Assert.Equal(1, t.ListedRows); // only (3, 1) has more than K = 2 successors: the others are their own lists
+        long row = t.RowOf(3, 1);
+        var (start, length) = t.Span(row);
+        using (var list = t.TopList(row, start, length)) Assert.Equal([5, 5, 2, 2], list.Entries.ToArray()); // (v, count)
+        row = t.RowOf(5, 2);
+        (start, length) = t.Span(row);
+        using (var list = t.TopList(row, start, length)) Assert.Equal([3, 7], list.Entries.ToArray());
         Assert.Empty(t.TopSuccessors(0, 1));
         Assert.Equal(2, t.CountOf(3, 4, 1));
         Assert.Equal(0, t.CountOf(3, 4, 2));
@@ -75,6 +82,20 @@ public class PairTablesTests
         var refused = Assert.Throws<InputException>(() => PairTables.Open(path, 0, 1 << 20));
 
         Assert.Contains("format 1", refused.Message);
+    }
+
+    [Fact]
+    public void Open_FormatTwoFile_RefusedWithRebuildHint()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.Combine("pairs.tables");
+        File.WriteAllBytes(path, [.. new byte[120], .. BitConverter.GetBytes(0x3252494150434D4CL)]); // trailer magic "LMCPAIR2"
+
+        var refused = Assert.Throws<InputException>(() => PairTables.Open(path, 0, 1 << 20));
+        var mapped = Assert.Throws<InputException>(() => PairTableFile.OpenMapped(path, 0));
+
+        Assert.Contains("format 2", refused.Message);
+        Assert.Contains("pairs build --force", mapped.Message);
     }
 
     /// <summary>A corpus whose most frequent word has more than 512 distinct successors (a row searched through the file).</summary>

@@ -82,8 +82,13 @@ public sealed class FilePairEntries : PairEntries
         return new PairRow(entries, buffer);
     }
 
-    public override void CopyTop(long row, Span<int> top) =>
-        OrderRecords.ReadFully(_file, MemoryMarshal.AsBytes(top[.._topK]), _topOffset + row * _topK * sizeof(int));
+    public override PairRow TopAt(long slot)
+    {
+        var buffer = ArrayPool<int>.Shared.Rent(_topK * Stride);
+        var top = buffer.AsSpan(0, _topK * Stride);
+        OrderRecords.ReadFully(_file, MemoryMarshal.AsBytes(top), _topOffset + slot * top.Length * sizeof(int));
+        return new PairRow(top, buffer);
+    }
 
     /// <summary>Entries from index <paramref name="entry"/> on, as many as <paramref name="destination"/> holds.</summary>
     private void Read(Span<int> destination, long entry) =>

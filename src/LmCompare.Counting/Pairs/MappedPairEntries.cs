@@ -27,7 +27,18 @@ public sealed class MappedPairEntries : PairEntries
 
     public override PairRow Row(long row, long start, int length) => new(Ints(start * Stride, length * Stride));
 
-    public override void CopyTop(long row, Span<int> top) => Ints(_topOffset / sizeof(int) + row * _topK, _topK).CopyTo(top);
+    public override PairRow TopAt(long slot) => new(Ints(_topOffset / sizeof(int) + slot * _topK * Stride, _topK * Stride));
+
+    /// <summary>The first probe of the row's binary search, and the list's cache lines (a short row's first lines).</summary>
+    public override void Prefetch(long start, int length, int topSlot)
+    {
+        const int Line = 64;
+        long entryBytes = Stride * sizeof(int);
+        _file.Prefetch((start + ((length - 1) >> 1)) * entryBytes);
+        long list = topSlot >= 0 ? _topOffset + topSlot * _topK * entryBytes : start * entryBytes;
+        long listBytes = (topSlot >= 0 ? _topK : length) * entryBytes;
+        for (long at = list & ~(Line - 1); at < list + listBytes; at += Line) _file.Prefetch(at);
+    }
 
     private ReadOnlySpan<int> Ints(long first, int count) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(_file.Bytes(first * sizeof(int), count * sizeof(int)));

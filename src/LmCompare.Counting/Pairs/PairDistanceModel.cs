@@ -79,8 +79,6 @@ public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
     /// lambda_0..lambda_n of the context's bucket divided by their sum, n = the distances the context reaches; null when it
     /// reaches none or they sum to 0 (then the distribution is P_uni alone). Both whole-distribution paths share it.
     /// </summary>
-    internal double[]? MixtureWeightsOf(ReadOnlySpan<int> context) => MixtureWeights(context);
-
     private double[]? MixtureWeights(ReadOnlySpan<int> context)
     {
         int n = Math.Min(context.Length, Distances);
@@ -129,97 +127,16 @@ public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
     }
 
     /// <summary>
-    /// Scores and ranks without writing out the distribution, the ranks equal to those counted in the whole distribution
-    /// (<see cref="NextTokenProbabilities(ReadOnlySpan{int}, Span{float})"/>: each id's value summed in single precision,
-    /// distance by distance, then the P_uni part). First from the top-K lists (<see cref="TopListRank"/>), which settles
-    /// most positions in O(N K) lookups; where their bound cannot, over every id the context's rows hold
-    /// (<see cref="RowRank"/>, O(successors of the rows)).
+    /// Scores and ranks without writing out the distribution (<see cref="PairRanker"/>), the ranks equal to those counted in
+    /// the whole distribution (<see cref="NextTokenProbabilities(ReadOnlySpan{int}, Span{float})"/>), the log-probabilities
+    /// to those of <see cref="Score"/>.
     /// </summary>
     public void ScoreRanks(ReadOnlySpan<int> tokens, int start, Span<double> logProbs, Span<int> ranks, int cap)
     {
         var input = AfterSentenceEnd(tokens);
-        var scratch = RankScratch.For(Vocabulary.Count);
+        var ranker = PairRanker.For(this);
         for (int i = start; i < tokens.Length; i++)
-        {
-            var context = input.AsSpan(0, i + 1);
-            logProbs[i - start] = Math.Log(Probability(context, tokens[i]));
-            var rows = new RankRows(this, context);
-            ranks[i - start] = TopListRank(rows, tokens[i], cap, scratch) ?? RowRank(rows, tokens[i], cap, scratch);
-        }
-    }
-
-    /// <summary>
-    /// The rank among the top-K lists' ids and the most probable ids by P_uni: every other id holds at most the K-th count
-    /// of each row, so its value is at most P_uni part + <see cref="RankRows.Bound"/>; the P_uni scan stops where that
-    /// cannot beat the target. Null when the scan would run long (the bound is loose): then count over the rows.
-    /// </summary>
-    private int? TopListRank(RankRows rows, int target, int cap, RankScratch s)
-    {
-        var unigram = Probabilities.UnigramSingle;
-        float value = rows.Value(target);
-        double bound = rows.Bound;
-        int count = 0, evaluated = 0;
-        var ids = rows.TopIds(s);
-        foreach (int v in ids)
-        {
-            if (s.Marked[v]) continue;
-            if (++evaluated > 8) break; // a target among the most probable: the rest are bounded first
-            s.Marked[v] = true;
-            s.Touched.Add(v);
-            if (v != target && rows.Value(v) > value && ++count >= cap) break;
-        }
-        if (count < cap && evaluated > 8)
-        {
-            rows.TopBounds(s);
-            foreach (int v in ids)
-            {
-                if (s.Marked[v]) continue;
-                s.Marked[v] = true;
-                s.Touched.Add(v);
-                if (v == target || Beaten(unigram[v] * (double)rows.Weight + s.Upper[v] + Math.Max(bound - s.Listed[v], 0), value)) continue;
-                if (rows.Value(v) > value && ++count >= cap) break;
-            }
-        }
-        int scanned = 0;
-        bool settled = count >= cap;
-        foreach (int v in Probabilities.UnigramOrder)
-        {
-            if (settled) break;
-            // above the target's value by more than float rounding could close: the bound, slightly inflated
-            if (Beaten(unigram[v] * (double)rows.Weight + bound, value)) { settled = true; break; }
-            if (++scanned > 64) break;
-            if (s.Marked[v] || v == target) continue;
-            if (rows.Value(v) > value && ++count >= cap) settled = true;
-        }
-        s.Reset();
-        return settled ? Math.Min(count, cap) : null;
-    }
-
-    /// <summary>Whether an id whose value is at most <paramref name="upper"/> cannot beat <paramref name="value"/>: the bound
-    /// inflated by more than the single-precision sums that make the value could round up.</summary>
-    private static bool Beaten(double upper, float value) => upper * (1 + 1e-5) + 1e-30 <= value;
-
-    /// <summary>The rank over every id the rows hold, then the others by P_uni alone (their rows add nothing).</summary>
-    private int RowRank(RankRows rows, int target, int cap, RankScratch s)
-    {
-        rows.Accumulate(s);
-        var unigram = Probabilities.UnigramSingle;
-        float weight = rows.Weight;
-        float value = (unigram[target] * weight) + s.Values[target];
-        int count = 0;
-        foreach (int v in s.Touched)
-        {
-            if (s.Marked[v]) continue;
-            s.Marked[v] = true;
-            if ((unigram[v] * weight) + s.Values[v] > value) count++;
-        }
-        foreach (int v in Probabilities.UnigramOrder)
-        {
-            if (count >= cap || !((unigram[v] * weight) + 0f > value)) break;
-            if (!s.Marked[v]) count++;
-        }
-        s.Reset();
-        return Math.Min(count, cap);
+            (logProbs[i - start], ranks[i - start]) = ranker.Rank(input.AsSpan(0, i + 1), tokens[i], cap);
     }
 
     /// <summary>

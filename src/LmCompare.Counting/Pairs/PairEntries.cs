@@ -4,7 +4,8 @@ namespace LmCompare.Counting.Pairs;
 
 /// <summary>
 /// The successors and counts of the pair tables, row by row: entries (v, c_d(u, v)) as interleaved int pairs, each row's
-/// successors ascending, and per row its top-K list. Rows are addressed by index r = u * N + d - 1 and by where their
+/// successors ascending, and for each row of more than K successors its top-K list (<see cref="TopAt"/>: slot s is the
+/// s-th such row, <see cref="PairTables.TopSlot"/>). Rows are addressed by index r = u * N + d - 1 and by where their
 /// entries start (<see cref="PairTables.RowStart"/>). Two forms: all in arrays (<see cref="ArrayPairEntries"/>: models
 /// derived in memory, and files small enough for the cache) and read from the tables file where the model is larger
 /// than the cache (<see cref="FilePairEntries"/>). Lookups may run on several threads at once.
@@ -17,11 +18,25 @@ public abstract class PairEntries : IDisposable
     /// <summary>c_d(u, v) of the row (its entries [start, start + length)), or 0 when v never followed.</summary>
     public abstract int CountOf(long row, long start, int length, int v);
 
+    /// <summary>c_d(u, v) of one id in several rows at once (<paramref name="counts"/>[i] for rows[i], starts[i],
+    /// lengths[i]; 0 for an empty row), one search after another. (Searches run in lockstep, each next probe prefetched,
+    /// were measured no faster on the mapped debian-docs tables: the prefetch of each row's first probe already overlaps
+    /// the misses.)</summary>
+    public virtual void CountsOf(ReadOnlySpan<long> rows, ReadOnlySpan<long> starts, ReadOnlySpan<int> lengths, int v, Span<int> counts)
+    {
+        for (int i = 0; i < rows.Length; i++) counts[i] = lengths[i] == 0 ? 0 : CountOf(rows[i], starts[i], lengths[i], v);
+    }
+
     /// <summary>The row's entries, interleaved (v, count); dispose the result when done with it.</summary>
     public abstract PairRow Row(long row, long start, int length);
 
-    /// <summary>The row's top-K list (most frequent first, -1 after the last) into <paramref name="top"/> (K ints).</summary>
-    public abstract void CopyTop(long row, Span<int> top);
+    /// <summary>The top-K list of the <paramref name="slot"/>-th row that has more than K successors: K entries (v, count)
+    /// interleaved, most frequent first (ties by the smaller id); dispose the result when done with it.</summary>
+    public abstract PairRow TopAt(long slot);
+
+    /// <summary>A hint that the row's entries and its top list (<paramref name="topSlot"/>, -1 for a row that is its own)
+    /// will be read soon: where a lookup costs a cache miss, several rows' misses then overlap. No-op by default.</summary>
+    public virtual void Prefetch(long start, int length, int topSlot) { }
 
     /// <summary>Throws when the entries turned out damaged (a check that may run beside the scoring): call before reporting.</summary>
     public virtual void EnsureIntact() { }
@@ -68,7 +83,7 @@ public sealed class ArrayPairEntries(int[] entries, int[] top, int topK) : PairE
     /// <summary>Interleaved (v, count) of every row in row order.</summary>
     public int[] Entries { get; } = entries;
 
-    /// <summary>K ints per row.</summary>
+    /// <summary>K interleaved entries (v, count) per row of more than K successors, in row order.</summary>
     public int[] Top { get; } = top;
 
     public override int CountOf(long row, long start, int length, int v) =>
@@ -76,5 +91,5 @@ public sealed class ArrayPairEntries(int[] entries, int[] top, int topK) : PairE
 
     public override PairRow Row(long row, long start, int length) => new(Entries.AsSpan((int)(start * Stride), length * Stride));
 
-    public override void CopyTop(long row, Span<int> top) => Top.AsSpan((int)(row * topK), topK).CopyTo(top);
+    public override PairRow TopAt(long slot) => new(Top.AsSpan((int)(slot * topK * Stride), topK * Stride));
 }

@@ -73,7 +73,13 @@ public sealed class PairProbabilities
         long total = t.RowTotal[row];
         if (total == 0) return Unigram[v];
         var (start, length) = t.Span(row);
-        int count = t.Entries.CountOf(row, start, length, v);
+        return Distance(total, length, t.Entries.CountOf(row, start, length, v), d, v);
+    }
+
+    /// <summary>P_d(v | u) from the row's total c_d(u, .) &gt; 0, its distinct successors and c_d(u, v): the one formula
+    /// both <see cref="Distance(int, int, int)"/> and the ranks' shared lookups use.</summary>
+    internal double Distance(long total, int length, int count, int d, int v)
+    {
         double discount = Discounts[d - 1];
         double seen = Math.Max(count - discount, 0);
         return (seen + discount * length * Unigram[v]) / total;

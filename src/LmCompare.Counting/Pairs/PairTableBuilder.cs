@@ -14,7 +14,7 @@ public static class PairTableBuilder
     /// <summary>The tables in memory (models built and thrown away in one process, and counts read from a cluster).</summary>
     public static PairTables Derive(IRecordSource counts, int vocabularySize, PairModelSettings settings)
     {
-        var sink = new MemoryTableSink((long)vocabularySize * settings.Distances, settings.TopK);
+        var sink = new MemoryTableSink(settings.TopK);
         var index = Run(counts, vocabularySize, settings, sink, null);
         return index.WithEntries(sink.Entries());
     }
@@ -27,7 +27,7 @@ public static class PairTableBuilder
     public static (ulong Hash, PairTables Index) Write(IRecordSource counts, int vocabularySize, PairModelSettings settings, string path,
         IProgress<ProgressReport>? progress)
     {
-        using var writer = new PairTableWriter(path, (long)vocabularySize * settings.Distances, settings.TopK);
+        using var writer = new PairTableWriter(path);
         var index = Run(counts, vocabularySize, settings, writer, progress);
         return (writer.Finish(index), index);
     }
@@ -77,14 +77,14 @@ public static class PairTableBuilder
         };
     }
 
-    /// <summary>One row's entries while it is read, and its top-K list: count descending, ties by the smaller id (so the
-    /// lists are reproducible), chosen with a K-element min-heap of (count, -id) keys.</summary>
+    /// <summary>One row's entries while it is read, and for a row of more than K its top-K list: count descending, ties by
+    /// the smaller id (so the lists are reproducible), chosen with a K-element min-heap of (count, -id) keys.</summary>
     private sealed class RowBuffer(int topK)
     {
         private int[] _entries = new int[1024];
         private int _used;
         private readonly long[] _heap = new long[topK];
-        private readonly int[] _top = new int[topK];
+        private readonly int[] _top = new int[topK * PairEntries.Stride];
 
         public void Add(int v, int count)
         {
@@ -95,21 +95,30 @@ public static class PairTableBuilder
 
         public void Flush(long row, IPairTableSink sink)
         {
-            int size = 0;
-            for (int i = 0; i < _used; i += PairEntries.Stride)
+            var entries = _entries.AsSpan(0, _used);
+            _used = 0;
+            if (entries.Length <= _heap.Length * PairEntries.Stride)
             {
-                long rank = ((long)_entries[i + 1] << 32) | (uint)(int.MaxValue - _entries[i]); // larger is better
+                sink.AppendRow(row, entries, []); // all its successors fit a list: the row is its own
+                return;
+            }
+            int size = 0;
+            for (int i = 0; i < entries.Length; i += PairEntries.Stride)
+            {
+                long rank = ((long)entries[i + 1] << 32) | (uint)(int.MaxValue - entries[i]); // larger is better
                 if (size < _heap.Length) { _heap[size++] = rank; SiftUp(size - 1); }
                 else if (rank > _heap[0]) { _heap[0] = rank; SiftDown(size); }
             }
-            Array.Sort(_heap, 0, size);
-            Array.Fill(_top, -1);
-            for (int i = 0; i < size; i++) _top[i] = int.MaxValue - (int)(uint)_heap[size - 1 - i];
-            sink.AppendRow(row, _entries.AsSpan(0, _used), _top);
-            _used = 0;
+            Array.Sort(_heap);
+            for (int i = 0; i < size; i++)
+            {
+                long rank = _heap[size - 1 - i];
+                (_top[i * PairEntries.Stride], _top[i * PairEntries.Stride + 1]) = (int.MaxValue - (int)(uint)rank, (int)(rank >> 32));
+            }
+            sink.AppendRow(row, entries, _top);
         }
 
-        private void SiftUp(int i)
+    private void SiftUp(int i)
         {
             while (i > 0 && _heap[i] < _heap[(i - 1) / 2]) { (_heap[i], _heap[(i - 1) / 2]) = (_heap[(i - 1) / 2], _heap[i]); i = (i - 1) / 2; }
         }
@@ -130,41 +139,37 @@ public static class PairTableBuilder
     }
 }
 
-/// <summary>Where the derive stage puts each row's entries and top list (rows strictly increasing; rows it skips are empty).</summary>
+/// <summary>Where the derive stage puts each row's entries and top list (rows strictly increasing; rows it skips are empty;
+/// <c>top</c> is empty for a row of at most K successors).</summary>
 internal interface IPairTableSink
 {
     void AppendRow(long row, ReadOnlySpan<int> entries, ReadOnlySpan<int> top);
 }
 
 /// <summary>Rows into growing arrays.</summary>
-internal sealed class MemoryTableSink : IPairTableSink
+internal sealed class MemoryTableSink(int topK) : IPairTableSink
 {
-    private int[] _entries = new int[1 << 16];
-    private long _used;
-    private readonly int[] _top;
-    private readonly int _topK;
-
-    public MemoryTableSink(long rows, int topK)
-    {
-        if (rows * topK > Array.MaxLength) throw new InputException($"{rows:N0} rows of {topK} top successors exceed one in-memory table");
-        _topK = topK;
-        _top = new int[rows * topK];
-        Array.Fill(_top, -1);
-    }
+    private int[] _entries = new int[1 << 16], _top = new int[1 << 10];
+    private long _used, _topUsed;
 
     public void AppendRow(long row, ReadOnlySpan<int> entries, ReadOnlySpan<int> top)
     {
-        if (_used + entries.Length > _entries.Length)
-        {
-            long size = Math.Max(_used + entries.Length, Math.Min(2L * _entries.Length, Array.MaxLength));
-            if (size > Array.MaxLength)
-                throw new InputException("more pairs than in-memory tables hold (2^30); build the model with lmc pairs build");
-            Array.Resize(ref _entries, (int)size);
-        }
-        entries.CopyTo(_entries.AsSpan((int)_used));
-        _used += entries.Length;
-        top.CopyTo(_top.AsSpan((int)(row * _topK), _topK));
+        Append(ref _entries, ref _used, entries);
+        Append(ref _top, ref _topUsed, top);
     }
 
-    public ArrayPairEntries Entries() => new(_entries[..(int)_used], _top, _topK);
+    private static void Append(ref int[] array, ref long used, ReadOnlySpan<int> values)
+    {
+        if (used + values.Length > array.Length)
+        {
+            long size = Math.Max(used + values.Length, Math.Min(2L * array.Length, Array.MaxLength));
+            if (size > Array.MaxLength)
+                throw new InputException("more pairs than in-memory tables hold (2^30); build the model with lmc pairs build");
+            Array.Resize(ref array, (int)size);
+        }
+        values.CopyTo(array.AsSpan((int)used));
+        used += values.Length;
+    }
+
+    public ArrayPairEntries Entries() => new(_entries[..(int)_used], _top[..(int)_topUsed], topK);
 }

@@ -6,21 +6,26 @@ using LmCompare.Counting.NGrams;
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
-/// The layout of <c>pairs.tables</c> (format 2), written front to back by a build that streams its counts
+/// The layout of <c>pairs.tables</c> (format 3), written front to back by a build that streams its counts
 /// (<see cref="PairTableWriter"/>), so the largest part comes first and the header is a trailer:
 /// <code>
 /// entries   E x (int v, int count)        rows in order, successors ascending
-/// top       rows x K ints                 -1 after a row's last successor
+/// top       L x K x (int v, int count)    per row of more than K successors (L of them, in row order): its K most frequent,
+///                                         count descending, ties by the smaller id; a shorter row is its own list
 /// index     long RowStart[rows + 1], long RowTotal[rows], int Continuation[V], long Singletons[N], long Doubletons[N]
-/// trailer   8 longs: E, V, N, K, top offset, index offset, 2 (format), magic "LMCPAIR2"
+/// trailer   8 longs: E, V, N, K, top offset, index offset, 3 (format), magic "LMCPAIR3"
 /// </code>
 /// Little-endian as the machine writes it. The XxHash64 of the whole file is recorded in the model's manifest and checked
-/// on open. Format 1 (header first, successors and counts apart) was read whole into memory; it is refused with a rebuild hint.
+/// on open. The top lists carry their counts so that ranking bounds an id without searching the rows
+/// (<see cref="PairRanker"/>). Older formats are refused with a rebuild hint: 1 (header first, read whole into memory) and 2
+/// (a list of K ids for every row, -1 padded, without counts).
 /// </summary>
 public static class PairTableFile
 {
-    public const long Magic = 0x3252494150434D4C; // "LMCPAIR2"
+    public const long Magic = 0x3352494150434D4C; // "LMCPAIR3"
+    private const long FormatTwo = 0x3252494150434D4C; // "LMCPAIR2" at the end of a format-2 file
     private const long FormatOne = 0x3152494150434D4C; // "LMCPAIR1" at the start of a format-1 file
+    private const int Version = 3;
     private const int TrailerBytes = 8 * sizeof(long);
     private const int BlockBytes = 4 << 20;
 
@@ -30,7 +35,7 @@ public static class PairTableFile
         sink(MemoryMarshal.AsBytes<long>(t.RowStart)); sink(MemoryMarshal.AsBytes<long>(t.RowTotal));
         sink(MemoryMarshal.AsBytes<int>(t.Continuation)); sink(MemoryMarshal.AsBytes<long>(t.Singletons));
         sink(MemoryMarshal.AsBytes<long>(t.Doubletons));
-        sink(MemoryMarshal.AsBytes<long>([t.EntryCount, t.VocabularySize, t.Distances, t.TopK, topOffset, indexOffset, 2, Magic]));
+        sink(MemoryMarshal.AsBytes<long>([t.EntryCount, t.VocabularySize, t.Distances, t.TopK, topOffset, indexOffset, Version, Magic]));
     }
 
     private static long IndexBytes(long rows, int v, int n) => (rows + 1 + rows) * sizeof(long) + (long)v * sizeof(int) + 2L * n * sizeof(long);
@@ -71,7 +76,7 @@ public static class PairTableFile
             var continuation = Read<int>(v);
             var singletons = Read<long>(n);
             var doubletons = Read<long>(n);
-            if (rowStart[^1] != entries) throw Corrupt(path);
+            CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
             return new PairTables
             {
                 VocabularySize = (int)v, Distances = (int)n, TopK = (int)k, RowStart = rowStart, RowTotal = rowTotal,
@@ -95,17 +100,25 @@ public static class PairTableFile
         var truncated = new InputException($"{path}: truncated pair tables (no complete trailer); rebuild the model");
         if (length < TrailerBytes) throw truncated;
         var trailer = MemoryMarshal.Cast<byte, long>(trailerBytes);
-        if (trailer[7] != Magic)
-            throw MemoryMarshal.Read<long>(head()) == FormatOne
-                ? new InputException($"{path}: pair tables in format 1 (an older lmc); rebuild the model with lmc pairs build --force")
-                : truncated;
+        if (trailer[7] == FormatTwo || (trailer[7] != Magic && MemoryMarshal.Read<long>(head()) == FormatOne))
+            throw new InputException($"{path}: pair tables in format {(trailer[7] == FormatTwo ? 2 : 1)} (an older lmc); rebuild the " +
+                "model with lmc pairs build --force");
+        if (trailer[7] != Magic) throw truncated;
         long entries = trailer[0], v = trailer[1], n = trailer[2], k = trailer[3], topOffset = trailer[4], indexOffset = trailer[5];
         if (v is < 1 or > int.MaxValue || n is < 1 or > PairKey.MaxDistance || k is < 1 or > 1 << 20 || entries < 0) throw Corrupt(path);
-        long rows = v * n;
-        if (topOffset != entries * PairEntries.Stride * sizeof(int) || indexOffset != topOffset + rows * k * sizeof(int)
+        long rows = v * n, listBytes = k * PairEntries.Stride * sizeof(int);
+        if (topOffset != entries * PairEntries.Stride * sizeof(int) || indexOffset < topOffset || (indexOffset - topOffset) % listBytes != 0
             || rows + 1 > Array.MaxLength) throw Corrupt(path);
         if (length != indexOffset + IndexBytes(rows, (int)v, (int)n) + TrailerBytes) throw truncated;
         return (entries, v, n, k, topOffset, indexOffset);
+    }
+
+    /// <summary>The row index read back is the one the file was written with: its last start is E, and the top section
+    /// holds one list per row of more than K successors.</summary>
+    private static void CheckIndex(string path, long[] rowStart, long entries, long k, long topOffset, long indexOffset)
+    {
+        if (rowStart[^1] != entries || PairTables.LongRows(rowStart, (int)k) * k * PairEntries.Stride * sizeof(int) != indexOffset - topOffset)
+            throw Corrupt(path);
     }
 
     /// <summary>Reads the index, checks the whole file against <paramref name="expectedHash"/> in one pass, and keeps in
@@ -128,25 +141,15 @@ public static class PairTableFile
     private static PairTables Open(string path, Microsoft.Win32.SafeHandles.SafeFileHandle file, ulong expectedHash, long cacheBytes)
     {
         long length = RandomAccess.GetLength(file);
-        var corrupt = new InputException($"{path}: pair tables are corrupt (checksum does not match the manifest)");
-        var truncated = new InputException($"{path}: truncated pair tables (no complete trailer); rebuild the model");
-        if (length < TrailerBytes) throw truncated;
-        var trailer = new long[8];
-        OrderRecords.ReadFully(file, MemoryMarshal.AsBytes(trailer.AsSpan()), length - TrailerBytes);
-        if (trailer[7] != Magic)
+        var trailer = new byte[TrailerBytes];
+        if (length >= TrailerBytes) OrderRecords.ReadFully(file, trailer, length - TrailerBytes);
+        var first = new byte[sizeof(long)];
+        var (entries, v, n, k, topOffset, indexOffset) = Layout(path, length, trailer, () =>
         {
-            var first = new long[1];
-            OrderRecords.ReadFully(file, MemoryMarshal.AsBytes(first.AsSpan()), 0);
-            throw first[0] == FormatOne
-                ? new InputException($"{path}: pair tables in format 1 (an older lmc); rebuild the model with lmc pairs build --force")
-                : truncated;
-        }
-        long entries = trailer[0], v = trailer[1], n = trailer[2], k = trailer[3], topOffset = trailer[4], indexOffset = trailer[5];
-        if (v is < 1 or > int.MaxValue || n is < 1 or > PairKey.MaxDistance || k is < 1 or > 1 << 20 || entries < 0) throw corrupt;
+            OrderRecords.ReadFully(file, first, 0);
+            return first;
+        });
         long rows = v * n;
-        if (topOffset != entries * PairEntries.Stride * sizeof(int) || indexOffset != topOffset + rows * k * sizeof(int)
-            || rows + 1 > Array.MaxLength) throw corrupt;
-        if (length != indexOffset + IndexBytes(rows, (int)v, (int)n) + TrailerBytes) throw truncated;
         long at = indexOffset;
         T[] Read<T>(long count) where T : unmanaged
         {
@@ -160,13 +163,14 @@ public static class PairTableFile
         var continuation = Read<int>(v);
         var singletons = Read<long>(n);
         var doubletons = Read<long>(n);
-        if (rowStart[^1] != entries) throw corrupt;
+        CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
         var copies = new List<Copy>();
         PairEntries held;
-        if (indexOffset <= cacheBytes && entries * PairEntries.Stride <= Array.MaxLength && rows * k <= Array.MaxLength)
+        long topInts = (indexOffset - topOffset) / sizeof(int);
+        if (indexOffset <= cacheBytes && entries * PairEntries.Stride <= Array.MaxLength && topInts <= Array.MaxLength)
         {
             var all = new int[entries * PairEntries.Stride];
-            var top = new int[rows * k];
+            var top = new int[topInts];
             copies.Add(new Copy(0, all, 0));
             copies.Add(new Copy(topOffset, top, 0));
             held = new ArrayPairEntries(all, top, (int)k);
@@ -180,7 +184,7 @@ public static class PairTableFile
                     (rowStart[r + 1] - rowStart[r]) * PairEntries.Stride));
             held = new FilePairEntries(file, topOffset, (int)k, cacheStart, cache);
         }
-        if (Verify(file, length, copies) != expectedHash) { held.Dispose(); throw corrupt; }
+        if (Verify(file, length, copies) != expectedHash) { held.Dispose(); throw Corrupt(path); }
         if (held is ArrayPairEntries) file.Dispose();
         return new PairTables
         {

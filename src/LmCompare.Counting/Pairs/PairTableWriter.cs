@@ -13,19 +13,13 @@ internal sealed class PairTableWriter : IPairTableSink, IDisposable
     private readonly string _path, _temp, _topTemp;
     private readonly FileStream _main, _top;
     private readonly XxHash64 _hash = new();
-    private readonly long _rows;
-    private readonly int _topK;
-    private readonly int[] _empty;
-    private long _nextRow;
     private bool _finished;
 
-    public PairTableWriter(string path, long rows, int topK)
+    public PairTableWriter(string path)
     {
-        (_path, _temp, _topTemp, _rows, _topK) = (path, path + ".tmp", path + ".top.tmp", rows, topK);
+        (_path, _temp, _topTemp) = (path, path + ".tmp", path + ".top.tmp");
         _main = new FileStream(_temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         _top = new FileStream(_topTemp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-        _empty = new int[topK * 1024];
-        Array.Fill(_empty, -1);
     }
 
     private void Main(ReadOnlySpan<byte> bytes)
@@ -37,25 +31,12 @@ internal sealed class PairTableWriter : IPairTableSink, IDisposable
     public void AppendRow(long row, ReadOnlySpan<int> entries, ReadOnlySpan<int> top)
     {
         Main(MemoryMarshal.AsBytes(entries));
-        EmptyRowsUntil(row);
-        _top.Write(MemoryMarshal.AsBytes(top[.._topK]));
-        _nextRow = row + 1;
-    }
-
-    private void EmptyRowsUntil(long row)
-    {
-        while (_nextRow < row)
-        {
-            int n = (int)Math.Min(row - _nextRow, _empty.Length / _topK);
-            _top.Write(MemoryMarshal.AsBytes(_empty.AsSpan(0, n * _topK)));
-            _nextRow += n;
-        }
+        _top.Write(MemoryMarshal.AsBytes(top));
     }
 
     /// <summary>Appends the top lists, the index and the trailer, makes the file durable under its name; returns its hash.</summary>
     public ulong Finish(PairTables index)
     {
-        EmptyRowsUntil(_rows);
         long topOffset = _main.Position;
         _top.Position = 0;
         var buffer = new byte[1 << 20];

@@ -5,9 +5,10 @@ namespace LmCompare.Counting.Pairs;
 /// <summary>
 /// The compiled pair-distance counts the model scores with (<c>pairs.tables</c>, <see cref="PairTableFile"/>), like
 /// KenLM's binary format next to its ARPA file. Rows r = u * N + d - 1 in compressed sparse row form: successors v
-/// (ascending) with their counts c_d(u, v) and the top-K successors per row (<see cref="Entries"/>, in memory or read from
-/// the file); in memory always the row index: where each row starts, its total c_d(u, .), per word its continuation
-/// count N1+(. v) = distinct u with c_1(u, v) &gt; 0, and the count-of-counts per distance.
+/// (ascending) with their counts c_d(u, v) and the top-K successors of every row that has more than K (<see cref="Entries"/>,
+/// in memory or read from the file; a shorter row is its own list); in memory always the row index: where each row
+/// starts, its total c_d(u, .), per word its continuation count N1+(. v) = distinct u with c_1(u, v) &gt; 0, and the
+/// count-of-counts per distance.
 /// </summary>
 public sealed class PairTables : IDisposable
 {
@@ -46,15 +47,54 @@ public sealed class PairTables : IDisposable
 
     public int DistinctSuccessors(int u, int d) => Span(RowOf(u, d)).Length;
 
-    /// <summary>The top-K successors of (u, d), most frequent first.</summary>
+    /// <summary>Per row: which top list is its own (the how-manieth row of more than K successors it is), or -1 for a row
+    /// whose successors all fit one (it is its own list). Derived from <see cref="RowStart"/> on first use.</summary>
+    public int[] TopSlot => _topSlot ??= TopSlots(RowStart, TopK);
+    private int[]? _topSlot;
+
+    /// <summary>Rows of more than K successors: the top lists the tables hold.</summary>
+    public long ListedRows => LongRows(RowStart, TopK);
+
+    internal static long LongRows(long[] rowStart, int topK)
+    {
+        long rows = 0;
+        for (long r = 0; r + 1 < rowStart.LongLength; r++) if (rowStart[r + 1] - rowStart[r] > topK) rows++;
+        return rows;
+    }
+
+    private static int[] TopSlots(long[] rowStart, int topK)
+    {
+        var slots = new int[rowStart.LongLength - 1];
+        int next = 0;
+        for (long r = 0; r < slots.LongLength; r++) slots[r] = rowStart[r + 1] - rowStart[r] > topK ? next++ : -1;
+        return slots;
+    }
+
+    /// <summary>
+    /// The row's K most frequent successors with their counts, interleaved (v, count): count descending for a row of more
+    /// than K; for a shorter row all its entries, ascending by id (a complete list: an id not in it never followed).
+    /// Dispose the result when done with it.
+    /// </summary>
+    public PairRow TopList(long row, long start, int length) =>
+        length > TopK ? Entries.TopAt(TopSlot[row]) : Entries.Row(row, start, length);
+
+    /// <summary>The top-K successors of (u, d), most frequent first (ties by the smaller id).</summary>
     public int[] TopSuccessors(int u, int d)
     {
         long row = RowOf(u, d);
-        if (Span(row).Length == 0) return [];
-        var top = new int[TopK];
-        Entries.CopyTop(row, top);
-        int n = Array.IndexOf(top, -1);
-        return n < 0 ? top : top[..n];
+        var (start, length) = Span(row);
+        if (length == 0) return [];
+        using var list = TopList(row, start, length);
+        var e = list.Entries;
+        var ids = new int[e.Length / PairEntries.Stride];
+        var order = new long[ids.Length]; // count descending, then id ascending: the lists' order
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = e[i * PairEntries.Stride];
+            order[i] = ((long)(int.MaxValue - e[i * PairEntries.Stride + 1]) << 32) | (uint)ids[i];
+        }
+        if (length <= TopK) Array.Sort(order, ids); // a short row is ascending by id
+        return ids;
     }
 
     /// <summary>Calls <paramref name="cell"/>(row, v, count) for every entry, row by row.</summary>

@@ -44,6 +44,14 @@ internal sealed unsafe class MappedFile : IDisposable
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.Prefetch0(_start + offset);
     }
 
+    /// <summary>Asks the processor to bring in the cache line of <paramref name="array"/>[<paramref name="index"/>] (a hint;
+    /// an index outside the array is ignored). For row indexes held in managed arrays beside a mapped file.</summary>
+    public static void Prefetch<T>(T[] array, long index) where T : unmanaged
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (ulong)index >= (ulong)array.LongLength) return;
+        fixed (T* element = &array[index]) System.Runtime.Intrinsics.X86.Sse.Prefetch0(element);
+    }
+
     /// <summary>Bytes [offset, offset + length) as a span (length below 2^31).</summary>
     public ReadOnlySpan<byte> Bytes(long offset, int length) => new(_start + offset, length);
 
