@@ -55,6 +55,12 @@ public interface ILanguageModel : IDisposable
 
     ModelFootprint Footprint { get; }
 
+    /// <summary>Whether <see cref="Score"/> and <see cref="IRankedScoring.ScoreRanks"/> may run on several threads at once,
+    /// each call on its own span and buffers (the count models read shared tables only, with per-thread scratch); the
+    /// evaluator then scores several spans in parallel. False by default: the transformer's batches already use every
+    /// core.</summary>
+    bool ScoresConcurrently => false;
+
     /// <summary>Throws when the model's files turned out damaged: models read in place check their checksum beside the
     /// scoring, and every figure is reported only after this returns. Models loaded whole were checked at load.</summary>
     void EnsureIntact() { }

@@ -132,6 +132,8 @@ public class PairDistanceModelPropertyTests
         Assert.Equal(expected, actual);
         Assert.Equal(expected, fromFile);
         Assert.Equal(ranks, fileRanks);
+        var unigram = model.Probabilities.UnigramSingle;
+        Assert.Equal(Enumerable.Range(0, v).OrderByDescending(w => unigram[w]).ThenBy(w => w), model.Probabilities.UnigramOrder);
         Assert.Contains(0, ranks); // top-1 hits, misses beyond the cap and, with a cap above 1, ranks between occur
         Assert.Contains(cap, ranks);
         if (cap > 1) Assert.Contains(ranks, r => r > 0 && r < cap);

@@ -65,3 +65,41 @@ public sealed class AddOneBigram : ILanguageModel
 
     public void Dispose() { }
 }
+
+/// <summary><see cref="AddOneBigram"/> with ranks counted in its distribution (<see cref="IRankedScoring"/>), declaring
+/// itself safe for concurrent scoring or not, and noting the threads that scored with it (its first 64 calls take at
+/// least <paramref name="milliseconds"/> each, so that a parallel loop has time to bring in a second thread).</summary>
+public sealed class RankedBigram(AddOneBigram bigram, bool concurrent, int milliseconds = 0) : ILanguageModel, IRankedScoring
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _threads = new();
+    private int _calls;
+
+    public string Name => bigram.Name;
+    public Vocabulary Vocabulary => bigram.Vocabulary;
+    public ModelFootprint Footprint => bigram.Footprint;
+    public bool ScoresConcurrently => concurrent;
+    public int Threads => _threads.Count;
+
+    public void NextTokenLogProbs(ReadOnlySpan<int> context, Span<float> logProbs) => bigram.NextTokenLogProbs(context, logProbs);
+
+    public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
+    {
+        _threads[Environment.CurrentManagedThreadId] = true;
+        if (milliseconds > 0 && Interlocked.Increment(ref _calls) <= 64) Thread.Sleep(milliseconds);
+        bigram.Score(tokens, start, logProbs);
+    }
+
+    public void ScoreRanks(ReadOnlySpan<int> tokens, int start, Span<double> logProbs, Span<int> ranks, int cap)
+    {
+        Score(tokens, start, logProbs);
+        var row = new float[Vocabulary.Count];
+        for (int i = start; i < tokens.Length; i++)
+        {
+            NextTokenLogProbs(tokens[..i], row);
+            float target = row[tokens[i]];
+            ranks[i - start] = Math.Min(row.Count(p => p > target), cap);
+        }
+    }
+
+    public void Dispose() { }
+}

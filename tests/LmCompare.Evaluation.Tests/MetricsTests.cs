@@ -45,6 +45,42 @@ public class PerplexityMeterTests
     }
 
     [Fact]
+    public void Run_ConcurrentModel_SameSumsAsScoredOneSpanAtATime()
+    {
+        var random = new Random(5);
+        var vocabulary = FixedModel.VocabularyOf(6);
+        var tokens = Enumerable.Range(0, 40_000).Select(i => i % 9 == 8 ? Eos : random.Next(A, A + 6)).ToArray();
+        tokens[^1] = Eos;
+        var documents = new DocumentIndex([0, 20_000, tokens.Length]);
+        var novelty = tokens.Select(t => (byte)(t % 3)).ToArray();
+        var bigram = new AddOneBigram("b", vocabulary, tokens.AsSpan(0, 10_000));
+        using var concurrent = new RankedBigram(bigram, concurrent: true, milliseconds: 1);
+        using var sequential = new RankedBigram(bigram, concurrent: false);
+        using var other = new FixedModel("f", vocabulary, [0.05, 0, 0.15, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1]);
+        using var third = new FixedModel("g", vocabulary, [0.1, 0, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.1]);
+
+        ThreadPool.GetMinThreads(out int workers, out int ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 4), ports); // the test host may hold the pool's first threads
+        foreach (var (scope, ranks) in new[] { (EvaluationScope.Sentence, true), (EvaluationScope.Document, false) })
+        {
+            var parallel = new ModelEvaluator().Run([concurrent, other, third], [new MixtureSpec(1, 2, 0.5)], tokens, documents, scope,
+                novelty, ranks);
+            var alone = new ModelEvaluator().Run([sequential, other, third], [new MixtureSpec(1, 2, 0.5)], tokens, documents, scope,
+                novelty, ranks);
+            for (int m = 0; m < 4; m++)
+                foreach (var (a, b) in alone[m].ByNovelty.Prepend(alone[m].Overall).Zip(parallel[m].ByNovelty.Prepend(parallel[m].Overall)))
+                {
+                    Assert.Equal((a.Tokens, a.Oov, a.Top1, a.Top5, a.Ranked), (b.Tokens, b.Oov, b.Top1, b.Top5, b.Ranked));
+                    Assert.Equal(a.TotalNats, b.TotalNats); // the same sums in the same order, to the bit
+                    Assert.Equal(a.KnownNats, b.KnownNats);
+                }
+            Assert.Equal(tokens.Length, parallel[0].Overall.Tokens);
+        }
+        Assert.Equal(1, sequential.Threads);
+        if (Environment.ProcessorCount > 1) Assert.True(concurrent.Threads > 1, "scored on one thread");
+    }
+
+    [Fact]
     public void CountGreater_VectorAndTail_CountsStrictlyGreater()
     {
         var values = Enumerable.Range(0, 37).Select(i => (float)(i % 7)).ToArray();

@@ -28,6 +28,9 @@ public sealed class PairDistanceModel : ILanguageModel, IRankedScoring
     public PairProbabilities Probabilities { get; }
     public PairLambdas Lambdas { get; }
     public ModelFootprint Footprint => _footprint;
+
+    /// <summary>The tables are read only and the ranks' scratch is per thread (<see cref="PairRanker"/>).</summary>
+    public bool ScoresConcurrently => true;
     public int Distances => Probabilities.Tables.Distances;
 
     /// <summary>P(v | context), a plain probability.</summary>

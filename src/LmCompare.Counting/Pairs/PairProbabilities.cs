@@ -36,9 +36,22 @@ public sealed class PairProbabilities
     private float[]? _unigramSingle;
 
     /// <summary>Every id by decreasing <see cref="UnigramSingle"/> (ties by id): the order ranks are counted in.</summary>
-    public int[] UnigramOrder => _unigramOrder ??= Enumerable.Range(0, UnigramSingle.Length)
-        .OrderByDescending(v => UnigramSingle[v]).ThenBy(v => v).ToArray();
+    public int[] UnigramOrder => _unigramOrder ??= OrderByUnigram(UnigramSingle);
     private int[]? _unigramOrder;
+
+    /// <summary>Ids by decreasing p, ties by id: one sort of (p, id) keys, a non-negative float's bits ordering as the float.</summary>
+    private static int[] OrderByUnigram(float[] p)
+    {
+        var keys = new long[p.Length];
+        var ids = new int[p.Length];
+        for (int v = 0; v < p.Length; v++)
+        {
+            keys[v] = ((long)(int.MaxValue - BitConverter.SingleToInt32Bits(p[v])) << 32) | (uint)v;
+            ids[v] = v;
+        }
+        Array.Sort(keys, ids);
+        return ids;
+    }
 
     /// <summary>D = n1 / (n1 + 2 n2) (Ney et al. 1994), 0.5 when there are no singletons or doubletons to estimate it from.</summary>
     public static double Discount(long n1, long n2) => n1 + 2 * n2 == 0 || n1 == 0 ? 0.5 : (double)n1 / (n1 + 2 * n2);

@@ -23,8 +23,10 @@ public sealed class ScopeScores(string name)
 /// <see cref="ChunkPositions"/> positions at a time: each model returns its scores and, for accuracy, its whole
 /// next-token distributions (<see cref="ILanguageModel.ScoreDistributions"/>), so a mixture is formed from its
 /// components' outputs without running them again. A model that ranks the target without a distribution
-/// (<see cref="IRankedScoring"/>) does so where no mixture needs its distribution. It knows nothing about how any model
-/// works inside.
+/// (<see cref="IRankedScoring"/>) does so where no mixture needs its distribution. Where no distribution is written
+/// (ranks or log-probabilities only) and the model <see cref="ILanguageModel.ScoresConcurrently"/>, it scores
+/// <see cref="ConcurrentItems"/> items at once on every core; the sums are then made item by item in split order, so
+/// every figure is the same to the bit as scored one item at a time. It knows nothing about how any model works inside.
 /// </summary>
 public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
 {
@@ -33,6 +35,9 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
     /// <summary>Ranks matter only below this: top-1 and top-5 accuracy.</summary>
     public const int RankCap = 5;
 
+    /// <summary>Work items scored at once, on every core, by a model that <see cref="ILanguageModel.ScoresConcurrently"/>.</summary>
+    public const int ConcurrentItems = 32;
+
     public IReadOnlyList<ScopeScores> Run(IReadOnlyList<ILanguageModel> models, IReadOnlyList<MixtureSpec> mixtures, int[] tokens,
         DocumentIndex documents, EvaluationScope scope, byte[]? novelty, bool withRanks)
     {
@@ -40,52 +45,97 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
         int v = models[0].Vocabulary.Count;
         var scores = models.Select(m => new ScopeScores(m.Name))
             .Concat(mixtures.Select(x => new ScopeScores(MixtureModel.NameOf(models[x.First].Name, models[x.Second].Name)))).ToArray();
-        var logProbs = models.Select(_ => new double[ChunkPositions]).ToArray();
         var mixed = new HashSet<int>(mixtures.SelectMany(x => new[] { x.First, x.Second }));
         var ranked = models.Select((m, i) => withRanks && m is IRankedScoring && !mixed.Contains(i)).ToArray();
+        // several items at once where no distribution is written (ranks or log-probabilities only) and the model allows it
+        var concurrent = models.Select((m, i) => Environment.ProcessorCount > 1 && m.ScoresConcurrently && (ranked[i] || !withRanks)).ToArray();
+        int batch = concurrent.Contains(true) ? ConcurrentItems : 1;
+        var logProbs = models.Select((_, i) => Buffers<double>(concurrent[i] ? batch : 1, ChunkPositions)).ToArray();
+        var ranks = models.Select((_, i) => Buffers<int>(concurrent[i] ? batch : 1, ranked[i] ? ChunkPositions : 0)).ToArray();
         var distributions = withRanks ? models.Select((_, i) => ranked[i] ? [] : new float[ChunkPositions * v]).ToArray() : [];
-        var ranks = models.Select((_, i) => ranked[i] ? new int[ChunkPositions] : []).ToArray();
         var mixture = withRanks && mixtures.Count > 0 ? new float[v] : [];
         long done = 0;
-        foreach (var work in WorkItems(tokens, documents, scope, ChunkPositions))
+        foreach (var items in Batches(WorkItems(tokens, documents, scope, ChunkPositions), batch))
         {
             for (int m = 0; m < models.Count; m++)
             {
+                if (!concurrent[m]) continue;
                 var clock = Stopwatch.StartNew();
-                if (ranked[m]) work.ScoreRanks((IRankedScoring)models[m], tokens, logProbs[m], ranks[m]);
-                else work.Score(models[m], tokens, logProbs[m], withRanks ? distributions[m] : []);
+                int model = m;
+                Parallel.For(0, items.Count, b => ScoreItem(items[b], models[model], ranked[model], tokens, logProbs[model][b], ranks[model][b], []));
                 scores[m].Seconds += clock.Elapsed.TotalSeconds;
             }
-            var positions = work.Positions();
-            for (int p = 0; p < positions.Count; p++)
+            for (int b = 0; b < items.Count; b++)
             {
-                int target = tokens[positions[p]];
-                int k = novelty is null ? -1 : novelty[positions[p]];
+                var work = items[b];
                 for (int m = 0; m < models.Count; m++)
                 {
-                    int rank = ranked[m] ? ranks[m][p] : withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
-                    Add(scores[m], k, target, logProbs[m][p], rank);
+                    if (concurrent[m]) continue;
+                    var clock = Stopwatch.StartNew();
+                    ScoreItem(work, models[m], ranked[m], tokens, logProbs[m][0], ranks[m][0], withRanks ? distributions[m] : []);
+                    scores[m].Seconds += clock.Elapsed.TotalSeconds;
                 }
-                for (int x = 0; x < mixtures.Count; x++)
-                {
-                    var mix = mixtures[x];
-                    double lp = MixtureModel.CombineLog(mix.Weight, logProbs[mix.First][p], logProbs[mix.Second][p]);
-                    int rank = -1;
-                    if (withRanks)
-                    {
-                        MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v),
-                            mixture);
-                        rank = RankOf(mixture, target);
-                    }
-                    Add(scores[models.Count + x], k, target, lp, rank);
-                }
+                done += Aggregate(work.Positions(), models, mixtures, tokens, novelty, withRanks, ranked, distributions, mixture, scores,
+                    m => logProbs[m][concurrent[m] ? b : 0], m => ranks[m][concurrent[m] ? b : 0]);
+                progress?.Report(new ProgressReport($"score ({ScoringUnits.Label(scope)})", done, tokens.Length, "tokens"));
             }
-            done += positions.Count;
-            progress?.Report(new ProgressReport($"score ({ScoringUnits.Label(scope)})", done, tokens.Length, "tokens"));
         }
         for (int x = 0; x < mixtures.Count; x++)
             scores[models.Count + x].Seconds = scores[mixtures[x].First].Seconds + scores[mixtures[x].Second].Seconds;
         return scores;
+    }
+
+    private static T[][] Buffers<T>(int count, int length) => Enumerable.Range(0, count).Select(_ => new T[length]).ToArray();
+
+    private static IEnumerable<List<WorkItem>> Batches(IEnumerable<WorkItem> items, int size)
+    {
+        var batch = new List<WorkItem>(size);
+        foreach (var item in items)
+        {
+            batch.Add(item);
+            if (batch.Count == size) { yield return batch; batch = new List<WorkItem>(size); }
+        }
+        if (batch.Count > 0) yield return batch;
+    }
+
+    private static void ScoreItem(WorkItem work, ILanguageModel model, bool ranked, int[] tokens, double[] logProbs, int[] ranks,
+        float[] distributions)
+    {
+        if (ranked) work.ScoreRanks((IRankedScoring)model, tokens, logProbs, ranks);
+        else work.Score(model, tokens, logProbs, distributions);
+    }
+
+    /// <summary>One item's positions into the sums, model by model and mixture by mixture, in split order (so the sums are
+    /// the same however the items were scored); returns the positions added.</summary>
+    private static int Aggregate(List<int> positions, IReadOnlyList<ILanguageModel> models, IReadOnlyList<MixtureSpec> mixtures, int[] tokens,
+        byte[]? novelty, bool withRanks, bool[] ranked, float[][] distributions, float[] mixture, ScopeScores[] scores,
+        Func<int, double[]> logProbsOf, Func<int, int[]> ranksOf)
+    {
+        int v = models[0].Vocabulary.Count;
+        for (int p = 0; p < positions.Count; p++)
+        {
+            int target = tokens[positions[p]];
+            int k = novelty is null ? -1 : novelty[positions[p]];
+            for (int m = 0; m < models.Count; m++)
+            {
+                int rank = ranked[m] ? ranksOf(m)[p] : withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
+                Add(scores[m], k, target, logProbsOf(m)[p], rank);
+            }
+            for (int x = 0; x < mixtures.Count; x++)
+            {
+                var mix = mixtures[x];
+                double lp = MixtureModel.CombineLog(mix.Weight, logProbsOf(mix.First)[p], logProbsOf(mix.Second)[p]);
+                int rank = -1;
+                if (withRanks)
+                {
+                    MixtureModel.Combine(mix.Weight, distributions[mix.First].AsSpan(p * v, v), distributions[mix.Second].AsSpan(p * v, v),
+                        mixture);
+                    rank = RankOf(mixture, target);
+                }
+                Add(scores[models.Count + x], k, target, lp, rank);
+            }
+        }
+        return positions.Count;
     }
 
     /// <summary>ln p of each position (in split order) of the first whole spans holding up to <paramref name="maxTokens"/> tokens.</summary>

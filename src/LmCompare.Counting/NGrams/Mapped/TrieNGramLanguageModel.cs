@@ -20,6 +20,9 @@ public sealed class TrieNGramLanguageModel(string name, Vocabulary vocabulary, T
     public ModelFootprint Footprint { get; } = footprint;
     public TrieNGramModel Trie => trie;
 
+    /// <summary>The trie is read only; each call keeps its state in a scorer of its own.</summary>
+    public bool ScoresConcurrently => true;
+
     private ContextStateScorer At(ReadOnlySpan<int> tokens, int start)
     {
         var scorer = new ContextStateScorer(trie);
