@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace LmCompare.Counting.Pairs;
 
 /// <summary>
@@ -65,7 +63,6 @@ internal sealed class PairRanker
     }
 
     /// <summary>ln P(target | context) and the number of ids above the target, capped at <paramref name="cap"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: a test split is scored once
     public (double LogProb, int Rank) Rank(ReadOnlySpan<int> context, int target, int cap)
     {
         PrefetchRowsOf(target);
@@ -94,7 +91,6 @@ internal sealed class PairRanker
     /// (<see cref="PairDistanceModel.NextTokenProbabilities(ReadOnlySpan{int}, Span{float})"/>: the lambdas of the bucket divided
     /// by their sum, each row's factor and its share of the P_uni coefficient as <see cref="PairProbabilities.AddDistance(int, int,
     /// double, Span{float})"/> computes them).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: a test split is scored once
     private void Begin(ReadOnlySpan<int> context)
     {
         _n = Math.Min(context.Length, _t.Distances);
@@ -128,7 +124,6 @@ internal sealed class PairRanker
 
     /// <summary><see cref="PairDistanceModel.Probability"/> of the target, its counts (into _targetCount, for the value too)
     /// taken from the rows' lists where they hold it (<see cref="CollectCandidates"/>), else searched for in the rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: a test split is scored once
     private double TargetProbability(int v)
     {
         var unigram = _p.Unigram;
@@ -157,7 +152,6 @@ internal sealed class PairRanker
     }
 
     /// <summary>The rank among the rows' listed ids and the others by P_uni; null when the P_uni scan would run long.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: a test split is scored once
     private int? ListRank(int target, float value, int cap)
     {
         int count = 0;
@@ -177,7 +171,6 @@ internal sealed class PairRanker
     /// <summary>Every id of the rows' lists as a candidate (the target too: it is skipped when counting), with the sum of
     /// the terms its listed counts give; each long row's K-th term into _tail and _bound. The target's count in each
     /// row goes to _targetCount where a list settles it (it lists the target, or it is the whole row), else -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: a test split is scored once
     private void CollectCandidates(int target)
     {
         for (int d = 1; d <= _n; d++) _targetCount[d] = -1;

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace LmCompare.Evaluation.Analysis;
 
 /// <summary>
@@ -13,7 +10,7 @@ namespace LmCompare.Evaluation.Analysis;
 /// </summary>
 public sealed class StreamedKeyCensus(IReadOnlyList<long> prefixes) : ITrainingKeys
 {
-    private readonly Dictionary<ulong, bool> _queried = new(MixedKeyComparer.Instance);
+    private readonly NotedKeySet _queried = new();
     private readonly HyperLogLog _distinct = new();
     private readonly long[] _prefixes = [.. prefixes];
     private readonly long[] _atPrefix = new long[prefixes.Count];
@@ -23,8 +20,8 @@ public sealed class StreamedKeyCensus(IReadOnlyList<long> prefixes) : ITrainingK
 
     public bool Contains(ulong key)
     {
-        if (_recording) { _queried.TryAdd(key, false); return true; }
-        return _queried.TryGetValue(key, out bool seen) ? seen
+        if (_recording) { _queried.Add(key); return true; }
+        return _queried.TryGetSeen(key, out bool seen) ? seen
             : throw new InvalidOperationException("a key the analyses did not look up while recording");
     }
 
@@ -32,8 +29,7 @@ public sealed class StreamedKeyCensus(IReadOnlyList<long> prefixes) : ITrainingK
     public void Observe(ulong key)
     {
         _distinct.Add(key);
-        ref bool seen = ref CollectionsMarshal.GetValueRefOrNullRef(_queried, key);
-        if (!Unsafe.IsNullRef(ref seen)) seen = true;
+        _queried.MarkSeen(key);
     }
 
     /// <summary>Records the estimate for a growth prefix that ends here (called when the scan reaches its end).</summary>

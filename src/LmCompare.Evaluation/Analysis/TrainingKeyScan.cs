@@ -18,7 +18,8 @@ internal sealed class TrainingKeyScan(StreamedKeyCensus[] ngrams, StreamedKeyCen
         for (long block = 0; block < train.Length; block += BlockTokens)
         {
             long end = Math.Min(train.Length, block + BlockTokens), from = Math.Max(0, block - back);
-            var tokens = train.Read(from, end, ref buffer).ToArray();
+            train.Read(from, end, ref buffer); // into the one buffer: a copy per block was 16 MB of garbage each
+            var tokens = buffer;
             progress?.Report(new ProgressReport("training keys", block, train.Length, "tokens"));
             Parallel.Invoke(
                 () => Observe(ngrams, tokens, from, block, end, documents, 0, prefixes),
