@@ -33,8 +33,8 @@ public class PairDistanceModelTests
         Assert.Equal([2, 2, 1, 1, 1, 1], new[] { tables.CountOf(A, A, 2), tables.CountOf(B, End, 2), tables.CountOf(A, B, 2),
             tables.CountOf(End, A, 2), tables.CountOf(End, B, 2), tables.CountOf(A, End, 2) });
         Assert.Equal(0, tables.CountOf(B, B, 1));
-        Assert.Equal(9, tables.RowTotal.Where((_, r) => r % 2 == 0).Sum());
-        Assert.Equal(8, tables.RowTotal.Where((_, r) => r % 2 == 1).Sum());
+        Assert.Equal(9, tables.RowTotal.ToArray().Where((_, r) => r % 2 == 0).Sum());
+        Assert.Equal(8, tables.RowTotal.ToArray().Where((_, r) => r % 2 == 1).Sum());
         Assert.Equal([1.0 / 3, 0.5], model.Probabilities.Discounts);
         Assert.Equal(0.5, model.Probabilities.UnigramDiscount);
         Assert.Equal([0.0625, 0, 0.3125, 0.3125, 0.3125], model.Probabilities.Unigram);

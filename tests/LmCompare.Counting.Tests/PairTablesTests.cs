@@ -85,6 +85,23 @@ public class PairTablesTests
     }
 
     [Fact]
+    public void OpenMapped_RowStartsThatFall_RefusedBeforeAnyLookup()
+    {
+        using var temp = new TempDirectory();
+        var (keys, counts) = HandCounts();
+        string path = temp.Combine("pairs.tables");
+        var (hash, _) = PairTableBuilder.Write(PairCountRecords.FromArrays(keys, counts), 6, TwoDistancesTopTwo, path, null);
+        var bytes = File.ReadAllBytes(path);
+        long indexOffset = BitConverter.ToInt64(bytes, bytes.Length - 3 * sizeof(long));
+        BitConverter.GetBytes(1_000_000L).CopyTo(bytes, indexOffset + 3 * sizeof(long)); // RowStart[3]: far past every entry
+        File.WriteAllBytes(path, bytes);
+
+        var refused = Assert.Throws<InputException>(() => PairTableFile.OpenMapped(path, hash));
+
+        Assert.Contains("corrupt", refused.Message);
+    }
+
+    [Fact]
     public void Open_FormatTwoFile_RefusedWithRebuildHint()
     {
         using var temp = new TempDirectory();

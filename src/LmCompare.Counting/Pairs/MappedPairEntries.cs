@@ -52,9 +52,7 @@ public sealed class MappedPairEntries : PairEntries
 
     private bool Verify(ulong expected)
     {
-        var hash = new XxHash64();
-        for (long at = 0; at < _file.Length; at += 1 << 24) hash.Append(_file.Bytes(at, (int)Math.Min(1 << 24, _file.Length - at)));
-        return hash.GetCurrentHashAsUInt64() == expected;
+        return _file.HashByReading(_file.Length) == expected;
     }
 
     public override void Dispose()

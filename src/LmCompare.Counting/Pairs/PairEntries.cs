@@ -5,7 +5,7 @@ namespace LmCompare.Counting.Pairs;
 /// <summary>
 /// The successors and counts of the pair tables, row by row: entries (v, c_d(u, v)) as interleaved int pairs, each row's
 /// successors ascending, and for each row of more than K successors its top-K list (<see cref="TopAt"/>: slot s is the
-/// s-th such row, <see cref="PairTables.TopSlot"/>). Rows are addressed by index r = u * N + d - 1 and by where their
+/// s-th such row, <see cref="PairTables.TopSlot(long)"/>). Rows are addressed by index r = u * N + d - 1 and by where their
 /// entries start (<see cref="PairTables.RowStart"/>). Two forms: all in arrays (<see cref="ArrayPairEntries"/>: models
 /// derived in memory, and files small enough for the cache) and read from the tables file where the model is larger
 /// than the cache (<see cref="FilePairEntries"/>). Lookups may run on several threads at once.

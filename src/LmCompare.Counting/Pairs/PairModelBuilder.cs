@@ -128,7 +128,7 @@ public sealed class PairModelBuilder(Workspace workspace, IProgress<ProgressRepo
 
         string runs = folder.FilePath(SortedRunCountingBackend.WorkFolder);
         var perDistance = new long[settings.Distances];
-        for (long r = 0; r < tables.RowTotal.LongLength; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
+        for (long r = 0; r < tables.RowTotal.Length; r++) perDistance[r % settings.Distances] += tables.RowStart[r + 1] - tables.RowStart[r];
         var manifest = new PairModelManifest
         {
             Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(),

@@ -57,7 +57,7 @@ internal sealed class PairRanker
     {
         var r = _current ??= new PairRanker();
         int v = model.Vocabulary.Count;
-        if (r._slot.Length < v) (r._slot, r._values, r._marked) = (new int[v], new float[v], new bool[v]);
+        if (r._slot.Length < v) r._slot = new int[v];
         (r._model, r._p, r._t, r._topK) = (model, model.Probabilities, model.Probabilities.Tables, model.Probabilities.Tables.TopK);
         return r;
     }
@@ -81,10 +81,9 @@ internal sealed class PairRanker
     private void PrefetchRowsOf(int u)
     {
         long row = _t.RowOf(u, 1);
-        NGrams.Mapped.MappedFile.Prefetch(_t.RowStart, row);
-        NGrams.Mapped.MappedFile.Prefetch(_t.RowStart, row + _t.Distances);
-        NGrams.Mapped.MappedFile.Prefetch(_t.RowTotal, row);
-        NGrams.Mapped.MappedFile.Prefetch(_t.TopSlot, row);
+        _t.RowStart.Prefetch(row);
+        _t.RowStart.Prefetch(row + _t.Distances);
+        _t.RowTotal.Prefetch(row);
     }
 
     /// <summary>The rows of the context and their weights, with the arithmetic of the whole distribution
@@ -109,7 +108,7 @@ internal sealed class PairRanker
             _row[d] = _t.RowOf(_u[d], d);
             _total[d] = _t.RowTotal[_row[d]];
             (_start[d], _length[d]) = _t.Span(_row[d]);
-            if (_length[d] > 0) _t.Entries.Prefetch(_start[d], _length[d], _length[d] > _topK ? _t.TopSlot[_row[d]] : -1);
+            if (_length[d] > 0) _t.Entries.Prefetch(_start[d], _length[d], _length[d] > _topK ? _t.TopSlot(_row[d]) : -1);
             _tail[d] = 0;
             if (_ranked == 0) continue;
             _weight[d] = _lambdas[d] / denominator;
@@ -251,6 +250,8 @@ internal sealed class PairRanker
     /// <summary>The rank over every id the rows hold, then the others by P_uni alone (their rows add nothing).</summary>
     private int RowRank(int target, float value, int cap)
     {
+        int v0 = _slot.Length; // the rare fallback's buffers, on first use
+        if (_values.Length < v0) (_values, _marked) = (new float[v0], new bool[v0]);
         for (int d = 1; d <= _ranked; d++) _p.AddDistance(_u[d], d, _weight[d], _values, _touched);
         var unigram = _p.UnigramSingle;
         int count = 0;

@@ -32,7 +32,7 @@ public static class PairTableFile
     /// <summary>The bytes after the top lists, as both the writer and <see cref="Hash"/> emit them.</summary>
     internal static void EmitIndex(Action<ReadOnlySpan<byte>> sink, PairTables t, long topOffset, long indexOffset)
     {
-        sink(MemoryMarshal.AsBytes<long>(t.RowStart)); sink(MemoryMarshal.AsBytes<long>(t.RowTotal));
+        sink(MemoryMarshal.AsBytes<long>(t.RowStart.ToArray())); sink(MemoryMarshal.AsBytes<long>(t.RowTotal.ToArray()));
         sink(MemoryMarshal.AsBytes<int>(t.Continuation)); sink(MemoryMarshal.AsBytes<long>(t.Singletons));
         sink(MemoryMarshal.AsBytes<long>(t.Doubletons));
         sink(MemoryMarshal.AsBytes<long>([t.EntryCount, t.VocabularySize, t.Distances, t.TopK, topOffset, indexOffset, Version, Magic]));
@@ -71,8 +71,9 @@ public static class PairTableFile
                 at += count * Marshal.SizeOf<T>();
                 return data;
             }
-            var rowStart = Read<long>(rows + 1);
-            var rowTotal = Read<long>(rows);
+            var rowStart = new RowColumn(file, at, rows + 1); // read in place: 16 bytes a row not copied
+            var rowTotal = new RowColumn(file, at += (rows + 1) * sizeof(long), rows);
+            at += rows * sizeof(long);
             var continuation = Read<int>(v);
             var singletons = Read<long>(n);
             var doubletons = Read<long>(n);
@@ -113,11 +114,19 @@ public static class PairTableFile
         return (entries, v, n, k, topOffset, indexOffset);
     }
 
-    /// <summary>The row index read back is the one the file was written with: its last start is E, and the top section
-    /// holds one list per row of more than K successors.</summary>
-    private static void CheckIndex(string path, long[] rowStart, long entries, long k, long topOffset, long indexOffset)
+    /// <summary>The row index read back is the one the file was written with: row starts rise from 0 to E (so no lookup
+    /// leaves the entries, even before the checksum has run), and the top section holds one list per row of more than K
+    /// successors.</summary>
+    private static void CheckIndex(string path, RowColumn rowStart, long entries, long k, long topOffset, long indexOffset)
     {
-        if (rowStart[^1] != entries || PairTables.LongRows(rowStart, (int)k) * k * PairEntries.Stride * sizeof(int) != indexOffset - topOffset)
+        long listed = 0;
+        for (long r = 0; r + 1 < rowStart.Length; r++)
+        {
+            long length = rowStart[r + 1] - rowStart[r];
+            if (length < 0) throw Corrupt(path);
+            if (length > k) listed++;
+        }
+        if (rowStart[0] != 0 || rowStart.Last != entries || listed * k * PairEntries.Stride * sizeof(int) != indexOffset - topOffset)
             throw Corrupt(path);
     }
 

@@ -16,9 +16,9 @@ public sealed class PairTables : IDisposable
     public required int Distances { get; init; }
     public required int TopK { get; init; }
     /// <summary>Start of each row in the entries; length rows + 1.</summary>
-    public required long[] RowStart { get; init; }
+    public required RowColumn RowStart { get; init; }
     /// <summary>c_d(u, .) per row.</summary>
-    public required long[] RowTotal { get; init; }
+    public required RowColumn RowTotal { get; init; }
     /// <summary>N1+(. v): distinct words seen directly before v.</summary>
     public required int[] Continuation { get; init; }
     /// <summary>Per distance d (index d-1): pairs seen once and twice, for the discount D_d = n1 / (n1 + 2 n2).</summary>
@@ -28,9 +28,9 @@ public sealed class PairTables : IDisposable
     public required PairEntries Entries { get; init; }
 
     /// <summary>Distinct pairs (u, v, d).</summary>
-    public long EntryCount => RowStart[^1];
+    public long EntryCount => RowStart.Last;
 
-    public long Rows => RowTotal.LongLength;
+    public long Rows => RowTotal.Length;
 
     public long RowOf(int u, int d) => (long)u * Distances + d - 1;
 
@@ -47,28 +47,15 @@ public sealed class PairTables : IDisposable
 
     public int DistinctSuccessors(int u, int d) => Span(RowOf(u, d)).Length;
 
-    /// <summary>Per row: which top list is its own (the how-manieth row of more than K successors it is), or -1 for a row
+    /// <summary>Which top list is the row's own (the how-manieth row of more than K successors it is), or -1 for a row
     /// whose successors all fit one (it is its own list). Derived from <see cref="RowStart"/> on first use.</summary>
-    public int[] TopSlot => _topSlot ??= TopSlots(RowStart, TopK);
-    private int[]? _topSlot;
+    public int TopSlot(long row) => Slots.SlotOf(row);
+
+    private TopListSlots Slots => _slots ??= new TopListSlots(RowStart, TopK);
+    private TopListSlots? _slots;
 
     /// <summary>Rows of more than K successors: the top lists the tables hold.</summary>
-    public long ListedRows => LongRows(RowStart, TopK);
-
-    internal static long LongRows(long[] rowStart, int topK)
-    {
-        long rows = 0;
-        for (long r = 0; r + 1 < rowStart.LongLength; r++) if (rowStart[r + 1] - rowStart[r] > topK) rows++;
-        return rows;
-    }
-
-    private static int[] TopSlots(long[] rowStart, int topK)
-    {
-        var slots = new int[rowStart.LongLength - 1];
-        int next = 0;
-        for (long r = 0; r < slots.LongLength; r++) slots[r] = rowStart[r + 1] - rowStart[r] > topK ? next++ : -1;
-        return slots;
-    }
+    public long ListedRows => Slots.Count;
 
     /// <summary>
     /// The row's K most frequent successors with their counts, interleaved (v, count): count descending for a row of more
@@ -76,7 +63,7 @@ public sealed class PairTables : IDisposable
     /// Dispose the result when done with it.
     /// </summary>
     public PairRow TopList(long row, long start, int length) =>
-        length > TopK ? Entries.TopAt(TopSlot[row]) : Entries.Row(row, start, length);
+        length > TopK ? Entries.TopAt(TopSlot(row)) : Entries.Row(row, start, length);
 
     /// <summary>The top-K successors of (u, d), most frequent first (ties by the smaller id).</summary>
     public int[] TopSuccessors(int u, int d)

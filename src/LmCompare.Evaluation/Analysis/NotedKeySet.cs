@@ -2,8 +2,9 @@ namespace LmCompare.Evaluation.Analysis;
 
 /// <summary>
 /// The keys a streamed census was asked about, each with a "seen in training" flag: an open-addressing table of 64-bit
-/// keys (linear probing, splitmix64 hash as <see cref="MixedKeyComparer"/>, at most 3/4 full) and one bit per slot. About
-/// 11-22 bytes a key against 28-56 for a <c>Dictionary&lt;ulong, bool&gt;</c> (entry, bucket and growth slack): on
+/// keys (linear probing, splitmix64 hash as <see cref="MixedKeyComparer"/> mapped onto the slots by multiplication, so a
+/// table grows by half rather than doubling; 1/2 to 3/4 full) and one bit per slot. About 11-16 bytes a key against
+/// 28-56 for a <c>Dictionary&lt;ulong, bool&gt;</c> (entry, bucket and growth slack): on
 /// debian-docs the census notes about ten million keys, which made it the largest allocation of an evaluation. Not
 /// thread-safe (each kind is scanned by one thread).
 /// </summary>
@@ -47,16 +48,16 @@ internal sealed class NotedKeySet
     /// <summary>The key's slot, or the empty slot where it would go.</summary>
     private static long Find(ulong[] keys, ulong key)
     {
-        long mask = keys.Length - 1, slot = (uint)MixedKeyComparer.Instance.GetHashCode(key) & mask;
-        while (keys[slot] != 0 && keys[slot] != key) slot = (slot + 1) & mask;
+        long slot = (long)(((ulong)(uint)MixedKeyComparer.Instance.GetHashCode(key) * (ulong)keys.Length) >> 32);
+        while (keys[slot] != 0 && keys[slot] != key) slot = slot + 1 == keys.Length ? 0 : slot + 1;
         return slot;
     }
 
-    /// <summary>Twice the slots; keys are rehashed (flags too, though keys are noted before any is seen).</summary>
+    /// <summary>Half as many slots again; keys are rehashed (flags too, though keys are noted before any is seen).</summary>
     private void Grow()
     {
-        var keys = new ulong[_keys.Length * 2];
-        var seen = new ulong[keys.Length / 64];
+        var keys = new ulong[_keys.Length + _keys.Length / 2];
+        var seen = new ulong[(keys.Length + 63) / 64];
         for (long i = 0; i < _keys.Length; i++)
         {
             if (_keys[i] == 0) continue;

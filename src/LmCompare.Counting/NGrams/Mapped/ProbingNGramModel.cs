@@ -75,9 +75,7 @@ public sealed class ProbingNGramModel : INGramLookup, IDisposable
     private bool Verify()
     {
         long length = _file.Length;
-        var hash = new XxHash64();
-        for (long at = 0; at < length - 8; at += 1 << 24) hash.Append(_file.Bytes(at, (int)Math.Min(1 << 24, length - 8 - at)));
-        return hash.GetCurrentHashAsUInt64() == _file.At<ulong>(length - 8);
+        return _file.HashByReading(length - 8) == _file.At<ulong>(length - 8);
     }
 
     /// <summary>The unigram of <paramref name="word"/> (NaN probability when it has none).</summary>
