@@ -67,11 +67,13 @@ public sealed class AddOneBigram : ILanguageModel
 }
 
 /// <summary><see cref="AddOneBigram"/> with ranks counted in its distribution (<see cref="IRankedScoring"/>), declaring
-/// itself safe for concurrent scoring or not, and noting the threads that scored with it (its first 64 calls take at
-/// least <paramref name="milliseconds"/> each, so that a parallel loop has time to bring in a second thread).</summary>
-public sealed class RankedBigram(AddOneBigram bigram, bool concurrent, int milliseconds = 0) : ILanguageModel, IRankedScoring
+/// itself safe for concurrent scoring or not, and noting the threads that scored with it. With
+/// <paramref name="awaitSecondThread"/> its first call waits (up to 30 s) until a call comes from another thread, so a
+/// parallel loop shows that it used one even on a busy thread pool.</summary>
+public sealed class RankedBigram(AddOneBigram bigram, bool concurrent, bool awaitSecondThread = false) : ILanguageModel, IRankedScoring
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _threads = new();
+    private readonly ManualResetEventSlim _second = new();
     private int _calls;
 
     public string Name => bigram.Name;
@@ -85,7 +87,8 @@ public sealed class RankedBigram(AddOneBigram bigram, bool concurrent, int milli
     public void Score(ReadOnlySpan<int> tokens, int start, Span<double> logProbs)
     {
         _threads[Environment.CurrentManagedThreadId] = true;
-        if (milliseconds > 0 && Interlocked.Increment(ref _calls) <= 64) Thread.Sleep(milliseconds);
+        if (_threads.Count > 1) _second.Set();
+        else if (awaitSecondThread && Interlocked.Increment(ref _calls) == 1) _second.Wait(TimeSpan.FromSeconds(30));
         bigram.Score(tokens, start, logProbs);
     }
 
@@ -101,5 +104,5 @@ public sealed class RankedBigram(AddOneBigram bigram, bool concurrent, int milli
         }
     }
 
-    public void Dispose() { }
+    public void Dispose() => _second.Dispose();
 }
