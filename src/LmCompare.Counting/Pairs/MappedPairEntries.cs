@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using LmCompare.Core;
 using LmCompare.Counting.NGrams.Mapped;
 

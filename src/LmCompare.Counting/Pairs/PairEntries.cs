@@ -18,15 +18,6 @@ public abstract class PairEntries : IDisposable
     /// <summary>c_d(u, v) of the row (its entries [start, start + length)), or 0 when v never followed.</summary>
     public abstract int CountOf(long row, long start, int length, int v);
 
-    /// <summary>c_d(u, v) of one id in several rows at once (<paramref name="counts"/>[i] for rows[i], starts[i],
-    /// lengths[i]; 0 for an empty row), one search after another. (Searches run in lockstep, each next probe prefetched,
-    /// were measured no faster on the mapped debian-docs tables: the prefetch of each row's first probe already overlaps
-    /// the misses.)</summary>
-    public virtual void CountsOf(ReadOnlySpan<long> rows, ReadOnlySpan<long> starts, ReadOnlySpan<int> lengths, int v, Span<int> counts)
-    {
-        for (int i = 0; i < rows.Length; i++) counts[i] = lengths[i] == 0 ? 0 : CountOf(rows[i], starts[i], lengths[i], v);
-    }
-
     /// <summary>The row's entries, interleaved (v, count); dispose the result when done with it.</summary>
     public abstract PairRow Row(long row, long start, int length);
 

@@ -227,7 +227,7 @@ internal sealed class PairRanker
     private float SearchedValue(int v)
     {
         Span<int> counts = stackalloc int[_ranked + 1];
-        _t.Entries.CountsOf(_row.AsSpan(1, _ranked), _start.AsSpan(1, _ranked), _length.AsSpan(1, _ranked), v, counts[1..]);
+        for (int d = 1; d <= _ranked; d++) counts[d] = _length[d] == 0 ? 0 : _t.Entries.CountOf(_row[d], _start[d], _length[d], v);
         return ExactValue(v, counts);
     }
 
