@@ -77,11 +77,11 @@ public static class PairTableFile
             var continuation = Read<int>(v);
             var singletons = Read<long>(n);
             var doubletons = Read<long>(n);
-            CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
+            var slots = CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
             return new PairTables
             {
                 VocabularySize = (int)v, Distances = (int)n, TopK = (int)k, RowStart = rowStart, RowTotal = rowTotal,
-                Continuation = continuation, Singletons = singletons, Doubletons = doubletons,
+                Continuation = continuation, Singletons = singletons, Doubletons = doubletons, Slots = slots,
                 Entries = new MappedPairEntries(file, topOffset, (int)k, path, expectedHash),
             };
         }
@@ -116,18 +116,13 @@ public static class PairTableFile
 
     /// <summary>The row index read back is the one the file was written with: row starts rise from 0 to E (so no lookup
     /// leaves the entries, even before the checksum has run), and the top section holds one list per row of more than K
-    /// successors.</summary>
-    private static void CheckIndex(string path, RowColumn rowStart, long entries, long k, long topOffset, long indexOffset)
+    /// successors. Returns the rows' top-list slots, built in the same pass.</summary>
+    private static TopListSlots CheckIndex(string path, RowColumn rowStart, long entries, long k, long topOffset, long indexOffset)
     {
-        long listed = 0;
-        for (long r = 0; r + 1 < rowStart.Length; r++)
-        {
-            long length = rowStart[r + 1] - rowStart[r];
-            if (length < 0) throw Corrupt(path);
-            if (length > k) listed++;
-        }
-        if (rowStart[0] != 0 || rowStart.Last != entries || listed * k * PairEntries.Stride * sizeof(int) != indexOffset - topOffset)
-            throw Corrupt(path);
+        var slots = new TopListSlots(rowStart, (int)k);
+        if (!slots.Rising || rowStart[0] != 0 || rowStart.Last != entries
+            || slots.Count * k * PairEntries.Stride * sizeof(int) != indexOffset - topOffset) throw Corrupt(path);
+        return slots;
     }
 
     /// <summary>Reads the index, checks the whole file against <paramref name="expectedHash"/> in one pass, and keeps in
@@ -172,7 +167,7 @@ public static class PairTableFile
         var continuation = Read<int>(v);
         var singletons = Read<long>(n);
         var doubletons = Read<long>(n);
-        CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
+        var slots = CheckIndex(path, rowStart, entries, k, topOffset, indexOffset);
         var copies = new List<Copy>();
         PairEntries held;
         long topInts = (indexOffset - topOffset) / sizeof(int);
@@ -198,7 +193,7 @@ public static class PairTableFile
         return new PairTables
         {
             VocabularySize = (int)v, Distances = (int)n, TopK = (int)k, RowStart = rowStart, RowTotal = rowTotal, Continuation = continuation,
-            Singletons = singletons, Doubletons = doubletons, Entries = held,
+            Singletons = singletons, Doubletons = doubletons, Entries = held, Slots = slots,
         };
     }
 

@@ -51,7 +51,13 @@ public sealed class PairTables : IDisposable
     /// whose successors all fit one (it is its own list). Derived from <see cref="RowStart"/> on first use.</summary>
     public int TopSlot(long row) => Slots.SlotOf(row);
 
-    private TopListSlots Slots => _slots ??= new TopListSlots(RowStart, TopK);
+    /// <summary>The rows' top-list slots: given by an open that has built them already, else derived on first use.</summary>
+    internal TopListSlots Slots
+    {
+        get => _slots ??= new TopListSlots(RowStart, TopK);
+        init => _slots = value;
+    }
+
     private TopListSlots? _slots;
 
     /// <summary>Rows of more than K successors: the top lists the tables hold.</summary>
