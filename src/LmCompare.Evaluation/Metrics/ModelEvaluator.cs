@@ -54,6 +54,7 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
         var ranks = models.Select((_, i) => Buffers<int>(concurrent[i] ? batch : 1, ranked[i] ? ChunkPositions : 0)).ToArray();
         var distributions = withRanks ? models.Select((_, i) => ranked[i] ? [] : new float[ChunkPositions * v]).ToArray() : [];
         var mixture = withRanks && mixtures.Count > 0 ? new float[v] : [];
+        var (itemLogProbs, itemRanks) = (new double[models.Count][], new int[models.Count][]); // each model's buffers of one item
         long done = 0;
         foreach (var items in Batches(WorkItems(tokens, documents, scope, ChunkPositions), batch))
         {
@@ -70,13 +71,14 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
                 var work = items[b];
                 for (int m = 0; m < models.Count; m++)
                 {
+                    (itemLogProbs[m], itemRanks[m]) = (logProbs[m][concurrent[m] ? b : 0], ranks[m][concurrent[m] ? b : 0]);
                     if (concurrent[m]) continue;
                     var clock = Stopwatch.StartNew();
-                    ScoreItem(work, models[m], ranked[m], tokens, logProbs[m][0], ranks[m][0], withRanks ? distributions[m] : []);
+                    ScoreItem(work, models[m], ranked[m], tokens, itemLogProbs[m], itemRanks[m], withRanks ? distributions[m] : []);
                     scores[m].Seconds += clock.Elapsed.TotalSeconds;
                 }
                 done += Aggregate(work.Positions(), models, mixtures, tokens, novelty, withRanks, ranked, distributions, mixture, scores,
-                    m => logProbs[m][concurrent[m] ? b : 0], m => ranks[m][concurrent[m] ? b : 0]);
+                    itemLogProbs, itemRanks);
                 progress?.Report(new ProgressReport($"score ({ScoringUnits.Label(scope)})", done, tokens.Length, "tokens"));
             }
         }
@@ -109,7 +111,7 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
     /// the same however the items were scored); returns the positions added.</summary>
     private static int Aggregate(List<int> positions, IReadOnlyList<ILanguageModel> models, IReadOnlyList<MixtureSpec> mixtures, int[] tokens,
         byte[]? novelty, bool withRanks, bool[] ranked, float[][] distributions, float[] mixture, ScopeScores[] scores,
-        Func<int, double[]> logProbsOf, Func<int, int[]> ranksOf)
+        double[][] logProbs, int[][] ranks)
     {
         int v = models[0].Vocabulary.Count;
         for (int p = 0; p < positions.Count; p++)
@@ -118,13 +120,13 @@ public sealed class ModelEvaluator(IProgress<ProgressReport>? progress = null)
             int k = novelty is null ? -1 : novelty[positions[p]];
             for (int m = 0; m < models.Count; m++)
             {
-                int rank = ranked[m] ? ranksOf(m)[p] : withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
-                Add(scores[m], k, target, logProbsOf(m)[p], rank);
+                int rank = ranked[m] ? ranks[m][p] : withRanks ? RankOf(distributions[m].AsSpan(p * v, v), target) : -1;
+                Add(scores[m], k, target, logProbs[m][p], rank);
             }
             for (int x = 0; x < mixtures.Count; x++)
             {
                 var mix = mixtures[x];
-                double lp = MixtureModel.CombineLog(mix.Weight, logProbsOf(mix.First)[p], logProbsOf(mix.Second)[p]);
+                double lp = MixtureModel.CombineLog(mix.Weight, logProbs[mix.First][p], logProbs[mix.Second][p]);
                 int rank = -1;
                 if (withRanks)
                 {
