@@ -33,8 +33,8 @@ public class NGramCommandTests
         var import = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn2", "--corpus", "r", "--home", home,
             "--quiet");
         var eval2 = LmcProcess.Run(null, "ngram", "eval", "kn2", "--json", "--home", home);
-        var importTrie = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn3", "--corpus", "r", "--home", home,
-            "--format", "trie", "--quiet");
+        var importProbing = LmcProcess.Run(null, "ngram", "import-arpa", temp.Combine("kn.arpa"), "--name", "kn3", "--corpus", "r", "--home", home,
+            "--format", "probing", "--quiet");
         var eval3 = LmcProcess.Run(null, "ngram", "eval", "kn3", "--json", "--home", home);
         var badFormat = LmcProcess.Run(null, BuildArgs(home, "kn4", "--format", "hash"));
         var text = LmcProcess.Run(null, "ngram", "eval", "kn", "--text", temp.Combine("text", "doc03.txt"), "--json", "--home", home);
@@ -44,7 +44,7 @@ public class NGramCommandTests
         Assert.Equal(0, eval.ExitCode);
         Assert.Equal(0, export.ExitCode);
         Assert.Equal(0, import.ExitCode);
-        Assert.Equal(0, importTrie.ExitCode);
+        Assert.Equal(0, importProbing.ExitCode);
         Assert.Equal(0, text.ExitCode);
         Assert.Equal(1, badFormat.ExitCode);
         Assert.Contains("--format must be probing or trie (got 'hash')", Assert.Single(badFormat.StderrLines));
@@ -60,10 +60,10 @@ public class NGramCommandTests
         Assert.Equal(b.RootElement.GetProperty("testPerplexity").GetDouble(), e.RootElement.GetProperty("perplexity").GetDouble(), 6);
         Assert.Equal(e.RootElement.GetProperty("perplexity").GetDouble(), e2.RootElement.GetProperty("perplexity").GetDouble());
         Assert.Equal(e.RootElement.GetProperty("tokens").GetInt64(), e2.RootElement.GetProperty("tokens").GetInt64());
-        Assert.Equal("probing", e.RootElement.GetProperty("format").GetString()); // the build and the import both write the mapped file
-        Assert.Equal("probing", e2.RootElement.GetProperty("format").GetString());
+        Assert.Equal("trie", e.RootElement.GetProperty("format").GetString()); // the build and the import both write the mapped file
+        Assert.Equal("trie", e2.RootElement.GetProperty("format").GetString());
         using var e3 = JsonDocument.Parse(eval3.Stdout);
-        Assert.Equal("trie", e3.RootElement.GetProperty("format").GetString());
+        Assert.Equal("probing", e3.RootElement.GetProperty("format").GetString());
         Assert.Equal(e.RootElement.GetProperty("perplexity").GetDouble(), e3.RootElement.GetProperty("perplexity").GetDouble());
         Assert.StartsWith("\n\\data\\\nngram 1=", File.ReadAllText(temp.Combine("kn.arpa")));
     }
@@ -119,8 +119,8 @@ public class NGramCommandTests
         {
             string name = $"killed-{memory}-{Path.GetFileName(file)}";
             string path = Path.Combine(home, "models", name, file);
-            bool killed = LmcProcess.KillWhen(BuildArgs(home, name, "--memory", memory), () => File.Exists(path));
-            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--memory", memory, "--resume"));
+            bool killed = LmcProcess.KillWhen(BuildArgs(home, name, "--memory", memory, "--format", "probing"), () => File.Exists(path));
+            var resumed = LmcProcess.Run(null, BuildArgs(home, name, "--memory", memory, "--format", "probing", "--resume"));
             LmcProcess.Run(null, "ngram", "export-arpa", name, temp.Combine(name + ".arpa"), "--home", home);
 
             Assert.True(killed, $"{name}: the build finished before it could be killed");

@@ -122,7 +122,8 @@ public class KenLmParityTests(ITestOutputHelper output)
         using var temp = new TempDirectory();
         var corpus = IngestBrown(temp);
         var workspace = new Workspace(temp.Combine("home"));
-        new NGramModelBuilder(workspace).Build("brown", "kn", new KneserNeySettings(order, DiscountFallback: true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("brown", "kn", new KneserNeySettings(order, DiscountFallback: true, Format: KneserNeySettings.Probing),
+            ExistingModel.Refuse);
         new NGramModelBuilder(workspace).Build("brown", "kt", new KneserNeySettings(order, DiscountFallback: true, Format: "trie"),
             ExistingModel.Refuse);
         using var model = NGramModelLoader.OpenScoring(workspace, "kn", 0);

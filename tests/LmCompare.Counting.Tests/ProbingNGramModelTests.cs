@@ -9,6 +9,9 @@ namespace LmCompare.Counting.Tests;
 
 public class ProbingNGramModelTests
 {
+    /// <summary>A build that writes ngrams.probing (the default, trie, writes only ngrams.trie).</summary>
+    private static KneserNeySettings Probing(int order) => new(order, DiscountFallback: true, Format: KneserNeySettings.Probing);
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -18,7 +21,7 @@ public class ProbingNGramModelTests
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 10, linesPerDocument: 60, words: 500);
-        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(order, true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("random", "kn", Probing(order), ExistingModel.Refuse);
         var corpus = TokenizedCorpus.Open(workspace, "random");
         using var loaded = NGramModelLoader.Load(workspace, "kn");
         var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
@@ -43,7 +46,7 @@ public class ProbingNGramModelTests
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 40, linesPerDocument: 200, words: 2000);
-        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("random", "kn", Probing(3), ExistingModel.Refuse);
         var corpus = TokenizedCorpus.Open(workspace, "random");
         using var loaded = NGramModelLoader.Load(workspace, "kn");
         var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
@@ -73,7 +76,7 @@ public class ProbingNGramModelTests
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp);
-        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("random", "kn", Probing(3), ExistingModel.Refuse);
         var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
         int vocabulary = TokenizedCorpus.Open(workspace, "random").Vocabulary.Count;
         string source = Path.Combine(directory, NGramModelFile.FileName), target = temp.Combine("kn.probing");
@@ -97,7 +100,7 @@ public class ProbingNGramModelTests
     {
         using var temp = new TempDirectory();
         var workspace = PairFixtures.RandomCorpus(temp, documents: 8, linesPerDocument: 50, words: 300);
-        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(4, true), ExistingModel.Refuse);
+        new NGramModelBuilder(workspace).Build("random", "kn", Probing(4), ExistingModel.Refuse);
         var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
         int vocabulary = TokenizedCorpus.Open(workspace, "random").Vocabulary.Count;
         string source = Path.Combine(directory, NGramModelFile.FileName);
@@ -119,7 +122,7 @@ public class ProbingNGramModelTests
         {
             using var temp = new TempDirectory();
             var workspace = PairFixtures.RandomCorpus(temp, seed, documents: 3, linesPerDocument: 4, words: 12);
-            new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(3, true), ExistingModel.Refuse);
+            new NGramModelBuilder(workspace).Build("random", "kn", Probing(3), ExistingModel.Refuse);
             var corpus = TokenizedCorpus.Open(workspace, "random");
             var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
             string source = Path.Combine(directory, NGramModelFile.FileName), target = temp.Combine("kn.probing");

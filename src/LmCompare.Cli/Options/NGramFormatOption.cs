@@ -8,9 +8,9 @@ public static class NGramFormatOption
 {
     public static Option<string> Create() => new("--format")
     {
-        Description = $"The file lmc ngram eval scores in place: {KneserNeySettings.Probing} (hash tables, the fastest lookups; written beside " +
-            $"the trie) or {KneserNeySettings.Trie} (the trie alone, the smallest). The trie, which distributions and top-k read, is written " +
-            "either way",
-        DefaultValueFactory = _ => KneserNeySettings.Probing,
+        Description = $"The file lmc ngram eval scores in place: {KneserNeySettings.Trie} (the trie alone, the smallest) or " +
+            $"{KneserNeySettings.Probing} (hash tables, the fastest lookups, written beside the trie). The trie, which distributions and " +
+            "top-k read, is written either way",
+        DefaultValueFactory = _ => KneserNeySettings.Trie,
     };
 }

@@ -40,7 +40,6 @@ internal sealed class StreamingEstimate(string workDirectory, KneserNeySettings 
         var discounts = Enumerable.Range(1, _n)
             .Select(k => DiscountStage.FromCountOfCounts(ledger.CountOfCounts[k - 1], k, settings.DiscountFallback)).ToArray();
         RunInitial(ledger, discounts);
-        for (int k = 2; k <= _n; k++) File.Delete(StreamingAdjustStage.AdjustedPath(workDirectory, k));
         var interpolate = new StreamingInterpolateStage(workDirectory, _n, discounts, ledger.NGramCounts, ledger.UnigramSum, ledger.UnigramByCount);
         return new ModelRecords(ledger.NGramCounts, discounts, NGramModelFile.Batches(ledger.NGramCounts, interpolate.Records()), null);
     }

@@ -7,13 +7,17 @@ namespace LmCompare.Counting.NGrams.Streaming;
 /// are sorted by context (the first k-1 words, in suffix order, then the last word), so a context's n-grams are
 /// neighbours and contexts come in the suffix order of order k - 1's stream: walking that stream alongside gives each
 /// context its index there. Per context: the sum of its n-grams' Kneser-Ney counts, N1, N2, N3+, gamma, and its backoff
-/// (log10 gamma) for order k - 1; per n-gram: its initial probability, its context's gamma and index, sorted back to suffix
-/// order for stage interpolate. Two external sorts, each within a quarter of the memory budget (they overlap while one is
-/// read and the other filled).
+/// (log10 gamma) for order k - 1; per n-gram: its initial probability, its context's gamma and index, put back in suffix
+/// order for stage interpolate. Each n-gram carries its position in the suffix-ordered input through the sort by context,
+/// so going back is a sort of (position, three values) on the one key int: two radix passes of 16 bytes per n-gram
+/// instead of a pass per 16 bits of a k-word key, and stage interpolate reads the values beside the adjusted records
+/// (kept until the model is stored) instead of a second copy of the keys and counts. Two
+/// external sorts, each within a quarter of the memory budget (they overlap while one is read and the other filled).
 /// </summary>
 public sealed class StreamingInitialStage(string directory, long memoryBytes)
 {
-    /// <summary>Order k's (key, adjusted count, initial, gamma, context index) records in suffix order (stride k + 5).</summary>
+    /// <summary>Order k's (initial, gamma, context index) in suffix order (stride 3): the values of the n-grams of
+    /// <see cref="StreamingAdjustStage.AdjustedPath"/>, record for record.</summary>
     public static string InitialPath(string directory, int k) => Path.Combine(directory, $"initial-{k}.bin");
 
     /// <summary>(index, log10 backoff) of every order-k n-gram that is a context, by index (stride 2).</summary>
@@ -21,18 +25,20 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
 
     public void Run(int k, Discount discount)
     {
-        using var adjusted = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k), k + 2);
+        string input = StreamingAdjustStage.AdjustedPath(directory, k);
+        using var adjusted = new RecordReader(input, k + 2);
         // sorted on the context only: a context's n-grams need not be in any order among themselves
-        using var byContext = new ExternalSorter(directory, $"context-{k}", k + 2, k - 1, memoryBytes / 4, null, adjusted.Records);
-        while (adjusted.MoveNext())
+        using var byContext = new ExternalSorter(directory, $"context-{k}", k + 3, k - 1, memoryBytes / 4, null, adjusted.Records);
+        for (int position = 0; adjusted.MoveNext(); position++) // below 2^31: stage adjust refuses more n-grams per order
         {
             var record = adjusted.Current;
             var slot = byContext.Next();
             record[1..k].CopyTo(slot);   // the context's key: the first k-1 words, reversed
             slot[k - 1] = record[0];     // then the last word
             record.Slice(k, 2).CopyTo(slot[k..]);
+            slot[k + 2] = position;
         }
-        using var bySuffix = new ExternalSorter(directory, $"initial-{k}", k + 5, k, memoryBytes / 4, null, adjusted.Records);
+        using var byPosition = new ExternalSorter(directory, $"initial-{k}", ContextGroup.ValueStride, 1, memoryBytes / 4, null, adjusted.Records);
         using (var sorted = byContext.Finish())
         using (var contexts = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k - 1), k + 1))
         using (var backoff = new RecordWriter(BackoffPath(directory, k - 1) + ".tmp", 2))
@@ -44,15 +50,38 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
                 var record = sorted.Current;
                 if (group.Size > 0 && !group.SameContext(record))
                 {
-                    group.Flush(contextIndex, backoff, bySuffix);
+                    group.Flush(contextIndex, backoff, byPosition);
                 }
                 if (group.Size == 0) contextIndex = FindContext(contexts, contextIndex, record[..(k - 1)]);
                 group.Add(record);
             }
-            if (group.Size > 0) group.Flush(contextIndex, backoff, bySuffix);
+            if (group.Size > 0) group.Flush(contextIndex, backoff, byPosition);
         }
         File.Move(BackoffPath(directory, k - 1) + ".tmp", BackoffPath(directory, k - 1), overwrite: true);
-        bySuffix.FinishTo(InitialPath(directory, k));
+        if (byPosition.Records != adjusted.Records) throw new InvalidDataException($"{input}: a {k}-gram is missing from its context's group");
+        WriteInitial(k, input, byPosition);
+    }
+
+    /// <summary>Order k's initial values in suffix order, checked against the positions.</summary>
+    private void WriteInitial(int k, string input, ExternalSorter byPosition)
+    {
+        string path = InitialPath(directory, k);
+        long records;
+        using (var values = byPosition.Finish())
+        using (var writer = new RecordWriter(path + ".tmp", ContextGroup.ValueStride - 1))
+        {
+            for (int position = 0; values.MoveNext(); position++)
+            {
+                if (values.Current[0] != position)
+                    throw new InvalidDataException($"{input}: the {k}-grams' positions do not match their values " +
+                        "(the estimate's files are damaged)");
+                writer.Write(values.Current[1..]);
+            }
+            records = writer.Records;
+        }
+        if (records != byPosition.Records)
+            throw new InvalidDataException($"{input}: a {k}-gram has no initial values (the estimate's files are damaged)");
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     /// <summary>Walks order k - 1's suffix-ordered stream on to the context's key; returns its index there.</summary>
@@ -67,10 +96,16 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
             "(the estimate's files are damaged)");
     }
 
-    /// <summary>The n-grams of one context, held until their sums are known.</summary>
+    /// <summary>The n-grams of one context (context key, last word, adjusted count, suffix position), held until their
+    /// sums are known.</summary>
     private sealed class ContextGroup(int k, Discount discount)
     {
-        private int[] _records = new int[64 * (k + 2)];
+        /// <summary>(suffix position, initial probability, gamma, context index): what stage interpolate needs per n-gram
+        /// beyond its key and count.</summary>
+        public const int ValueStride = 4;
+
+        private readonly int _stride = k + 3;
+        private int[] _records = new int[64 * (k + 3)];
         private readonly long[] _byCount = new long[4];
         private long _sum;
 
@@ -80,15 +115,15 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
 
         public void Add(ReadOnlySpan<int> record)
         {
-            if ((Size + 1) * (k + 2) > _records.Length) Array.Resize(ref _records, _records.Length * 2);
-            record.CopyTo(_records.AsSpan(Size++ * (k + 2)));
+            if ((Size + 1) * _stride > _records.Length) Array.Resize(ref _records, _records.Length * 2);
+            record.CopyTo(_records.AsSpan(Size++ * _stride));
             long count = SuffixKey.GetLong(record, k);
             _sum += count;
             if (count > 0) _byCount[Math.Min(count, 3)]++;
         }
 
-        /// <summary>The context's backoff, and each n-gram's initial probability, gamma and context index (back in suffix layout).</summary>
-        public void Flush(long contextIndex, RecordWriter backoff, ExternalSorter bySuffix)
+        /// <summary>The context's backoff, and each n-gram's initial probability, gamma and context index by its position.</summary>
+        public void Flush(long contextIndex, RecordWriter backoff, ExternalSorter byPosition)
         {
             var (denominator, gamma) = InitialStage.ContextValues(_sum, _byCount, discount);
             var entry = backoff.Next();
@@ -96,15 +131,12 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
             SuffixKey.SetFloat(entry, 1, InterpolateStage.Log10Backoff(denominator, gamma, _records[0]));
             for (int i = 0; i < Size; i++)
             {
-                var record = _records.AsSpan(i * (k + 2), k + 2);
-                var slot = bySuffix.Next();
-                slot[0] = record[k - 1];
-                record[..(k - 1)].CopyTo(slot[1..]);
-                long count = SuffixKey.GetLong(record, k);
-                SuffixKey.SetLong(slot, k, count);
-                SuffixKey.SetFloat(slot, k + 2, InitialStage.Initial(discount, count, denominator));
-                SuffixKey.SetFloat(slot, k + 3, gamma);
-                slot[k + 4] = checked((int)contextIndex);
+                var record = _records.AsSpan(i * _stride, _stride);
+                var slot = byPosition.Next();
+                slot[0] = record[k + 2];
+                SuffixKey.SetFloat(slot, 1, InitialStage.Initial(discount, SuffixKey.GetLong(record, k), denominator));
+                SuffixKey.SetFloat(slot, 2, gamma);
+                slot[3] = checked((int)contextIndex);
             }
             Size = 0;
             _sum = 0;

@@ -4,7 +4,8 @@ namespace LmCompare.Counting.NGrams.Streaming;
 /// Stage <b>interpolate</b> as a stream, order by order from the unigrams up (Heafield et al. 2013, section 3.4): order
 /// k's records in suffix order meet order k - 1's interpolated probabilities in the same order (an n-gram's suffix is a
 /// prefix of its key, so one forward walk finds each) and order k's backoffs by index. Yields every n-gram's store record;
-/// its index is its position in suffix order, its context's index that of its context in the order below.
+/// its index is its position in suffix order, its context's index that of its context in the order below. Each order is
+/// read from its adjusted records (key, count) and, beside them, its initial values.
 /// </summary>
 public sealed class StreamingInterpolateStage(string directory, int order, Discount[] discounts, long[] ngramCounts, long unigramSum,
     long[] unigramByCount)
@@ -15,14 +16,18 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
     {
         for (int k = 1; k <= order; k++)
         {
-            using var input = k == 1
-                ? new RecordReader(StreamingAdjustStage.AdjustedPath(directory, 1), 3)
-                : new RecordReader(StreamingInitialStage.InitialPath(directory, k), k + 5);
+            using var input = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k), k + 2);
+            using var values = k == 1 ? null : new RecordReader(StreamingInitialStage.InitialPath(directory, k), 3);
             using var lower = k == 1 ? null : new RecordReader(LinearPath(k - 1), k);
             using var backoffs = k == order ? null : new RecordReader(StreamingInitialStage.BackoffPath(directory, k), 2);
             using var linear = k == order ? null : new RecordWriter(LinearPath(k) + ".tmp", k + 1);
             var walk = new Walk(k, discounts[k - 1], lower, backoffs, linear, UnigramValues());
-            for (long i = 0; input.MoveNext(); i++) yield return (NGramRecord.Key(k, i), walk.Next(input.Current, i));
+            for (long i = 0; input.MoveNext(); i++)
+            {
+                if (values is not null && !values.MoveNext())
+                    throw new InvalidDataException($"a {k}-gram has no initial values (the estimate's files are damaged)");
+                yield return (NGramRecord.Key(k, i), walk.Next(input.Current, values is null ? default : values.Current, i));
+            }
             linear?.Dispose();
             if (linear is not null) File.Move(LinearPath(k) + ".tmp", LinearPath(k), overwrite: true);
             if (k >= 2) File.Delete(LinearPath(k - 1));
@@ -41,7 +46,9 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
     {
         private bool _lowerStarted, _backoffLoaded, _backoffsEnded;
 
-        public NGramRecord Next(ReadOnlySpan<int> record, long index)
+        /// <summary>The store record of the n-gram <paramref name="record"/> (key, adjusted count) with its initial
+        /// <paramref name="values"/> (initial, gamma, context index; none for unigrams).</summary>
+        public NGramRecord Next(ReadOnlySpan<int> record, ReadOnlySpan<int> values, long index)
         {
             long count = SuffixKey.GetLong(record, k);
             float initial, gamma, below;
@@ -52,7 +59,7 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
             }
             else
             {
-                (initial, gamma, context) = (SuffixKey.GetFloat(record, k + 2), SuffixKey.GetFloat(record, k + 3), record[k + 4]);
+                (initial, gamma, context) = (SuffixKey.GetFloat(values, 0), SuffixKey.GetFloat(values, 1), values[2]);
                 below = Lower(record[..(k - 1)]);
             }
             float p = InterpolateStage.Probability(initial, gamma, below);
