@@ -18,36 +18,63 @@ public sealed class StreamingAdjustStage(string directory, int order, int[] quir
     /// <summary>Order k's (key, adjusted count) records in suffix order.</summary>
     public static string AdjustedPath(string directory, int k) => Path.Combine(directory, $"adjusted-{k}.bin");
 
-    private string DerivedPath(int k) => Path.Combine(directory, $"derived-{k}.bin");
-
     public long[] NGramCounts { get; } = new long[order];
     public long[][] CountOfCounts { get; } = Enumerable.Range(0, order).Select(_ => new long[5]).ToArray();
     public long UnigramSum { get; private set; }
     public long[] UnigramByCount { get; } = new long[4]; // N1, N2, N3+ of the unigrams (index 0 unused)
 
+    /// <summary>
+    /// Every order's pass at once, each on its own thread: order k's pass hands the derived stream of order k - 1 to
+    /// that order's pass through a pipe in memory (<see cref="RecordPipe"/>), so the passes overlap on the cores and the
+    /// derived streams never reach the disk. A failing pass cancels the others.
+    /// </summary>
     public void Run(CountRuns counts, IProgress<ProgressReport>? progress)
     {
-        for (int k = order; k >= 1; k--)
+        progress?.Report(new ProgressReport("adjust", 0, order, "orders"));
+        using var cancel = new CancellationTokenSource();
+        var pipes = new RecordPipe?[order + 1]; // pipes[k]: the derived stream of order k, from order k + 1's pass
+        for (int k = 1; k < order; k++) pipes[k] = new RecordPipe(k + 4, cancel.Token);
+        int done = 0;
+        var passes = Enumerable.Range(1, order).Select(k => Task.Factory.StartNew(() =>
         {
-            progress?.Report(new ProgressReport("adjust", order - k, order, "orders"));
-            var inputs = new List<IRecordSource> { new WidenedCounts(counts.Merged(k)) };
-            if (k < order) inputs.Add(new RecordReader(DerivedPath(k), k + 4));
-            if (k == 1) inputs.Add(ExtraUnigrams());
-            using (var merged = new RecordMerge(inputs, k, SuffixKey.AddRawAndAdjusted(k))) AdjustOrder(k, merged);
-            File.Delete(DerivedPath(k));
+            try
+            {
+                var inputs = new List<IRecordSource> { new WidenedCounts(counts.Merged(k)) };
+                if (k < order) inputs.Add(new RecordPipe.Reader(pipes[k]!));
+                if (k == 1) inputs.Add(ExtraUnigrams());
+                var derived = k > 1 ? new RecordPipe.Writer(pipes[k - 1]!) : null;
+                using (var merged = new RecordMerge(inputs, k, SuffixKey.AddRawAndAdjusted(k))) AdjustOrder(k, merged, derived);
+                derived?.Dispose(); // the stream's end, only for a pass that finished: a failed one cancels its reader instead
+                lock (cancel) progress?.Report(new ProgressReport("adjust", ++done, order, "orders"));
+            }
+            catch
+            {
+                cancel.Cancel();
+                throw;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try { Task.WaitAll(passes); }
+        catch (AggregateException) // the first failure, not the cancellations it caused
+        {
+            var failures = passes.Where(p => p.IsFaulted).SelectMany(p => p.Exception!.InnerExceptions).ToList();
+            var cause = failures.FirstOrDefault(e => e is not OperationCanceledException) ?? failures[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();
         }
-        progress?.Report(new ProgressReport("adjust", order, order, "orders"));
+        finally
+        {
+            foreach (var pipe in pipes) pipe?.Dispose();
+        }
     }
 
     /// <summary>One pass over order k: its adjusted records, its count-of-counts, and the derived stream of order k - 1.</summary>
-    private void AdjustOrder(int k, RecordMerge merged)
+    private void AdjustOrder(int k, RecordMerge merged, RecordPipe.Writer? derived)
     {
         var quirkKey = QuirkKey(k);
         using var adjusted = new RecordWriter(AdjustedPath(directory, k), k + 2);
-        using var derived = k > 1 ? new RecordWriter(DerivedPath(k - 1) + ".tmp", k + 3) : null;
         var group = new int[k + 3]; // the (k-1)-suffix being derived: key, raw, adjusted
         bool inGroup = false;
         var countOfCounts = CountOfCounts[k - 1];
+        long ngrams = 0;
         while (merged.MoveNext())
         {
             var record = merged.Current;
@@ -55,7 +82,7 @@ public sealed class StreamingAdjustStage(string directory, int order, int[] quir
             var output = adjusted.Next();
             record[..k].CopyTo(output);
             SuffixKey.SetLong(output, k, kneserNey);
-            if (++NGramCounts[k - 1] > int.MaxValue) // an n-gram names its context by a 32-bit index (NGramRecord)
+            if (++ngrams > int.MaxValue) // an n-gram names its context by a 32-bit index (NGramRecord)
                 throw new InputException($"more than {int.MaxValue:N0} distinct {k}-grams: the model file indexes at most 2^31 - 1 per order; " +
                     "build a lower order or on less data");
             long forDiscount = quirkKey is not null && record[..k].SequenceEqual(quirkKey) ? raw : kneserNey;
@@ -75,8 +102,7 @@ public sealed class StreamingAdjustStage(string directory, int order, int[] quir
             inGroup = true;
         }
         if (inGroup) derived!.Write(group);
-        derived?.Dispose();
-        if (derived is not null) File.Move(DerivedPath(k - 1) + ".tmp", DerivedPath(k - 1), overwrite: true);
+        NGramCounts[k - 1] = ngrams;
     }
 
     private void AddUnigram(long kneserNey)
