@@ -10,6 +10,8 @@ namespace LmCompare.Counting.NGrams.Streaming;
 public sealed class StreamingInterpolateStage(string directory, int order, Discount[] discounts, long[] ngramCounts, long unigramSum,
     long[] unigramByCount)
 {
+    /// <summary>Order k's interpolated probabilities (one float per n-gram of <see cref="StreamingAdjustStage.AdjustedPath"/>,
+    /// record for record), which the order above reads beside those records' keys.</summary>
     private string LinearPath(int k) => Path.Combine(directory, $"linear-{k}.bin");
 
     public IEnumerable<(long Key, NGramRecord Record)> Records()
@@ -18,10 +20,11 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
         {
             using var input = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k), k + 2);
             using var values = k == 1 ? null : new RecordReader(StreamingInitialStage.InitialPath(directory, k), 3);
-            using var lower = k == 1 ? null : new RecordReader(LinearPath(k - 1), k);
+            using var lowerKeys = k == 1 ? null : new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k - 1), k + 1);
+            using var lower = k == 1 ? null : new RecordReader(LinearPath(k - 1), 1);
             using var backoffs = k == order ? null : new RecordReader(StreamingInitialStage.BackoffPath(directory, k), 2);
-            using var linear = k == order ? null : new RecordWriter(LinearPath(k) + ".tmp", k + 1);
-            var walk = new Walk(k, discounts[k - 1], lower, backoffs, linear, UnigramValues());
+            using var linear = k == order ? null : new RecordWriter(LinearPath(k) + ".tmp", 1);
+            var walk = new Walk(k, discounts[k - 1], lowerKeys, lower, backoffs, linear, UnigramValues());
             for (long i = 0; input.MoveNext(); i++)
             {
                 if (values is not null && !values.MoveNext())
@@ -41,7 +44,7 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
     }
 
     /// <summary>One order's forward walk.</summary>
-    private sealed class Walk(int k, Discount discount, RecordReader? lower, RecordReader? backoffs, RecordWriter? linear,
+    private sealed class Walk(int k, Discount discount, RecordReader? lowerKeys, RecordReader? lower, RecordReader? backoffs, RecordWriter? linear,
         (float Denominator, float Gamma, float Uniform) unigram)
     {
         private bool _lowerStarted, _backoffLoaded, _backoffsEnded;
@@ -63,22 +66,24 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
                 below = Lower(record[..(k - 1)]);
             }
             float p = InterpolateStage.Probability(initial, gamma, below);
-            if (linear is not null)
-            {
-                var slot = linear.Next();
-                record[..k].CopyTo(slot);
-                SuffixKey.SetFloat(slot, k, p);
-            }
+            if (linear is not null) SuffixKey.SetFloat(linear.Next(), 0, p);
             return new NGramRecord(context, record[0], count, InterpolateStage.Log10Prob(p, k, record[k - 1]), Backoff(index));
         }
 
         /// <summary>The interpolated probability of the n-gram's suffix, walking order k - 1 forward to it.</summary>
         private float Lower(ReadOnlySpan<int> suffix)
         {
-            if (!_lowerStarted) { _lowerStarted = true; if (!lower!.MoveNext()) throw Damaged(); }
-            while (!lower!.Current[..(k - 1)].SequenceEqual(suffix))
-                if (!lower.MoveNext()) throw Damaged();
-            return SuffixKey.GetFloat(lower.Current, k - 1);
+            if (!_lowerStarted) { _lowerStarted = true; if (!Advance()) throw Damaged(); }
+            while (!lowerKeys!.Current[..(k - 1)].SequenceEqual(suffix))
+                if (!Advance()) throw Damaged();
+            return SuffixKey.GetFloat(lower!.Current, 0);
+        }
+
+        /// <summary>The next n-gram of order k - 1: its key and its probability, side by side.</summary>
+        private bool Advance()
+        {
+            bool key = lowerKeys!.MoveNext(), probability = lower!.MoveNext();
+            return key == probability ? key : throw Damaged();
         }
 
         private float Backoff(long index)
