@@ -68,20 +68,6 @@ public sealed class ExternalSorter(string directory, string name, int stride, in
         return new RecordMerge(_runs.Select(r => (IRecordSource)new RecordReader(r, stride)).ToList(), keyInts, combine);
     }
 
-    /// <summary>Writes every record, sorted, to <paramref name="path"/> (whole or not at all); returns how many there are.</summary>
-    public long FinishTo(string path)
-    {
-        long records;
-        using (var sorted = Finish())
-        using (var writer = new RecordWriter(path + ".tmp", stride))
-        {
-            while (sorted.MoveNext()) writer.Write(sorted.Current);
-            records = writer.Records;
-        }
-        File.Move(path + ".tmp", path, overwrite: true);
-        return records;
-    }
-
     private (int[] Sorted, int Ints) SortBuffer()
     {
         int count = _used / stride;

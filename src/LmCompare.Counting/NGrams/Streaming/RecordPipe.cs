@@ -25,8 +25,6 @@ public sealed class RecordPipe(int stride, CancellationToken cancel, int blockRe
         private int _used;
         private bool _closed;
 
-        public int Stride => pipe.Stride;
-
         public Span<int> Next()
         {
             if (_used == _block.Length)

@@ -58,12 +58,12 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
             if (group.Size > 0) group.Flush(contextIndex, backoff, byPosition);
         }
         File.Move(BackoffPath(directory, k - 1) + ".tmp", BackoffPath(directory, k - 1), overwrite: true);
-        if (byPosition.Records != adjusted.Records) throw new InvalidDataException($"{input}: a {k}-gram is missing from its context's group");
-        WriteInitial(k, input, byPosition);
+        WriteInitial(k, input, byPosition, adjusted.Records);
     }
 
-    /// <summary>Order k's initial values in suffix order, checked against the positions.</summary>
-    private void WriteInitial(int k, string input, ExternalSorter byPosition)
+    /// <summary>Order k's initial values in suffix order, checked against the positions: one value for each of the
+    /// <paramref name="ngrams"/> n-grams of the input.</summary>
+    private void WriteInitial(int k, string input, ExternalSorter byPosition, long ngrams)
     {
         string path = InitialPath(directory, k);
         long records;
@@ -79,7 +79,7 @@ public sealed class StreamingInitialStage(string directory, long memoryBytes)
             }
             records = writer.Records;
         }
-        if (records != byPosition.Records)
+        if (records != ngrams)
             throw new InvalidDataException($"{input}: a {k}-gram has no initial values (the estimate's files are damaged)");
         File.Move(path + ".tmp", path, overwrite: true);
     }

@@ -21,10 +21,10 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
             using var input = new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k), k + 2);
             using var values = k == 1 ? null : new RecordReader(StreamingInitialStage.InitialPath(directory, k), 3);
             using var lowerKeys = k == 1 ? null : new RecordReader(StreamingAdjustStage.AdjustedPath(directory, k - 1), k + 1);
-            using var lower = k == 1 ? null : new RecordReader(LinearPath(k - 1), 1);
+            using var lowerProbabilities = k == 1 ? null : new RecordReader(LinearPath(k - 1), 1);
             using var backoffs = k == order ? null : new RecordReader(StreamingInitialStage.BackoffPath(directory, k), 2);
             using var linear = k == order ? null : new RecordWriter(LinearPath(k) + ".tmp", 1);
-            var walk = new Walk(k, discounts[k - 1], lowerKeys, lower, backoffs, linear, UnigramValues());
+            var walk = new Walk(k, discounts[k - 1], lowerKeys, lowerProbabilities, backoffs, linear, UnigramValues());
             for (long i = 0; input.MoveNext(); i++)
             {
                 if (values is not null && !values.MoveNext())
@@ -44,8 +44,8 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
     }
 
     /// <summary>One order's forward walk.</summary>
-    private sealed class Walk(int k, Discount discount, RecordReader? lowerKeys, RecordReader? lower, RecordReader? backoffs, RecordWriter? linear,
-        (float Denominator, float Gamma, float Uniform) unigram)
+    private sealed class Walk(int k, Discount discount, RecordReader? lowerKeys, RecordReader? lowerProbabilities, RecordReader? backoffs,
+        RecordWriter? linear, (float Denominator, float Gamma, float Uniform) unigram)
     {
         private bool _lowerStarted, _backoffLoaded, _backoffsEnded;
 
@@ -76,13 +76,13 @@ public sealed class StreamingInterpolateStage(string directory, int order, Disco
             if (!_lowerStarted) { _lowerStarted = true; if (!Advance()) throw Damaged(); }
             while (!lowerKeys!.Current[..(k - 1)].SequenceEqual(suffix))
                 if (!Advance()) throw Damaged();
-            return SuffixKey.GetFloat(lower!.Current, 0);
+            return SuffixKey.GetFloat(lowerProbabilities!.Current, 0);
         }
 
         /// <summary>The next n-gram of order k - 1: its key and its probability, side by side.</summary>
         private bool Advance()
         {
-            bool key = lowerKeys!.MoveNext(), probability = lower!.MoveNext();
+            bool key = lowerKeys!.MoveNext(), probability = lowerProbabilities!.MoveNext();
             return key == probability ? key : throw Damaged();
         }
 
