@@ -17,44 +17,67 @@ public static class NGramModelFile
     public const string FileName = "ngrams.bin";
     private static readonly byte[] Magic = "LMCNGRM1"u8.ToArray();
     public const int HeaderBytes = 8 + 4 + 4 + 8 * KneserNeySettings.MaxOrder;
-    private static readonly int RecordBytes = Marshal.SizeOf<NGramRecord>();
+    internal static readonly int RecordBytes = Marshal.SizeOf<NGramRecord>();
 
     /// <summary>
     /// Writes the records that <paramref name="batches"/> hold, in sequence (order by order, each order in
     /// <see cref="NGramRecord.SortKey()"/> order, as many per order as <paramref name="counts"/> says). A batch is written
-    /// before the next is asked for, so a producer may hand the same buffer back each time.
+    /// before the next is asked for, so a producer may hand the same buffer back each time. <paramref name="handoff"/>
+    /// (<see cref="ModelFileOrders.Growing"/>) hands each order to a reader on another thread as soon as it is written.
     /// </summary>
-    public static void Write(string path, long[] counts, IEnumerable<ReadOnlyMemory<NGramRecord>> batches, Action<long>? written)
+    public static void Write(string path, long[] counts, IEnumerable<ReadOnlyMemory<NGramRecord>> batches, Action<long>? written,
+        ModelFileOrders? handoff = null)
     {
         string temp = path + ".tmp";
-        var hash = new XxHash64();
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+        try
         {
-            var header = Header(counts);
-            stream.Write(header);
-            hash.Append(header);
-            int order = 1;
-            long total = 0, index = 0, previous = -1;
-            foreach (var batch in batches)
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.Read, 1))
             {
-                foreach (var record in batch.Span)
+                ulong checksum = WriteRecords(stream, counts, batches, total =>
                 {
-                    while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
-                    long sortKey = record.SortKey();
-                    if (order > counts.Length || sortKey <= previous)
-                        throw new InvalidOperationException($"record {total} ({order}-gram {index}) is out of sequence");
-                    (previous, index, total) = (sortKey, index + 1, total + 1);
-                }
-                Flush(stream, hash, batch.Span);
-                written?.Invoke(total);
+                    handoff?.Written(temp, total);
+                    written?.Invoke(total);
+                });
+                handoff?.Complete(temp, checksum);
             }
-            if (total != counts.Sum()) throw new InvalidOperationException($"{total} records for {counts.Sum()} n-grams");
-            Span<byte> trailer = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash.GetCurrentHashAsUInt64());
-            stream.Write(trailer);
-            stream.Flush(flushToDisk: true);
+            File.Move(temp, path, overwrite: true);
         }
-        File.Move(temp, path, overwrite: true);
+        catch
+        {
+            File.Delete(temp); // a reader beside the writer keeps its handle; nothing half-written stays behind
+            throw;
+        }
+    }
+
+    /// <summary>Header, records (their sequence checked), trailer; returns the checksum.</summary>
+    private static ulong WriteRecords(FileStream stream, long[] counts, IEnumerable<ReadOnlyMemory<NGramRecord>> batches, Action<long> written)
+    {
+        var hash = new XxHash64();
+        var header = Header(counts);
+        stream.Write(header);
+        hash.Append(header);
+        int order = 1;
+        long total = 0, index = 0, previous = -1;
+        foreach (var batch in batches)
+        {
+            foreach (var record in batch.Span)
+            {
+                while (order <= counts.Length && index == counts[order - 1]) (order, index, previous) = (order + 1, 0, -1);
+                long sortKey = record.SortKey();
+                if (order > counts.Length || sortKey <= previous)
+                    throw new InvalidOperationException($"record {total} ({order}-gram {index}) is out of sequence");
+                (previous, index, total) = (sortKey, index + 1, total + 1);
+            }
+            Flush(stream, hash, batch.Span);
+            written(total);
+        }
+        if (total != counts.Sum()) throw new InvalidOperationException($"{total} records for {counts.Sum()} n-grams");
+        Span<byte> trailer = stackalloc byte[8];
+        ulong checksum = hash.GetCurrentHashAsUInt64();
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, checksum);
+        stream.Write(trailer);
+        stream.Flush(flushToDisk: true);
+        return checksum;
     }
 
     /// <summary>Records one at a time (the streaming estimate's), each with its key checked against its place, as the
@@ -133,6 +156,17 @@ public static class NGramModelFile
             onOrder(k, new OrderRecords(file, offset, counts[k - 1]));
             offset += counts[k - 1] * RecordBytes;
         }
+    }
+
+    /// <summary>The checksum a model file's trailer holds, its header and length checked against <paramref name="counts"/>
+    /// (the checksum itself is not computed).</summary>
+    internal static ulong CheckedTrailer(string path, long[] counts)
+    {
+        using var stream = OpenChecked(path, counts, out _);
+        stream.Seek(-8, SeekOrigin.End);
+        Span<byte> trailer = stackalloc byte[8];
+        stream.ReadExactly(trailer);
+        return BinaryPrimitives.ReadUInt64LittleEndian(trailer);
     }
 
     private static FileStream OpenChecked(string path, long[] counts, out XxHash64 hash)

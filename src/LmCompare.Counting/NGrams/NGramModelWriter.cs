@@ -13,7 +13,10 @@ namespace LmCompare.Counting.NGrams;
 /// probability and backoff into the model file (<see cref="NGramModelFile"/>, written whole or not at all: a killed build
 /// writes it again from the estimate, which keeps its own stages), KenLM's figures on valid and test when the model is
 /// held whole, the files scored in place (<see cref="TrieNGramModel"/> and, for --format probing,
-/// <see cref="ProbingNGramModel"/>; each from the model file within half of <paramref name="memoryBytes"/>), the manifest last.
+/// <see cref="ProbingNGramModel"/>), the manifest last. The trie is written on a thread of its own beside store and
+/// evaluate, each order as soon as the model file holds it (<see cref="ModelFileOrders"/>), within half of
+/// <paramref name="memoryBytes"/> (a quarter each with the probing file, which needs the model file whole and is written
+/// after it); stage binary's time is what the scoring files take beyond store and evaluate.
 /// </summary>
 internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folder, string modelName, Dictionary<string, double> stages,
     Stopwatch clock, IProgress<ProgressReport>? progress, long memoryBytes, string format)
@@ -22,28 +25,17 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
     public ModelFolder Folder => folder;
     public Dictionary<string, double> Stages => stages;
 
-    /// <summary>Writes the model file, evaluates, commits.</summary>
+    /// <summary>Writes the model file and the scoring files, evaluates, commits.</summary>
     public NGramBuildResult Store(ModelRecords data, Func<NGramModelManifest, NGramModelManifest> finish)
     {
-        var stage = Stopwatch.StartNew();
         long[] counts = data.Counts;
         var discounts = data.Discounts;
-        var (test, valid) = WriteAndEvaluate(data);
-        BuildMemory.Release(); // the estimate held whole is no longer referenced: give its memory back before stage binary
-        stage.Restart();
-        progress?.Report(new ProgressReport("binary", 0, null, "orders"));
         string bin = folder.FilePath(NGramModelFile.FileName), probing = folder.FilePath(ProbingNGramModel.FileName);
         string trie = folder.FilePath(TrieNGramModel.FileName);
-        if (format == KneserNeySettings.Probing)
-        {
-            // the two files from the same records, one per core, sharing the stage's half of the budget
-            var trieTask = Task.Run(() => TrieWriter.Write(bin, counts, corpus.Vocabulary.Count, trie, memoryBytes / 4));
-            try { ProbingWriter.Write(bin, counts, corpus.Vocabulary.Count, probing, memoryBytes / 4); }
-            finally { ((IAsyncResult)trieTask).AsyncWaitHandle.WaitOne(); } // never leave the trie writer running on a failure
-            trieTask.GetAwaiter().GetResult();
-        }
-        else TrieWriter.Write(bin, counts, corpus.Vocabulary.Count, trie, memoryBytes / 2);
-        stages["binary"] = stage.Elapsed.TotalSeconds;
+        bool withProbing = format == KneserNeySettings.Probing;
+        folder.Clear();
+        var (test, valid) = WriteBesideTrie(data, bin, trie, withProbing ? memoryBytes / 4 : memoryBytes / 2,
+            () => { if (withProbing) ProbingWriter.Write(bin, counts, corpus.Vocabulary.Count, probing, memoryBytes / 4); });
         var manifest = finish(new NGramModelManifest
         {
             Name = modelName, Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(),
@@ -55,21 +47,52 @@ internal sealed class NGramModelWriter(TokenizedCorpus corpus, ModelFolder folde
             TestTokens = test?.Tokens ?? 0, TestOov = test?.Oov ?? 0, TestPerplexity = Finite(test?.Perplexity),
                 TestPerplexityExclOov = Finite(test?.PerplexityExclOov),
             ValidPerplexity = Finite(valid?.Perplexity), BytesOnDisk = new FileInfo(bin).Length,
-            ScoringFormat = format, ScoringBytes = new FileInfo(format == KneserNeySettings.Probing ? probing : trie).Length,
+            ScoringFormat = format, ScoringBytes = new FileInfo(withProbing ? probing : trie).Length,
                 TrieBytes = new FileInfo(trie).Length,
         });
         AtomicFile.WriteAllText(folder.ManifestPath, manifest.ToJson());
         return new NGramBuildResult(folder.Path, manifest, false);
     }
 
+    /// <summary>Stages store and evaluate with the trie written beside them, then <paramref name="afterStore"/>; the first
+    /// failure of either thread stops the other and is the one thrown.</summary>
+    private (KenLmPerplexity? Test, KenLmPerplexity? Valid) WriteBesideTrie(ModelRecords data, string bin, string trie, long trieBytes,
+        Action afterStore)
+    {
+        using var orders = ModelFileOrders.Growing(bin, data.Counts);
+        var trieWriter = Task.Factory.StartNew(() =>
+        {
+            try { TrieWriter.Write(orders, data.Counts, corpus.Vocabulary.Count, trie, trieBytes); }
+            catch (Exception e) { orders.Fail(e); throw; }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            var result = WriteAndEvaluate(data, orders);
+            BuildMemory.Release(); // the estimate held whole is no longer referenced: give its memory back to the scoring files
+            var stage = Stopwatch.StartNew();
+            progress?.Report(new ProgressReport("binary", 0, null, "orders"));
+            afterStore();
+            trieWriter.GetAwaiter().GetResult();
+            stages["binary"] = stage.Elapsed.TotalSeconds;
+            return result;
+        }
+        catch (Exception e)
+        {
+            orders.Fail(e);
+            ((IAsyncResult)trieWriter).AsyncWaitHandle.WaitOne(); // never leave the trie writer running on a failure
+            if (e is OperationCanceledException && trieWriter.Exception?.InnerException is { } cause and not OperationCanceledException)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause); // the trie writer failed first: its reason
+            throw;
+        }
+    }
+
     /// <summary>Stages store and (for an estimate held whole) evaluate; the only use of the estimate's tables.</summary>
-    private (KenLmPerplexity? Test, KenLmPerplexity? Valid) WriteAndEvaluate(ModelRecords data)
+    private (KenLmPerplexity? Test, KenLmPerplexity? Valid) WriteAndEvaluate(ModelRecords data, ModelFileOrders orders)
     {
         var stage = Stopwatch.StartNew();
         long total = data.Counts.Sum();
-        folder.Clear();
-        NGramModelFile.Write(folder.FilePath(NGramModelFile.FileName), data.Counts, data.Batches,
-            written => progress?.Report(new ProgressReport("store", written, total, "n-grams")));
+        NGramModelFile.Write(orders.Path, data.Counts, data.Batches,
+            written => progress?.Report(new ProgressReport("store", written, total, "n-grams")), orders);
         stages["store"] = stage.Elapsed.TotalSeconds;
         stage.Restart();
         if (data.Model is not { } inMemory) return (null, null); // a partitioned estimate is not held whole: lmc ngram eval loads it

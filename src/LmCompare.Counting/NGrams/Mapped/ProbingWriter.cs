@@ -89,7 +89,7 @@ internal static class ProbingWriter
     }
 
     /// <summary>The checksum of the file's first <paramref name="length"/> bytes, read back (after slots were patched).</summary>
-    private static ulong Rehash(FileStream stream, long length)
+    internal static ulong Rehash(FileStream stream, long length)
     {
         stream.Flush();
         var hash = new XxHash64();
@@ -105,14 +105,14 @@ internal static class ProbingWriter
 }
 
 /// <summary>The file being written and the XxHash64 of everything appended to it.</summary>
-internal sealed class HashedOutput(FileStream stream)
+internal sealed class HashedOutput(FileStream stream, bool hash = true)
 {
     public XxHash64 Hash { get; } = new();
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
         stream.Write(bytes);
-        Hash.Append(bytes);
+        if (hash) Hash.Append(bytes);
     }
 
     /// <summary>Zeros up to the next multiple of 8 bytes (sections are 8-byte aligned).</summary>

@@ -5,42 +5,55 @@ using LmCompare.Core;
 namespace LmCompare.Counting.NGrams.Mapped;
 
 /// <summary>
-/// Writes <c>ngrams.trie</c> (<see cref="TrieFormat"/>) from the <c>ngrams.bin</c> the build has just written (its
-/// checksum is not read again), whose orders are in suffix order (last word, context): each order is re-sorted by
-/// (context's trie index, word) a band of contexts at a time (<see cref="TrieOrderSorter"/>, bands sized exactly from
-/// the run lengths), into a temporary file of (word, log10 p, log10 backoff) in trie order; the order below is written
-/// once this order's run lengths, its successor pointers, are known. Memory: two orders' index maps and run lengths (12
-/// bytes per n-gram of the larger) and one band. The bytes depend on the model only. Written under a temporary name and
-/// renamed whole.
+/// Writes <c>ngrams.trie</c> (<see cref="TrieFormat"/>) from an <c>ngrams.bin</c> (its checksum is not read again), whose
+/// orders are in suffix order (last word, context), taken order by order as they are written (<see cref="ModelFileOrders"/>:
+/// the build runs this beside stage store): each order is re-sorted by (context's trie index, word) a band of contexts at
+/// a time (<see cref="TrieOrderSorter"/>, bands sized exactly from the run lengths), into a temporary file of (word,
+/// log10 p, log10 backoff) in trie order; the order below is written once this order's run lengths, its successor
+/// pointers, are known. The header, which holds the longest run of every order, is written last and the checksum then
+/// read through the file. Memory: two orders' index maps and run lengths (12 bytes per n-gram of the larger) and one
+/// band. The bytes depend on the model only. Written under a temporary name and renamed whole.
 /// </summary>
 internal static class TrieWriter
 {
-    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
-    /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
-    /// <param name="rankPrefix">Records ranked per run and (<paramref name="unigramPrefix"/>) ids by unigram (tests make them
-    /// small so the scans that stand in for a ranking are exercised).</param>
+    /// <summary>From the finished model file <paramref name="source"/>.</summary>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
         int unigramPrefix = TrieFormat.DefaultUnigramPrefix)
     {
+        using var orders = ModelFileOrders.Finished(source, counts);
+        Write(orders, counts, vocabulary, target, memoryBytes, minimumBandBytes, rankPrefix, unigramPrefix);
+    }
+
+    /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
+    /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    /// <param name="rankPrefix">Records ranked per run and (<paramref name="unigramPrefix"/>) ids by unigram (tests make them
+    /// small so the scans that stand in for a ranking are exercised).</param>
+    public static void Write(ModelFileOrders orders, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
+        long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix)
+    {
         int n = counts.Length;
-        var shape = Shape(source, counts, vocabulary, rankPrefix, Math.Min(vocabulary, unigramPrefix));
-        string temp = target + ".tmp";
+        string source = orders.Path, temp = target + ".tmp";
+        var (longest, ranked) = (new long[n], new long[n]); // the header's shape, known once every order is sorted
+        (longest[0], ranked[0]) = (vocabulary, Math.Min(vocabulary, unigramPrefix));
         var temps = new List<string>();
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
-                var output = new HashedOutput(stream);
-                output.Append(TrieFormat.Header(counts, shape, vocabulary, ProbingWriter.SourceChecksum(source)));
+                stream.Write(new byte[TrieFormat.HeaderBytes]); // its place: it is written last
+                var output = new HashedOutput(stream, hash: false);
                 int[] below = [];
                 UnigramEntry[] unigrams = [];
                 var band = new TrieOrderSorter.Band();
                 string? previous = null; // the order below, in trie order, waiting for its successor pointers
-                NGramModelFile.ReadOrders(source, counts, (k, records) =>
+                for (int k = 1; k <= n; k++)
                 {
-                    if (k == 1) { (unigrams, below) = Unigrams(records, vocabulary, source); return; }
+                    var records = orders.Order(k);
+                    if (k == 1) { (unigrams, below) = Unigrams(records, vocabulary, source); continue; }
                     var runs = RunLengths(records, below, k == 2 ? vocabulary : (int)counts[k - 2]);
+                    (longest[k - 1], ranked[k - 1]) = (Math.Max(1, runs.Length == 0 ? 0 : runs.Max()), runs.Count(r => r > rankPrefix));
                     if (k == 2) WriteUnigrams(output, unigrams, runs);
                     else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs, source);
                     string order = target + $".order{k}.tmp", ranks = target + $".ranks{k}.tmp";
@@ -49,19 +62,20 @@ internal static class TrieWriter
                     long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
                     below = new TrieOrderSorter(records, below, runs, band, rankPrefix).Sort(order, ranks, bandBytes, keepIndex: k < n);
                     previous = order;
-                }, checksum: false);
+                }
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
                 else WriteTop(output, previous!, n, vocabulary, source);
                 for (int k = 2; k <= n; k++)
                 {
-                    int firstBits = TrieFormat.BitsFor(counts[k - 1]), rankBits = TrieFormat.BitsFor(shape.LongestRun[k - 1]);
+                    int firstBits = TrieFormat.BitsFor(counts[k - 1]), rankBits = TrieFormat.BitsFor(longest[k - 1]);
                     WriteRanks(output, target + $".ranks{k}.tmp", firstBits, rankBits, rankPrefix);
                 }
-                WriteUnigramRanking(output, unigrams, (int)shape.RankedRuns[0]);
-                Span<byte> trailer = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(trailer, output.Hash.GetCurrentHashAsUInt64());
-                stream.Write(trailer);
-                stream.Flush(flushToDisk: true);
+                WriteUnigramRanking(output, unigrams, (int)ranked[0]);
+                var shape = new TrieFormat.Shape(longest, ranked, rankPrefix);
+                long end = stream.Position;
+                stream.Position = 0;
+                stream.Write(TrieFormat.Header(counts, shape, vocabulary, orders.Checksum()));
+                WriteChecksum(stream, end);
             }
             File.Move(temp, target, overwrite: true);
         }
@@ -72,28 +86,14 @@ internal static class TrieWriter
         }
     }
 
-    /// <summary>Per order, the most successors any one context has and how many contexts have more than
-    /// <paramref name="rankPrefix"/> (a pass over the context column); for unigrams, the vocabulary and the ids ranked.</summary>
-    private static TrieFormat.Shape Shape(string source, long[] counts, int vocabulary, int rankPrefix, int unigramPrefix)
+    /// <summary>The XxHash64 of the file's first <paramref name="length"/> bytes (header included), read back, as its trailer.</summary>
+    private static void WriteChecksum(FileStream stream, long length)
     {
-        var (longest, ranked) = (new long[counts.Length], new long[counts.Length]);
-        (longest[0], ranked[0]) = (vocabulary, unigramPrefix);
-        int[] runs = [];
-        NGramModelFile.ReadOrders(source, counts, (k, records) =>
-        {
-            if (k > 1)
-            {
-                RunLengths(records, null, runs.Length, runs);
-                foreach (int length in runs)
-                {
-                    longest[k - 1] = Math.Max(longest[k - 1], length);
-                    if (length > rankPrefix) ranked[k - 1]++;
-                }
-                longest[k - 1] = Math.Max(1, longest[k - 1]);
-            }
-            runs = new int[records.Length];
-        }, checksum: false);
-        return new TrieFormat.Shape(longest, ranked, rankPrefix);
+        Span<byte> trailer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, ProbingWriter.Rehash(stream, length));
+        stream.Position = length;
+        stream.Write(trailer);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Successors of each context of the order below (indexed by its trie index when <paramref name="below"/> maps
