@@ -134,11 +134,39 @@ public class TrieNGramModelTests
 
         TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("one.trie"));
         TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("bands.trie"), memoryBytes: 0,
-            minimumBandBytes: 36 * 41);
+            minimumBandBytes: 36 * 41, byJoin: false);
 
         Assert.True(built.Manifest.NGramCounts[1] > 41 * 4); // several bands per order
         Assert.Equal(File.ReadAllBytes(temp.Combine("one.trie")), File.ReadAllBytes(temp.Combine("bands.trie")));
         Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData(2, 16)]
+    [InlineData(5, 2)]
+    public void Write_ByExternalSortsInsteadOfIndexMaps_SameBytes(int order, int rankPrefix)
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, order, documents: 20, lines: 60, words: 300);
+        var counts = built.Manifest.NGramCounts;
+
+        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("maps.trie"), rankPrefix: rankPrefix, byJoin: false);
+        // a budget of nothing: every sort spills runs of the sorter's smallest buffer (1,024 records) and merges them
+        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("join.trie"), memoryBytes: 0, rankPrefix: rankPrefix,
+            byJoin: true);
+
+        Assert.True(counts[^1] > 3 * 1024);
+        Assert.Equal(File.ReadAllBytes(temp.Combine("maps.trie")), File.ReadAllBytes(temp.Combine("join.trie")));
+        Assert.Equal(["join.trie", "maps.trie"], Directory.GetFiles(temp.Path).Select(Path.GetFileName).Order()); // no run left
+    }
+
+    [Fact]
+    public void MapsFit_ModelsOfEveryScale_TheIndexMapsOnlyWhereTheyFitWithFewBands()
+    {
+        long[] debianDocs = [387394, 3128559, 8027946, 11429187, 12693162], synthetic200M = [387391, 3128524, 62158043, 137818993, 165971904];
+        Assert.True(TrieWriter.MapsFit(debianDocs, 387394, 512L << 20, ProbingWriter.MinimumBandBytes));
+        Assert.False(TrieWriter.MapsFit(synthetic200M, 387391, 512L << 20, ProbingWriter.MinimumBandBytes));
+        Assert.True(TrieWriter.MapsFit(synthetic200M, 387391, 8L << 30, ProbingWriter.MinimumBandBytes));
     }
 
     [Fact]

@@ -19,25 +19,31 @@ internal static class TrieWriter
     /// <summary>From the finished model file <paramref name="source"/>.</summary>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
-        int unigramPrefix = TrieFormat.DefaultUnigramPrefix)
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byJoin = null)
     {
         using var orders = ModelFileOrders.Finished(source, counts);
-        Write(orders, counts, vocabulary, target, memoryBytes, minimumBandBytes, rankPrefix, unigramPrefix);
+        Write(orders, counts, vocabulary, target, memoryBytes, minimumBandBytes, rankPrefix, unigramPrefix, byJoin);
     }
 
     /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
-    /// band no smaller than <paramref name="minimumBandBytes"/>.</param>
+    /// band no smaller than <paramref name="minimumBandBytes"/>; or, when the maps do not fit (<see cref="MapsFit"/>), the
+    /// budget of <see cref="TrieOrderJoin"/>'s sorts.</param>
     /// <param name="rankPrefix">Records ranked per run and (<paramref name="unigramPrefix"/>) ids by unigram (tests make them
     /// small so the scans that stand in for a ranking are exercised).</param>
+    /// <param name="byJoin">Sort by <see cref="TrieOrderJoin"/> (true) or <see cref="TrieOrderSorter"/> (false) whatever
+    /// the budget (tests: both give the same bytes).</param>
     public static void Write(ModelFileOrders orders, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
-        int unigramPrefix = TrieFormat.DefaultUnigramPrefix)
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byJoin = null)
     {
         int n = counts.Length;
         string source = orders.Path, temp = target + ".tmp";
         var (longest, ranked) = (new long[n], new long[n]); // the header's shape, known once every order is sorted
         (longest[0], ranked[0]) = (vocabulary, Math.Min(vocabulary, unigramPrefix));
+        var join = byJoin ?? !MapsFit(counts, vocabulary, memoryBytes, minimumBandBytes)
+            ? new TrieOrderJoin(Path.GetDirectoryName(Path.GetFullPath(target))!, Path.GetFileName(target), memoryBytes, rankPrefix) : null;
         var temps = new List<string>();
+        string Temp(string part) { temps.Add(target + $".{part}.tmp"); return temps[^1]; }
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
@@ -48,19 +54,40 @@ internal static class TrieWriter
                 UnigramEntry[] unigrams = [];
                 var band = new TrieOrderSorter.Band();
                 string? previous = null; // the order below, in trie order, waiting for its successor pointers
+                // writes the order below with its successor pointers, now that this order's run lengths are known
+                void WriteBelow(int k, RunLengths runs)
+                {
+                    if (k == 2) WriteUnigrams(output, unigrams, runs.ToArray(vocabulary));
+                    else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs, source);
+                }
                 for (int k = 1; k <= n; k++)
                 {
                     var records = orders.Order(k);
-                    if (k == 1) { (unigrams, below) = Unigrams(records, vocabulary, source); continue; }
-                    var runs = RunLengths(records, below, k == 2 ? vocabulary : (int)counts[k - 2]);
-                    (longest[k - 1], ranked[k - 1]) = (Math.Max(1, runs.Length == 0 ? 0 : runs.Max()), runs.Count(r => r > rankPrefix));
-                    if (k == 2) WriteUnigrams(output, unigrams, runs);
-                    else WriteMiddle(output, previous!, counts, k - 1, vocabulary, runs, source);
-                    string order = target + $".order{k}.tmp", ranks = target + $".ranks{k}.tmp";
-                    temps.Add(order);
-                    temps.Add(ranks);
-                    long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
-                    below = new TrieOrderSorter(records, below, runs, band, rankPrefix).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    if (k == 1)
+                    {
+                        (unigrams, below) = Unigrams(records, vocabulary, source);
+                        if (join is not null) TrieOrderJoin.WriteIndex(Temp("index1"), below);
+                        continue;
+                    }
+                    string order = Temp($"order{k}"), ranks = Temp($"ranks{k}");
+                    long contexts = k == 2 ? vocabulary : counts[k - 2];
+                    if (join is not null)
+                    {
+                        string runsPath = Temp($"runs{k}"), index = k < n ? Temp($"index{k}") : null!;
+                        (longest[k - 1], ranked[k - 1]) = join.Sort(records, target + $".index{k - 1}.tmp", contexts, order, ranks, runsPath,
+                            k < n ? index : null);
+                        File.Delete(target + $".index{k - 1}.tmp");
+                        using (var runs = new RunLengths(null, runsPath)) WriteBelow(k, runs);
+                        File.Delete(runsPath);
+                    }
+                    else
+                    {
+                        var lengths = RunLengths.Count(records, below, (int)contexts);
+                        (longest[k - 1], ranked[k - 1]) = (Math.Max(1, lengths.Length == 0 ? 0 : lengths.Max()), lengths.Count(r => r > rankPrefix));
+                        using (var runs = new RunLengths(lengths, null)) WriteBelow(k, runs);
+                        long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
+                        below = new TrieOrderSorter(records, below, lengths, band, rankPrefix).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                    }
                     previous = order;
                 }
                 if (n == 1) WriteUnigrams(output, unigrams, new int[vocabulary]);
@@ -96,20 +123,20 @@ internal static class TrieWriter
         stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Successors of each context of the order below (indexed by its trie index when <paramref name="below"/> maps
-    /// them there, else by its index in <c>ngrams.bin</c>).</summary>
-    private static int[] RunLengths(OrderRecords records, int[]? below, int contexts, int[]? into = null)
+    /// <summary>
+    /// Whether <see cref="TrieOrderSorter"/> fits the budget for every order: two orders' index maps and run lengths (12
+    /// bytes per n-gram of the larger) beside a band of at least the minimum, and the order in at most four bands (each
+    /// band is a pass over the order). Else <see cref="TrieOrderJoin"/> sorts within the budget whatever the size.
+    /// </summary>
+    internal static bool MapsFit(long[] counts, int vocabulary, long memoryBytes, long minimumBandBytes)
     {
-        var runs = into ?? new int[contexts];
-        Array.Clear(runs);
-        var block = new NGramRecord[1 << 14];
-        for (long first = 0; first < records.Length; first += block.Length)
+        for (int k = 2; k <= counts.Length; k++)
         {
-            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-            records.Read(first, span);
-            foreach (var r in span) runs[below is null ? r.Context : below[r.Context]]++;
+            long maps = 12L * Math.Max(counts[k - 1], k == 2 ? Math.Max(vocabulary, counts[0]) : counts[k - 2]);
+            long band = memoryBytes - maps;
+            if (band < minimumBandBytes || 40L * counts[k - 1] > 4 * band) return false;
         }
-        return runs;
+        return true;
     }
 
     /// <summary>Unigrams by word id, and each unigram record's trie index (its word id).</summary>
@@ -144,11 +171,11 @@ internal static class TrieWriter
     }
 
     /// <summary>Order <paramref name="k"/> from its trie-order file, each record with the index of its first successor.</summary>
-    private static void WriteMiddle(HashedOutput output, string order, long[] counts, int k, int vocabulary, int[] runs, string source)
+    private static void WriteMiddle(HashedOutput output, string order, long[] counts, int k, int vocabulary, RunLengths runs, string source)
     {
         var bits = new BitWriter(output);
         int wordBits = TrieFormat.BitsFor(vocabulary), nextBits = TrieFormat.BitsFor(counts[k] + 1);
-        long next = 0, i = 0;
+        long next = 0;
         ForEachBlock<TrieOrderEntry>(order, block =>
         {
             foreach (var e in block)
@@ -157,7 +184,7 @@ internal static class TrieWriter
                 bits.Prob(NonPositive(e.Prob, k, source));
                 bits.Float(e.Backoff);
                 bits.Write((ulong)next, nextBits);
-                next += runs[i++];
+                next += runs.Next();
             }
         });
         bits.Write(0, wordBits);
@@ -225,5 +252,42 @@ internal static class TrieWriter
         int wordBits = TrieFormat.BitsFor(unigrams.Length);
         for (int r = 0; r < prefix; r++) bits.Write((uint)keys[r], wordBits);
         bits.EndSection();
+    }
+
+    /// <summary>The successors of each context of an order in trie order, one at a time: from an array (counted by
+    /// <see cref="Count"/>) or from the file <see cref="TrieOrderJoin"/> wrote.</summary>
+    private sealed class RunLengths(int[]? all, string? path) : IDisposable
+    {
+        private readonly Streaming.RecordReader? _file = path is null ? null : new Streaming.RecordReader(path, 1);
+        private long _at;
+
+        public int Next() => all is not null ? all[_at++]
+            : _file!.MoveNext() ? _file.Current[0] : throw new InvalidDataException($"{path}: fewer run lengths than contexts");
+
+        /// <summary>All of them (the unigrams': one per id).</summary>
+        public int[] ToArray(int contexts)
+        {
+            if (all is not null) return all;
+            var lengths = new int[contexts];
+            for (int c = 0; c < contexts; c++) lengths[c] = Next();
+            return lengths;
+        }
+
+        /// <summary>Successors of each context of the order below (indexed by its trie index when <paramref name="below"/>
+        /// maps them there, else by its index in <c>ngrams.bin</c>).</summary>
+        public static int[] Count(OrderRecords records, int[]? below, int contexts)
+        {
+            var runs = new int[contexts];
+            var block = new NGramRecord[1 << 14];
+            for (long first = 0; first < records.Length; first += block.Length)
+            {
+                var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
+                records.Read(first, span);
+                foreach (var r in span) runs[below is null ? r.Context : below[r.Context]]++;
+            }
+            return runs;
+        }
+
+        public void Dispose() => _file?.Dispose();
     }
 }
