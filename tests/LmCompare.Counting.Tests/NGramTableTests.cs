@@ -30,4 +30,22 @@ public class NGramTableTests
         Assert.False(addedAgain);
         Assert.Equal([3, 4], table.Words(b).ToArray());
     }
+
+    [Fact]
+    public void FindContexts_GroupsAndARemainder_SameAsFindingEachContext()
+    {
+        var random = new Random(7);
+        var contexts = new NGramTable(2);
+        for (int i = 0; i < 500; i++) contexts.FindOrAdd([random.Next(40), random.Next(40)], out _);
+        var trigrams = new NGramTable(3);
+        for (int i = 0; i < 1000; i++) trigrams.FindOrAdd([random.Next(50), random.Next(50), random.Next(50)], out _); // some contexts absent
+        var index = new int[trigrams.Count];
+
+        contexts.FindContexts(trigrams, 3, trigrams.Count, index); // 16-lookup groups from an offset, and a shorter last group
+
+        var expected = Enumerable.Range(0, trigrams.Count).Select(i => i < 3 ? 0 : contexts.Find(trigrams.Words(i)[..^1])).ToArray();
+        Assert.Equal(expected, index);
+        Assert.Contains(-1, index);
+        Assert.True(index.Count(i => i > 0) > 100);
+    }
 }

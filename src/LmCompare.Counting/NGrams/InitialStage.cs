@@ -54,8 +54,7 @@ public sealed class InitialStage(int contexts)
         if (contexts is null) return index;
         Parallel.For(0, (table.Count + 65535) / 65536, chunk =>
         {
-            int end = Math.Min(table.Count, (chunk + 1) * 65536);
-            for (int i = chunk * 65536; i < end; i++) index[i] = contexts.Find(table.Words(i)[..^1]);
+            contexts.FindContexts(table, chunk * 65536, Math.Min(table.Count, (chunk + 1) * 65536), index);
         });
         return index;
     }

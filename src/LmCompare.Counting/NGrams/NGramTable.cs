@@ -70,6 +70,35 @@ public sealed class NGramTable
 
     public int Find(ReadOnlySpan<int> words) => Find(words, HashOf(words));
 
+    /// <summary>
+    /// The index in this table of each of <paramref name="longer"/>'s n-grams [<paramref name="from"/>,
+    /// <paramref name="to"/>) without its last word (its context), or -1, into <paramref name="index"/>. Lookups go in
+    /// groups of 16: every first slot of a group is read, then every entry those slots name, before any lookup
+    /// compares words, so the group's cache misses overlap instead of following one another (each is a load the
+    /// processor issues without waiting for the one before).
+    /// </summary>
+    public void FindContexts(NGramTable longer, int from, int to, int[] index)
+    {
+        const int Group = 16;
+        Span<ulong> hashes = stackalloc ulong[Group], held = stackalloc ulong[Group];
+        int touched = 0;
+        for (int start = from; start < to; start += Group)
+        {
+            int n = Math.Min(Group, to - start);
+            for (int j = 0; j < n; j++)
+            {
+                hashes[j] = HashOf(longer.Words(start + j)[..^1]);
+                held[j] = _slots[(int)((uint)hashes[j] & (uint)_mask)];
+            }
+            for (int j = 0; j < n; j++)
+                if (held[j] != 0) touched += _words[((int)(uint)held[j] - 1) * Order];
+            for (int j = 0; j < n; j++) index[start + j] = Find(longer.Words(start + j)[..^1], hashes[j]);
+        }
+        _touched = touched; // kept, so the loads that bring the entries in are not optimised away
+    }
+
+    private int _touched;
+
     /// <summary>Index of the n-gram, adding it (with zero counts) when absent.</summary>
     public int FindOrAdd(ReadOnlySpan<int> words, ulong hash, out bool added)
     {

@@ -40,7 +40,8 @@ internal sealed class TrieOrderJoin(string directory, string prefix, long memory
             Join(sorted, belowPath, byTrieIndex);
         }
         using var inTrieOrder = byTrieIndex.Finish();
-        using var index = indexPath is null ? null : new ExternalSorter(directory, prefix + ".by-own-index", 2, 1, memoryBytes / 4, null, records.Length);
+        using var index = indexPath is null ? null
+            : new ExternalSorter(directory, prefix + ".by-own-index", 2, 1, memoryBytes / 4, null, records.Length);
         var shape = Emit(inTrieOrder, contexts, orderPath, ranksPath, runsPath, index);
         if (index is not null) WriteOwnIndex(index, records.Length, indexPath!);
         return shape;
