@@ -38,6 +38,8 @@ internal static class TrieWriter
     {
         int n = counts.Length;
         string source = orders.Path, temp = target + ".tmp";
+        if (counts.Any(c => c > int.MaxValue)) // the sorts number an order's records with int32s, as the rank section does
+            throw new InputException($"{source}: an order has more than 2^31 n-grams, more than the trie format holds");
         var (longest, ranked) = (new long[n], new long[n]); // the header's shape, known once every order is sorted
         (longest[0], ranked[0]) = (vocabulary, Math.Min(vocabulary, unigramPrefix));
         var join = byJoin ?? !MapsFit(counts, vocabulary, memoryBytes, minimumBandBytes)
