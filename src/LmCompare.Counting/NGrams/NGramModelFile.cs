@@ -137,17 +137,17 @@ public static class NGramModelFile
         CheckTrailer(path, stream, hash);
     }
 
-    /// <summary>Checks the file (header, length and, with <paramref name="checksum"/>, the checksum: read through once,
-    /// never whole in memory), then hands each order to <paramref name="onOrder"/> as a view that reads on demand (any
-    /// size): it may copy it or sample it. Stage binary, which reads the file the build has just written, skips the checksum.</summary>
-    public static void ReadOrders(string path, long[] counts, Action<int, OrderRecords> onOrder, bool checksum = true)
+    /// <summary>Checks the file (header, length and the checksum: read through once, never whole in memory), then hands each
+    /// order to <paramref name="onOrder"/> as a view that reads on demand (any size): it may copy it or sample it. The
+    /// stage binary writers, which read a file the build has just written, take it through <see cref="ModelFileOrders"/>.</summary>
+    public static void ReadOrders(string path, long[] counts, Action<int, OrderRecords> onOrder)
     {
         using (var stream = OpenChecked(path, counts, out var hash))
         {
             var buffer = new byte[1 << 20];
-            for (long left = checksum ? counts.Sum() * RecordBytes : 0; left > 0; left -= buffer.Length)
+            for (long left = counts.Sum() * RecordBytes; left > 0; left -= buffer.Length)
                 ReadHashed(stream, hash, buffer.AsSpan(0, (int)Math.Min(buffer.Length, left)));
-            if (checksum) CheckTrailer(path, stream, hash);
+            CheckTrailer(path, stream, hash);
         }
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         long offset = HeaderBytes;

@@ -31,13 +31,15 @@ internal static class ProbingWriter
         bool wrapped = false;
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
         {
+            using var orders = ModelFileOrders.Finished(source, counts);
             var output = new HashedOutput(stream);
-            output.Append(ProbingFormat.Header(counts, vocabulary, SourceChecksum(source)));
+            output.Append(ProbingFormat.Header(counts, vocabulary, orders.Checksum()));
             int[] below = [];
             var band = new OrderWriter.Band();
             var (slots, offsets, length) = ProbingFormat.Layout(counts, vocabulary);
-            NGramModelFile.ReadOrders(source, counts, (k, records) =>
+            for (int k = 1; k <= n; k++)
             {
+                var records = orders.Order(k);
                 if (records.Length > int.MaxValue / 2)
                     throw new InputException($"{source}: {records.Length:N0} {k}-grams are more than the probing format's slots can number (2^30)");
                 if (k == 1) below = Unigrams(output, records, vocabulary, source);
@@ -49,8 +51,8 @@ internal static class ProbingWriter
                     wrapped |= order.PlaceWrapped(stream, offsets[k - 1]);
                 }
                 output.Pad();
-            }, checksum: false);
-            ulong checksum = wrapped ? Rehash(stream, length - 8) : output.Hash.GetCurrentHashAsUInt64();
+            }
+            ulong checksum = wrapped ? HashedOutput.Rehash(stream, length - 8) : output.Hash.GetCurrentHashAsUInt64();
             Span<byte> trailer = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(trailer, checksum);
             stream.Seek(length - 8, SeekOrigin.Begin);
@@ -87,21 +89,6 @@ internal static class ProbingWriter
         output.Append(MemoryMarshal.AsBytes(table.AsSpan()));
         return slots;
     }
-
-    /// <summary>The checksum of the file's first <paramref name="length"/> bytes, read back (after slots were patched).</summary>
-    internal static ulong Rehash(FileStream stream, long length)
-    {
-        stream.Flush();
-        var hash = new XxHash64();
-        var buffer = new byte[1 << 20];
-        for (long at = 0; at < length; at += buffer.Length)
-        {
-            int n = (int)Math.Min(buffer.Length, length - at);
-            OrderRecords.ReadFully(stream.SafeFileHandle, buffer.AsSpan(0, n), at);
-            hash.Append(buffer.AsSpan(0, n));
-        }
-        return hash.GetCurrentHashAsUInt64();
-    }
 }
 
 /// <summary>The file being written and the XxHash64 of everything appended to it.</summary>
@@ -120,5 +107,21 @@ internal sealed class HashedOutput(FileStream stream, bool hash = true)
     {
         int pad = (int)((8 - stream.Position % 8) % 8);
         if (pad > 0) Append(new byte[pad]);
+    }
+
+    /// <summary>The checksum of the file's first <paramref name="length"/> bytes, read back (when parts of it were patched
+    /// or written out of order: wrapped probing slots, the trie's header).</summary>
+    internal static ulong Rehash(FileStream stream, long length)
+    {
+        stream.Flush();
+        var hash = new XxHash64();
+        var buffer = new byte[1 << 20];
+        for (long at = 0; at < length; at += buffer.Length)
+        {
+            int n = (int)Math.Min(buffer.Length, length - at);
+            OrderRecords.ReadFully(stream.SafeFileHandle, buffer.AsSpan(0, n), at);
+            hash.Append(buffer.AsSpan(0, n));
+        }
+        return hash.GetCurrentHashAsUInt64();
     }
 }

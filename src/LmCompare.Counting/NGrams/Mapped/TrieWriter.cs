@@ -45,7 +45,8 @@ internal static class TrieWriter
         var join = byJoin ?? !MapsFit(counts, vocabulary, memoryBytes, minimumBandBytes)
             ? new TrieOrderJoin(Path.GetDirectoryName(Path.GetFullPath(target))!, Path.GetFileName(target), memoryBytes, rankPrefix) : null;
         var temps = new List<string>();
-        string Temp(string part) { temps.Add(target + $".{part}.tmp"); return temps[^1]; }
+        string TempPath(string part) => target + $".{part}.tmp";
+        string Temp(string part) { temps.Add(TempPath(part)); return temps[^1]; }
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
@@ -75,10 +76,10 @@ internal static class TrieWriter
                     long contexts = k == 2 ? vocabulary : counts[k - 2];
                     if (join is not null)
                     {
-                        string runsPath = Temp($"runs{k}"), index = k < n ? Temp($"index{k}") : null!;
-                        (longest[k - 1], ranked[k - 1]) = join.Sort(records, target + $".index{k - 1}.tmp", contexts, order, ranks, runsPath,
-                            k < n ? index : null);
-                        File.Delete(target + $".index{k - 1}.tmp");
+                        string runsPath = Temp($"runs{k}"), belowIndex = TempPath($"index{k - 1}");
+                        string? index = k < n ? Temp($"index{k}") : null; // the top order has no order above to join with it
+                        (longest[k - 1], ranked[k - 1]) = join.Sort(records, belowIndex, contexts, order, ranks, runsPath, index);
+                        File.Delete(belowIndex);
                         using (var runs = new RunLengths(null, runsPath)) WriteBelow(k, runs);
                         File.Delete(runsPath);
                     }
@@ -119,7 +120,7 @@ internal static class TrieWriter
     private static void WriteChecksum(FileStream stream, long length)
     {
         Span<byte> trailer = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(trailer, ProbingWriter.Rehash(stream, length));
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, HashedOutput.Rehash(stream, length));
         stream.Position = length;
         stream.Write(trailer);
         stream.Flush(flushToDisk: true);
