@@ -54,6 +54,32 @@ public class ModelFileOrdersTests
     }
 
     [Fact]
+    public async Task Streaming_WhileWriting_EachReadWaitsOnlyForItsRecords()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.Combine("ngrams.bin");
+        var records = Enumerable.Range(0, 5).Select(i => new NGramRecord(0, 10 + i, 1, -1f, 0f)).ToArray();
+        File.WriteAllBytes(path + ".tmp", [.. new byte[NGramModelFile.HeaderBytes],
+            .. System.Runtime.InteropServices.MemoryMarshal.AsBytes(records.AsSpan()).ToArray()]);
+        using var orders = ModelFileOrders.Growing(path, [3, 2]);
+        orders.Written(path + ".tmp", 3); // order 1 whole, none of order 2 yet
+
+        var second = orders.Streaming(2); // handed over before its records are in
+        var one = new NGramRecord[1];
+        var first = Task.Run(() => second.Read(0, one));
+        Assert.NotSame(first, await Task.WhenAny(first, Task.Delay(200)));
+        orders.Written(path + ".tmp", 4);
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(13, one[0].Word);
+        var block = new NGramRecord[2];
+        var both = Task.Run(() => second.Read(0, block));
+        Assert.NotSame(both, await Task.WhenAny(both, Task.Delay(200))); // the second record is not in yet
+        orders.Written(path + ".tmp", 5);
+        await both.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([13, 14], block.Select(r => r.Word));
+    }
+
+    [Fact]
     public async Task Fail_WhileTheOtherSideWaits_EndsItsWaitWithTheCause()
     {
         using var temp = new TempDirectory();

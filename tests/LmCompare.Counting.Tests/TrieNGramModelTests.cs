@@ -1,6 +1,7 @@
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Ingest;
+using LmCompare.Corpus.Synthetic;
 using LmCompare.Counting.NGrams;
 using LmCompare.Counting.NGrams.Mapped;
 using LmCompare.Tests;
@@ -16,12 +17,17 @@ public class TrieNGramModelTests
         public void Dispose() { }
     }
 
-    private static Built Build(TempDirectory temp, int order, int documents = 10, int lines = 60, int words = 500)
+    /// <param name="sampledTokens">Unless 0, the model is built on that many tokens sampled from the corpus
+    /// (<see cref="CorpusSynthesizer"/>): its vocabulary then holds ids that have no unigram.</param>
+    private static Built Build(TempDirectory temp, int order, int documents = 10, int lines = 60, int words = 500, int sampledTokens = 0)
     {
         var workspace = PairFixtures.RandomCorpus(temp, documents: documents, linesPerDocument: lines, words: words);
-        new NGramModelBuilder(workspace).Build("random", "kn", new KneserNeySettings(order, true), ExistingModel.Refuse);
+        string corpus = "random";
+        if (sampledTokens > 0)
+            new CorpusSynthesizer(workspace).Synthesize(new SynthOptions(corpus = "sampled", "random", sampledTokens, HeldOutTokens: 1_000));
+        new NGramModelBuilder(workspace).Build(corpus, "kn", new KneserNeySettings(order, true), ExistingModel.Refuse);
         var (manifest, directory) = NGramModelLoader.ReadManifest(workspace, "kn");
-        return new Built(workspace, TokenizedCorpus.Open(workspace, "random"), manifest, Path.Combine(directory, NGramModelFile.FileName));
+        return new Built(workspace, TokenizedCorpus.Open(workspace, corpus), manifest, Path.Combine(directory, NGramModelFile.FileName));
     }
 
     [Theory]
@@ -134,7 +140,7 @@ public class TrieNGramModelTests
 
         TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("one.trie"));
         TrieWriter.Write(built.Source, built.Manifest.NGramCounts, built.Vocabulary, temp.Combine("bands.trie"), memoryBytes: 0,
-            minimumBandBytes: 36 * 41, byJoin: false);
+            minimumBandBytes: 36 * 41, byBuckets: false);
 
         Assert.True(built.Manifest.NGramCounts[1] > 41 * 4); // several bands per order
         Assert.Equal(File.ReadAllBytes(temp.Combine("one.trie")), File.ReadAllBytes(temp.Combine("bands.trie")));
@@ -142,22 +148,25 @@ public class TrieNGramModelTests
     }
 
     [Theory]
-    [InlineData(2, 16)]
-    [InlineData(5, 2)]
-    public void Write_ByExternalSortsInsteadOfIndexMaps_SameBytes(int order, int rankPrefix)
+    [InlineData(2, 16, 0)]
+    [InlineData(5, 2, 0)]
+    [InlineData(4, 3, 6_000)] // ids without a unigram: the unigrams' trie indexes are not their indexes in ngrams.bin
+    public void Write_ByBucketsInsteadOfIndexMaps_SameBytes(int order, int rankPrefix, int sampledTokens)
     {
         using var temp = new TempDirectory();
-        var built = Build(temp, order, documents: 20, lines: 60, words: 300);
+        var built = Build(temp, order, documents: 20, lines: 60, words: sampledTokens > 0 ? 3000 : 300, sampledTokens: sampledTokens);
         var counts = built.Manifest.NGramCounts;
+        if (sampledTokens > 0) Assert.True(counts[0] < built.Vocabulary - 50, $"{counts[0]} unigrams, {built.Vocabulary} ids");
 
-        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("maps.trie"), rankPrefix: rankPrefix, byJoin: false);
-        // a budget of nothing: every sort spills runs of the sorter's smallest buffer (1,024 records) and merges them
-        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("join.trie"), memoryBytes: 0, rankPrefix: rankPrefix,
-            byJoin: true);
+        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("maps.trie"), rankPrefix: rankPrefix, byBuckets: false);
+        // a budget of nothing: groups of 64 records (a context with more takes several bands), index slices of 256
+        // n-grams (every order above the bigrams is distributed by slice first), hundreds of buckets
+        TrieWriter.Write(built.Source, counts, built.Vocabulary, temp.Combine("buckets.trie"), memoryBytes: 0, rankPrefix: rankPrefix,
+            byBuckets: true);
 
-        Assert.True(counts[^1] > 3 * 1024);
-        Assert.Equal(File.ReadAllBytes(temp.Combine("maps.trie")), File.ReadAllBytes(temp.Combine("join.trie")));
-        Assert.Equal(["join.trie", "maps.trie"], Directory.GetFiles(temp.Path).Select(Path.GetFileName).Order()); // no run left
+        Assert.True(counts[^1] > 12 * 256);
+        Assert.Equal(File.ReadAllBytes(temp.Combine("maps.trie")), File.ReadAllBytes(temp.Combine("buckets.trie")));
+        Assert.Equal(["buckets.trie", "maps.trie"], Directory.GetFiles(temp.Path).Select(Path.GetFileName).Order()); // no bucket left
     }
 
     [Fact]

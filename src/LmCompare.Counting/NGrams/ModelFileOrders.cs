@@ -6,7 +6,8 @@ namespace LmCompare.Counting.NGrams;
 /// The orders of an <c>ngrams.bin</c> for a reader that takes them lowest first: a finished file (<see cref="Finished"/>),
 /// or the one <see cref="NGramModelFile.Write"/> is writing (<see cref="Growing"/>), whose order k is handed over as soon
 /// as its last record is in the file, so stage binary writes the trie beside stage store instead of after it. The
-/// reader's thread waits in <see cref="Order"/> until its order is written; a writer or reader that fails ends the other's
+/// reader's thread waits in <see cref="Order"/> until its order is written (or, reading an order front to back, takes
+/// its records as they come: <see cref="Streaming"/>); a writer or reader that fails ends the other's
 /// wait with an exception (<see cref="Fail"/>), so neither is left running alone.
 /// </summary>
 public sealed class ModelFileOrders : IDisposable
@@ -53,6 +54,32 @@ public sealed class ModelFileOrders : IDisposable
             ThrowIfFailed();
             long first = _ends[k - 1] - _counts[k - 1];
             return new OrderRecords(_file!, NGramModelFile.HeaderBytes + first * NGramModelFile.RecordBytes, _counts[k - 1]);
+        }
+    }
+
+    /// <summary>Order <paramref name="k"/> with its records possibly still on their way: each read waits until the
+    /// records it asks for are in the file (a reader that takes the order front to back runs right behind the writer).</summary>
+    public OrderRecords Streaming(int k)
+    {
+        long first = _ends[k - 1] - _counts[k - 1];
+        lock (_gate)
+        {
+            while (_failure is null && _file is null) Monitor.Wait(_gate); // the handle: opened at the writer's first batch
+            ThrowIfFailed();
+            return new OrderRecords(_file!, NGramModelFile.HeaderBytes + first * NGramModelFile.RecordBytes, _counts[k - 1],
+                end => WaitWritten(first, end, _counts[k - 1]));
+        }
+    }
+
+    /// <summary>Waits until the order from record <paramref name="first"/> has <paramref name="end"/> records in the file;
+    /// returns how many it has (at most <paramref name="count"/>).</summary>
+    private long WaitWritten(long first, long end, long count)
+    {
+        lock (_gate)
+        {
+            while (_failure is null && _written < first + end) Monitor.Wait(_gate);
+            ThrowIfFailed();
+            return Math.Min(count, _written - first);
         }
     }
 

@@ -212,11 +212,15 @@ public static class NGramModelFile
     }
 }
 
-/// <summary>One order's records in a verified model file, read on demand (sequential access is cheap: the page cache).</summary>
-public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
+/// <summary>One order's records in a verified model file, read on demand (sequential access is cheap: the page cache);
+/// with <c>waitWritten</c>, an order still being written (<see cref="ModelFileOrders.Streaming"/>), each read first waits
+/// for its records.</summary>
+public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count,
+    Func<long, long>? waitWritten = null)
 {
     private readonly NGramRecord[] _window = new NGramRecord[4096];
     private long _windowStart = -1;
+    private long _written = waitWritten is null ? count : 0; // records known to be in the file (an order still being written)
 
     public long Length => count;
 
@@ -228,6 +232,7 @@ public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file
             {
                 _windowStart = index;
                 int n = (int)Math.Min(_window.Length, count - index);
+                WaitWritten(index + n);
                 ReadFully(file, MemoryMarshal.AsBytes(_window.AsSpan(0, n)), offset + index * Marshal.SizeOf<NGramRecord>());
             }
             return _window[index - _windowStart];
@@ -235,15 +240,25 @@ public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file
     }
 
     /// <summary>Reads [<paramref name="first"/>, first + block.Length) into <paramref name="block"/> (a scan a block at a time).</summary>
-    public void Read(long first, Span<NGramRecord> block) =>
+    public void Read(long first, Span<NGramRecord> block)
+    {
+        WaitWritten(first + block.Length);
         ReadFully(file, MemoryMarshal.AsBytes(block), offset + first * Marshal.SizeOf<NGramRecord>());
+    }
 
     /// <summary>All of them as one array (an order small enough to cache).</summary>
     public NGramRecord[] ToArray()
     {
         var all = new NGramRecord[count];
+        WaitWritten(count);
         ReadFully(file, MemoryMarshal.AsBytes(all.AsSpan()), offset);
         return all;
+    }
+
+    /// <summary>Returns once the first <paramref name="end"/> records are in the file (at once for a written order).</summary>
+    private void WaitWritten(long end)
+    {
+        if (end > _written) _written = waitWritten!(end);
     }
 
     /// <summary>A positioned read of exactly <paramref name="bytes"/>' length (a read may return less than asked).</summary>

@@ -10,20 +10,42 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// record at the next free place of its context's run (a counting sort by context, stable) leaves every run in word
 /// order. Writes (word, log10 p, log10 backoff) in trie order, and for each run longer than the rank prefix P its first
 /// index and the offsets within the run of its P most probable records (ties in trie order) for the rank section.
+/// Where the records come from is the <see cref="IStager"/>'s: the model file's order with the order below's index map
+/// (<see cref="Sort(OrderRecords, int[], int[], Band, int, string, string, long, bool)"/>), or the bucket files of
+/// <see cref="TrieOrderBuckets"/> (records in the same relative order, so the same bytes).
 /// </summary>
-internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] runs, TrieOrderSorter.Band band, int rankPrefix)
+internal sealed class TrieOrderSorter(int[] runs, TrieOrderSorter.Band band, int rankPrefix, TrieOrderSorter.IStager stager)
 {
     private const int BytesPerRecord = 40, BucketRecords = 1 << 13;
 
-    /// <summary>Writes both files; returns each record's trie index by its index in <c>ngrams.bin</c> (when
-    /// <paramref name="keepIndex"/>: the order above needs it for its contexts).</summary>
-    public int[] Sort(string orderPath, string ranksPath, long bandBytes, bool keepIndex)
+    /// <summary>Puts a band's records (contexts [from, to) of the runs, as offsets from <c>from</c>) into
+    /// <c>staged</c> by bucket (<c>context &gt;&gt; shift</c>, <c>bucketFill</c> the next place of each), each context's
+    /// records in word order.</summary>
+    public interface IStager
+    {
+        void Stage(int from, int to, int shift, int[] bucketFill, StagedItem[] staged);
+    }
+
+    /// <summary>Writes the order's trie-order and rank files from the model file (<paramref name="below"/>: each context's
+    /// trie index by its index in <c>ngrams.bin</c>); returns each record's trie index by its index in <c>ngrams.bin</c>
+    /// (when <paramref name="keepIndex"/>: the order above needs it for its contexts).</summary>
+    public static int[] Sort(OrderRecords records, int[] below, int[] runs, Band band, int rankPrefix, string orderPath, string ranksPath,
+        long bandBytes, bool keepIndex)
     {
         var index = keepIndex ? new int[records.Length] : [];
-        long perBand = Math.Max(1, bandBytes / BytesPerRecord);
         using var order = new FileStream(orderPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         using var ranks = new FileStream(ranksPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        long trieStart = 0;
+        new TrieOrderSorter(runs, band, rankPrefix, new RecordScan(records, below)).Sort(order, ranks, bandBytes, 0,
+            keepIndex ? (sources, first) => { for (int i = 0; i < sources.Length; i++) index[sources[i]] = (int)(first + i); } : null);
+        return index;
+    }
+
+    /// <summary>Appends the runs' records in trie order to <paramref name="order"/> and their rank records to
+    /// <paramref name="ranks"/>, the first at trie index <paramref name="trieStart"/>; <paramref name="onIndex"/>, unless
+    /// null, is given each band's sources (indexes in <c>ngrams.bin</c>) in trie order with the trie index of the first.</summary>
+    public void Sort(Stream order, Stream ranks, long bandBytes, long trieStart, IndexSink? onIndex)
+    {
+        long perBand = Math.Max(1, bandBytes / BytesPerRecord);
         for (int a = 0; a < runs.Length;)
         {
             long size = runs[a];
@@ -31,12 +53,15 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
             while (b < runs.Length && size + runs[b] <= perBand) size += runs[b++];
             band.Reserve(size, b - a);
             Collect(a, b, band);
-            Emit(band, a, trieStart, index, order, ranks);
+            Emit(band, a, trieStart, order, ranks);
+            onIndex?.Invoke(band.Sources.AsSpan(0, band.Count), trieStart);
             trieStart += size;
             a = b;
         }
-        return index;
     }
+
+    /// <summary>A band's sources in trie order and the trie index of the first.</summary>
+    public delegate void IndexSink(ReadOnlySpan<int> sources, long trieStart);
 
     /// <summary>
     /// The records whose context's trie index is in [<paramref name="from"/>, <paramref name="to"/>), each at the next
@@ -55,7 +80,7 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         int buckets = ((to - from - 1) >> shift) + 1;
         var bucketFill = new int[buckets];
         for (int k = 0; k < buckets; k++) bucketFill[k] = fill[k << shift];
-        Stage(from, to, shift, bucketFill, band.Staged);
+        stager.Stage(from, to, shift, bucketFill, band.Staged);
         for (int j = 0; j < at; j++)
         {
             ref readonly var item = ref band.Staged[j];
@@ -65,24 +90,27 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         }
     }
 
-    /// <summary>The band's records into <paramref name="staged"/> by bucket of context offset, in record order within a bucket.</summary>
-    private void Stage(int from, int to, int shift, int[] bucketFill, StagedItem[] staged)
+    /// <summary>The model file's order, each record's context mapped to its trie index by the order below's map.</summary>
+    private sealed class RecordScan(OrderRecords records, int[] below) : IStager
     {
-        var block = new NGramRecord[1 << 14];
-        for (long first = 0; first < records.Length; first += block.Length)
+        public void Stage(int from, int to, int shift, int[] bucketFill, StagedItem[] staged)
         {
-            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-            records.Read(first, span);
-            for (int r = 0; r < span.Length; r++)
+            var block = new NGramRecord[1 << 14];
+            for (long first = 0; first < records.Length; first += block.Length)
             {
-                int context = below[span[r].Context] - from;
-                if ((uint)context >= (uint)(to - from)) continue;
-                staged[bucketFill[context >> shift]++] = new StagedItem(context, span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
+                var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
+                records.Read(first, span);
+                for (int r = 0; r < span.Length; r++)
+                {
+                    int context = below[span[r].Context] - from;
+                    if ((uint)context >= (uint)(to - from)) continue;
+                    staged[bucketFill[context >> shift]++] = new StagedItem(context, span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
+                }
             }
         }
     }
 
-    private void Emit(Band band, int from, long trieStart, int[] index, FileStream order, FileStream ranks)
+    private void Emit(Band band, int from, long trieStart, Stream order, Stream ranks)
     {
         var entries = band.Entries;
         var offsets = band.Offsets; // 1 + P per ranked run, fewer than the run's records
@@ -91,8 +119,6 @@ internal sealed class TrieOrderSorter(OrderRecords records, int[] below, int[] r
         for (int c = from, j = 0; j < band.Count; c++)
         {
             int end = j + runs[c];
-            if (index.Length > 0)
-                for (int i = j; i < end; i++) index[band.Sources[i]] = (int)(trieStart + i);
             if (end - j > rankPrefix)
             {
                 if (end - j > run.Length) run = new ulong[Math.Max(end - j, 2 * run.Length)];

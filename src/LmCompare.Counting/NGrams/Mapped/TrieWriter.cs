@@ -19,22 +19,22 @@ internal static class TrieWriter
     /// <summary>From the finished model file <paramref name="source"/>.</summary>
     public static void Write(string source, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
-        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byJoin = null)
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byBuckets = null)
     {
         using var orders = ModelFileOrders.Finished(source, counts);
-        Write(orders, counts, vocabulary, target, memoryBytes, minimumBandBytes, rankPrefix, unigramPrefix, byJoin);
+        Write(orders, counts, vocabulary, target, memoryBytes, minimumBandBytes, rankPrefix, unigramPrefix, byBuckets);
     }
 
     /// <param name="memoryBytes">What the writer may hold beyond the index maps: one band of records (40 bytes each), the
     /// band no smaller than <paramref name="minimumBandBytes"/>; or, when the maps do not fit (<see cref="MapsFit"/>), the
-    /// budget of <see cref="TrieOrderJoin"/>'s sorts.</param>
+    /// budget of <see cref="TrieOrderBuckets"/>.</param>
     /// <param name="rankPrefix">Records ranked per run and (<paramref name="unigramPrefix"/>) ids by unigram (tests make them
     /// small so the scans that stand in for a ranking are exercised).</param>
-    /// <param name="byJoin">Sort by <see cref="TrieOrderJoin"/> (true) or <see cref="TrieOrderSorter"/> (false) whatever
+    /// <param name="byBuckets">Sort by <see cref="TrieOrderBuckets"/> (true) or <see cref="TrieOrderSorter"/> over the model file (false) whatever
     /// the budget (tests: both give the same bytes).</param>
     public static void Write(ModelFileOrders orders, long[] counts, int vocabulary, string target, long memoryBytes = 1L << 30,
         long minimumBandBytes = ProbingWriter.MinimumBandBytes, int rankPrefix = TrieFormat.DefaultRankPrefix,
-        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byJoin = null)
+        int unigramPrefix = TrieFormat.DefaultUnigramPrefix, bool? byBuckets = null)
     {
         int n = counts.Length;
         string source = orders.Path, temp = target + ".tmp";
@@ -42,11 +42,12 @@ internal static class TrieWriter
             throw new InputException($"{source}: an order has more than 2^31 n-grams, more than the trie format holds");
         var (longest, ranked) = (new long[n], new long[n]); // the header's shape, known once every order is sorted
         (longest[0], ranked[0]) = (vocabulary, Math.Min(vocabulary, unigramPrefix));
-        var join = byJoin ?? !MapsFit(counts, vocabulary, memoryBytes, minimumBandBytes)
-            ? new TrieOrderJoin(Path.GetDirectoryName(Path.GetFullPath(target))!, Path.GetFileName(target), memoryBytes, rankPrefix) : null;
+        var buckets = byBuckets ?? !MapsFit(counts, vocabulary, memoryBytes, minimumBandBytes)
+            ? new TrieOrderBuckets(Path.GetDirectoryName(Path.GetFullPath(target))!, Path.GetFileName(target), memoryBytes, rankPrefix, counts)
+            : null;
         var temps = new List<string>();
-        string TempPath(string part) => target + $".{part}.tmp";
-        string Temp(string part) { temps.Add(TempPath(part)); return temps[^1]; }
+        string Temp(string part) { temps.Add(target + $".{part}.tmp"); return temps[^1]; }
+        TrieIndexSlices? belowIndex = null; // with the buckets: the order below's trie indexes
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
@@ -65,21 +66,28 @@ internal static class TrieWriter
                 }
                 for (int k = 1; k <= n; k++)
                 {
-                    var records = orders.Order(k);
+                    // the buckets' distribution reads an order front to back: it runs behind stage store as it writes it
+                    var records = buckets is not null && k > 1 ? orders.Streaming(k) : orders.Order(k);
                     if (k == 1)
                     {
                         (unigrams, below) = Unigrams(records, vocabulary, source);
-                        if (join is not null) TrieOrderJoin.WriteIndex(Temp("index1"), below);
+                        if (buckets is null) continue;
+                        belowIndex = buckets.Index(1, below.Length);
+                        belowIndex.AddMap(below);
+                        belowIndex.Complete();
+                        below = [];
                         continue;
                     }
                     string order = Temp($"order{k}"), ranks = Temp($"ranks{k}");
                     long contexts = k == 2 ? vocabulary : counts[k - 2];
-                    if (join is not null)
+                    if (buckets is not null)
                     {
-                        string runsPath = Temp($"runs{k}"), belowIndex = TempPath($"index{k - 1}");
-                        string? index = k < n ? Temp($"index{k}") : null; // the top order has no order above to join with it
-                        (longest[k - 1], ranked[k - 1]) = join.Sort(records, belowIndex, contexts, order, ranks, runsPath, index);
-                        File.Delete(belowIndex);
+                        string runsPath = Temp($"runs{k}");
+                        var own = k < n ? buckets.Index(k, counts[k - 1]) : null; // the top order has no order above to need its indexes
+                        try { (longest[k - 1], ranked[k - 1]) = buckets.Sort(records, belowIndex!, contexts, order, ranks, runsPath, own); }
+                        catch { own?.Dispose(); throw; }
+                        belowIndex!.Dispose();
+                        belowIndex = own;
                         using (var runs = new RunLengths(null, runsPath)) WriteBelow(k, runs);
                         File.Delete(runsPath);
                     }
@@ -89,7 +97,7 @@ internal static class TrieWriter
                         (longest[k - 1], ranked[k - 1]) = (Math.Max(1, lengths.Length == 0 ? 0 : lengths.Max()), lengths.Count(r => r > rankPrefix));
                         using (var runs = new RunLengths(lengths, null)) WriteBelow(k, runs);
                         long bandBytes = Math.Max(minimumBandBytes, memoryBytes - 12L * Math.Max(records.Length, below.Length));
-                        below = new TrieOrderSorter(records, below, lengths, band, rankPrefix).Sort(order, ranks, bandBytes, keepIndex: k < n);
+                        below = TrieOrderSorter.Sort(records, below, lengths, band, rankPrefix, order, ranks, bandBytes, keepIndex: k < n);
                     }
                     previous = order;
                 }
@@ -111,6 +119,7 @@ internal static class TrieWriter
         }
         finally
         {
+            belowIndex?.Dispose();
             foreach (string t in temps) File.Delete(t);
             File.Delete(temp);
         }
@@ -129,7 +138,7 @@ internal static class TrieWriter
     /// <summary>
     /// Whether <see cref="TrieOrderSorter"/> fits the budget for every order: two orders' index maps and run lengths (12
     /// bytes per n-gram of the larger) beside a band of at least the minimum, and the order in at most four bands (each
-    /// band is a pass over the order). Else <see cref="TrieOrderJoin"/> sorts within the budget whatever the size.
+    /// band is a pass over the order). Else <see cref="TrieOrderBuckets"/> sorts within the budget whatever the size.
     /// </summary>
     internal static bool MapsFit(long[] counts, int vocabulary, long memoryBytes, long minimumBandBytes)
     {
@@ -258,7 +267,7 @@ internal static class TrieWriter
     }
 
     /// <summary>The successors of each context of an order in trie order, one at a time: from an array (counted by
-    /// <see cref="Count"/>) or from the file <see cref="TrieOrderJoin"/> wrote.</summary>
+    /// <see cref="Count"/>) or from the file <see cref="TrieOrderBuckets"/> wrote.</summary>
     private sealed class RunLengths(int[]? all, string? path) : IDisposable
     {
         private readonly Streaming.RecordReader? _file = path is null ? null : new Streaming.RecordReader(path, 1);
