@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole count chain on about 1 GB of text: corpus ingest -> pairs build -> ngram build (KN5) -> ngram eval, each
+# The whole count chain on about 1 GB of text: corpus ingest -> pairs build -> ngram build (KN5) -> ngram eval -> lmc
+# eval (the full protocol on both models), each
 # stage timed under /usr/bin/time -v (wall, peak RSS), then a table and the total. The text is synthetic: lmc corpus
 # synth draws TOKENS training tokens (and 1M validation and test tokens) from a bigram model of SOURCE, an ingested
 # corpus in HOME, and the three splits are written out as whitespace-separated lines (not timed: that is making the
@@ -34,6 +35,15 @@ stage pairs $lmc pairs build --corpus chain --name chain-pairs --distances 8 --m
 stage kn5 $lmc ngram build --corpus chain --name chain-kn5 --order 5 --memory "$memory" --force --quiet --home "$home"
 stage eval-kn5 $lmc ngram eval chain-kn5 --split test --memory "$memory" --home "$home" --json
 kn5=$(python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['perplexity'], 2))" "$work/out.txt" 2>/dev/null || echo "?")
+# the full protocol on both models: sentence and document scope, top-1/top-5, novelty buckets, sparsity
+stage eval $lmc eval --corpus chain --models chain-pairs,chain-kn5 --split test --memory "$memory" --home "$home" --json
+cp "$work/out.txt" "$home/chain-eval.json" && echo "lmc eval's result: $home/chain-eval.json"
+python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+for m in r.get('models', []):
+    print('lmc eval:', m.get('name'), {k: m.get(k) for k in ('perplexity', 'top1', 'top5', 'bitsPerByte') if k in m})
+" "$work/out.txt" 2>/dev/null || true
 pairs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['testPerplexity'])" "$home/models/chain-pairs/manifest.json" 2>/dev/null || echo "?")
 echo "test perplexity: KN5 $kn5 (sentence scope), pairs $pairs (document scope, scored by pairs build)"
 awk '{ printf "| %s | %.1f s | %d MiB |\n", $1, $2, $3; total += $2 } END { printf "| total | %.1f s (%.1f min) | |\n", total, total / 60 }' \
