@@ -169,6 +169,30 @@ public class TrieNGramModelTests
         Assert.Equal(["buckets.trie", "maps.trie"], Directory.GetFiles(temp.Path).Select(Path.GetFileName).Order()); // no bucket left
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Write_ABigramAboveProbabilityOne_RefusedInOneLineByEitherSorter(bool byBuckets)
+    {
+        using var temp = new TempDirectory();
+        var built = Build(temp, 3);
+        var counts = built.Manifest.NGramCounts;
+        var bytes = File.ReadAllBytes(built.Source); // the trie writer does not read the checksum: its caller has
+        int at = (int)(NGramModelFile.HeaderBytes + (counts[0] + counts[1] / 2) * NGramModelFile.RecordBytes);
+        ref var bigram = ref System.Runtime.InteropServices.MemoryMarshal.AsRef<NGramRecord>(bytes.AsSpan(at, NGramModelFile.RecordBytes));
+        bigram = bigram with { Prob = 0.5f };
+        string source = temp.Combine("ngrams.bin");
+        File.WriteAllBytes(source, bytes);
+
+        var write = Task.Run(() => TrieWriter.Write(source, counts, built.Vocabulary, temp.Combine("bad.trie"),
+            memoryBytes: byBuckets ? 0 : 1L << 30, byBuckets: byBuckets));
+
+        var refused = await Assert.ThrowsAsync<InputException>(() => write.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("2-gram has log10 p 0.5", refused.Message);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(temp.Combine("bad.trie")));
+    }
+
     [Fact]
     public void MapsFit_ModelsOfEveryScale_TheIndexMapsOnlyWhereTheyFitWithFewBands()
     {
