@@ -48,13 +48,9 @@ public sealed class ModelFileOrders : IDisposable
     /// <summary>Order <paramref name="k"/> (1-based) once all its records are in the file.</summary>
     public OrderRecords Order(int k)
     {
-        lock (_gate)
-        {
-            while (_failure is null && _written < _ends[k - 1]) Monitor.Wait(_gate);
-            ThrowIfFailed();
-            long first = _ends[k - 1] - _counts[k - 1];
-            return new OrderRecords(_file!, NGramModelFile.HeaderBytes + first * NGramModelFile.RecordBytes, _counts[k - 1]);
-        }
+        long first = _ends[k - 1] - _counts[k - 1];
+        WaitWritten(first, _counts[k - 1], _counts[k - 1]);
+        return new OrderRecords(_file!, NGramModelFile.HeaderBytes + first * NGramModelFile.RecordBytes, _counts[k - 1]);
     }
 
     /// <summary>Order <paramref name="k"/> with its records possibly still on their way: each read waits until the

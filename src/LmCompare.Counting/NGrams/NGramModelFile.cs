@@ -246,6 +246,18 @@ public sealed class OrderRecords(Microsoft.Win32.SafeHandles.SafeFileHandle file
         ReadFully(file, MemoryMarshal.AsBytes(block), offset + first * Marshal.SizeOf<NGramRecord>());
     }
 
+    /// <summary>Reads the order front to back into <paramref name="buffer"/>, a block at a time: yields each block's first
+    /// index and length (the block is <c>buffer[..Length]</c> until the next one is read).</summary>
+    public IEnumerable<(long First, int Length)> Blocks(NGramRecord[] buffer)
+    {
+        for (long first = 0; first < count; first += buffer.Length)
+        {
+            int n = (int)Math.Min(buffer.Length, count - first);
+            Read(first, buffer.AsSpan(0, n));
+            yield return (first, n);
+        }
+    }
+
     /// <summary>All of them as one array (an order small enough to cache).</summary>
     public NGramRecord[] ToArray()
     {

@@ -101,10 +101,9 @@ internal sealed class OrderWriter(OrderRecords records, int[] below, long slots,
         band.Reserve((long)((double)records.Length * (to - from) / slots * 1.05) + 1024);
         band.Count = 0;
         var block = new NGramRecord[1 << 14];
-        for (long first = 0; first < records.Length; first += block.Length)
+        foreach (var (first, length) in records.Blocks(block))
         {
-            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-            records.Read(first, span);
+            var span = block.AsSpan(0, length);
             for (int r = 0; r < span.Length; r++)
             {
                 ulong key = ProbingFormat.Key(span[r].Word, below[span[r].Context]);

@@ -20,7 +20,7 @@ internal sealed class TrieIndexSlices : IDisposable
     public TrieIndexSlices(string prefix, long count, long maxSliceInts)
     {
         Count = count;
-        _shift = Math.Min(30, 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(1, maxSliceInts)));
+        _shift = Math.Min(30, System.Numerics.BitOperations.Log2((ulong)Math.Max(1, maxSliceInts))); // the largest power of two within
         long width = 1L << _shift;
         _files = new RecordBuckets(prefix, (int)Math.Max(1, (count + width - 1) / width), 2);
     }
@@ -60,19 +60,17 @@ internal sealed class TrieIndexSlices : IDisposable
         int width = (int)Math.Min(SliceWidth, Count - first);
         var map = reuse is not null && reuse.Length >= width ? reuse : new int[width];
         map.AsSpan(0, width).Fill(-1);
-        using (var pairs = _files.Open(slice))
-        {
-            if (pairs.Records != width) throw new InvalidDataException($"trie index slice {slice}: {pairs.Records} pairs for {width} n-grams");
-            var block = new int[2 << 14];
-            for (int read; (read = pairs.ReadMany(block)) > 0;)
-                for (int i = 0; i < read; i += 2)
-                {
-                    long at = block[i] - first;
-                    if ((ulong)at >= (ulong)width || map[at] >= 0)
-                        throw new InvalidDataException($"trie index slice {slice}: index {block[i]} is outside it or twice in it");
-                    map[at] = block[i + 1];
-                }
-        }
+        long pairs = 0;
+        var block = new int[2 << 14];
+        foreach (int read in _files.Blocks(slice, block))
+            for (int i = 0; i < read; i += 2, pairs++)
+            {
+                long at = block[i] - first;
+                if ((ulong)at >= (ulong)width || map[at] >= 0)
+                    throw new InvalidDataException($"trie index slice {slice}: index {block[i]} is outside it or twice in it");
+                map[at] = block[i + 1];
+            }
+        if (pairs != width) throw new InvalidDataException($"trie index slice {slice}: {pairs} pairs for {width} n-grams");
         _files.Delete(slice);
         return map;
     }

@@ -10,14 +10,15 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// for the 200M-token synthetic corpus's 4- and 5-grams). Two passes over the data whatever its size, no merge:
 /// <list type="number">
 /// <item>distribute: each record's context index is mapped to its trie index (the order below's
-/// <see cref="TrieIndexSlices"/>, a slice at a time: when there are several, the records are first distributed by
-/// slice) and the record written to the bucket of its context's trie index (equal ranges of contexts);</item>
-/// <item>sort each group of consecutive buckets that fits half the budget: its run lengths counted, then
+/// <see cref="TrieIndexSlices"/>, a slice at a time: one read of the order per slice up to four of them, with more the
+/// records first distributed by slice) and the record written to the bucket of its context's trie index (equal ranges
+/// of contexts);</item>
+/// <item>sort each group of consecutive buckets that fits a band: its run lengths counted, then
 /// <see cref="TrieOrderSorter"/>'s counting sort with the group's files as its records.</item>
 /// </list>
 /// A context's records all land in one bucket in the model file's order (by word), as the sorter needs, so the bytes
-/// are <see cref="TrieOrderSorter"/>'s. Memory: a slice of the order below's map (half the budget), a band (the other
-/// half), the buckets' write buffers. Every temporary file is under <paramref name="prefix"/> in
+/// are <see cref="TrieOrderSorter"/>'s. Memory: a slice of the order below's map (half the budget), a band (3/8), a
+/// group's run lengths (1/16), the buckets' write buffers. Every temporary file is under <paramref name="prefix"/> in
 /// <paramref name="directory"/> and deleted once read.
 /// </summary>
 internal sealed class TrieOrderBuckets(string directory, string prefix, long memoryBytes, int rankPrefix, long[] counts)
@@ -112,9 +113,8 @@ internal sealed class TrieOrderBuckets(string directory, string prefix, long mem
         for (int s = 0; s < bySlice.Count; s++)
         {
             var map = LoadMap(below, s);
-            using (var reader = bySlice.Open(s))
-                for (int read; (read = reader.ReadMany(ints)) > 0;)
-                    Place(files, shift, map, (long)s << sliceShift, below.Count, MemoryMarshal.Cast<int, StagedItem>(ints.AsSpan(0, read)));
+            foreach (int read in bySlice.Blocks(s, ints))
+                Place(files, shift, map, (long)s << sliceShift, below.Count, MemoryMarshal.Cast<int, StagedItem>(ints.AsSpan(0, read)));
             bySlice.Delete(s);
         }
     }
@@ -160,10 +160,9 @@ internal sealed class TrieOrderBuckets(string directory, string prefix, long mem
     {
         var block = new NGramRecord[Block];
         var items = new StagedItem[Block];
-        for (long first = 0; first < records.Length; first += block.Length)
+        foreach (var (first, length) in records.Blocks(block))
         {
-            var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-            records.Read(first, span);
+            var span = block.AsSpan(0, length);
             for (int r = 0; r < span.Length; r++)
                 items[r] = new StagedItem(span[r].Context, span[r].Word, span[r].Prob, span[r].Backoff, (int)(first + r));
             onBlock(items.AsSpan(0, span.Length));
@@ -197,10 +196,7 @@ internal sealed class TrieOrderBuckets(string directory, string prefix, long mem
         {
             var ints = new int[Stride << 14];
             for (int b = from; b < to; b++)
-            {
-                using var reader = files.Open(b);
-                int read;
-                while ((read = reader.ReadMany(ints)) > 0)
+                foreach (int read in files.Blocks(b, ints))
                 {
                     var block = MemoryMarshal.Cast<int, StagedItem>(ints.AsSpan(0, read));
                     for (int i = 0; i < block.Length; i++)
@@ -212,7 +208,6 @@ internal sealed class TrieOrderBuckets(string directory, string prefix, long mem
                     }
                     onBlock(block);
                 }
-            }
         }
     }
 }

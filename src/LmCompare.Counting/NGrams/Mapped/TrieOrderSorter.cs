@@ -96,10 +96,9 @@ internal sealed class TrieOrderSorter(int[] runs, TrieOrderSorter.Band band, int
         public void Stage(int from, int to, int shift, int[] bucketFill, StagedItem[] staged)
         {
             var block = new NGramRecord[1 << 14];
-            for (long first = 0; first < records.Length; first += block.Length)
+            foreach (var (first, length) in records.Blocks(block))
             {
-                var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-                records.Read(first, span);
+                var span = block.AsSpan(0, length);
                 for (int r = 0; r < span.Length; r++)
                 {
                     int context = below[span[r].Context] - from;

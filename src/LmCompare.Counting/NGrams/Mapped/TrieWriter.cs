@@ -291,12 +291,8 @@ internal static class TrieWriter
         {
             var runs = new int[contexts];
             var block = new NGramRecord[1 << 14];
-            for (long first = 0; first < records.Length; first += block.Length)
-            {
-                var span = block.AsSpan(0, (int)Math.Min(block.Length, records.Length - first));
-                records.Read(first, span);
-                foreach (var r in span) runs[below is null ? r.Context : below[r.Context]]++;
-            }
+            foreach (var (_, length) in records.Blocks(block))
+                foreach (var r in block.AsSpan(0, length)) runs[below is null ? r.Context : below[r.Context]]++;
             return runs;
         }
 

@@ -52,10 +52,17 @@ public sealed class RecordBuckets : IDisposable
         }
     }
 
-    /// <summary>Reads the bucket front to back (after <see cref="Close"/>).</summary>
-    public RecordReader Open(int bucket, int bufferInts = 1 << 16) => _writers[bucket] is null
-        ? new RecordReader(_paths[bucket], Stride, bufferInts)
+    private RecordReader Open(int bucket) => _writers[bucket] is null
+        ? new RecordReader(_paths[bucket], Stride)
         : throw new InvalidOperationException("a bucket is read only after the distribution is closed");
+
+    /// <summary>Reads the bucket front to back into <paramref name="buffer"/> (after <see cref="Close"/>): yields how many
+    /// ints of whole records each read put there.</summary>
+    public IEnumerable<int> Blocks(int bucket, int[] buffer)
+    {
+        using var reader = Open(bucket);
+        for (int read; (read = reader.ReadMany(buffer)) > 0;) yield return read;
+    }
 
     public void Delete(int bucket) => File.Delete(_paths[bucket]);
 
