@@ -15,4 +15,19 @@ public static class AtomicFile
         }
         File.Move(temp, path, overwrite: true);
     }
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string temp = path + $".tmp-{Environment.ProcessId}";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally { File.Delete(temp); } // gone already when the move succeeded
+    }
 }

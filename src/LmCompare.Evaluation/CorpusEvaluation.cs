@@ -10,7 +10,11 @@ using LmCompare.Evaluation.Reports;
 namespace LmCompare.Evaluation;
 
 /// <summary>A loaded model with what the evaluator shows about it but cannot see through the interface.</summary>
-public sealed record EvaluatedModel(ILanguageModel Model, string Kind, IReadOnlyDictionary<string, string> Build);
+public sealed record EvaluatedModel(ILanguageModel Model, string Kind, IReadOnlyDictionary<string, string> Build)
+{
+    /// <summary>Seconds from reading its manifest to a model ready to score (for a mapped one: the mapping, not its pages).</summary>
+    public double OpenSeconds { get; init; }
+}
 
 /// <param name="Split">The split scored: test (default) or valid.</param>
 /// <param name="Mixtures">Pairs of model names to mix (a fitted on validation).</param>
@@ -19,8 +23,10 @@ public sealed record EvaluatedModel(ILanguageModel Model, string Kind, IReadOnly
 /// <param name="Distances">Pair distances 1..N in the sparsity tables.</param>
 /// <param name="MemoryBytes">Memory for the training keys of the sparsity and novelty analyses: held whole within it
 /// (exact), else read from the training file in one pass (distinct counts estimated). Default 4 GB.</param>
+/// <param name="ReuseAnalysis">Take the novelty and sparsity analyses from the corpus's cache when it holds them for this split
+/// and N (<see cref="TrainingAnalysisCache"/>); false computes them again (and keeps the new ones).</param>
 public sealed record EvaluationSettings(string Split = "test", IReadOnlyList<(string First, string Second)>? Mixtures = null,
-    bool DocumentScope = true, long MixFitTokens = 30_000, int Distances = 8, long MemoryBytes = 4L << 30);
+    bool DocumentScope = true, long MixFitTokens = 30_000, int Distances = 8, long MemoryBytes = 4L << 30, bool ReuseAnalysis = true);
 
 /// <summary>
 /// The evaluation protocol of docs/ARCHITECTURE.md ("The evaluation protocol") for any set of models on one corpus: headline figures in
@@ -52,8 +58,10 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
         var documents = corpus.ReadDocuments(split);
         var mixtures = FitMixtures(models, settings);
 
-        var census = Census(tokens, documents, settings);
-        var novelty = new ContextNoveltyAnalysis(census.NGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
+        var analysisClock = Stopwatch.StartNew();
+        var analysis = Analysis(tokens, documents, settings);
+        double analysisSeconds = analysisClock.Elapsed.TotalSeconds;
+        var novelty = analysis.Novelty;
 
         var evaluator = new ModelEvaluator(progress);
         var list = models.Select(m => m.Model).ToList();
@@ -63,8 +71,6 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             withRanks: false) : null;
 
         foreach (var m in models) m.Model.EnsureIntact(); // no figure from a damaged file
-        progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
-        var sparsity = SparsityAnalysis.Analyse(corpus.Vocabulary.Count, census, tokens, documents);
         long bytes = corpus.SplitInfo(split).Bytes;
         var results = new List<ModelResult>();
         for (int i = 0; i < sentence.Count; i++)
@@ -81,26 +87,35 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             Corpus = corpus.Name, CorpusFingerprint = corpus.Fingerprint(), Tokenizer = corpus.Manifest.Tokenizer.Kind
                 + (corpus.Manifest.Tokenizer.Lowercase ? " (lower-cased)" : ""),
             VocabularySize = corpus.Vocabulary.Count, Split = settings.Split, Tokens = tokens.Length, Bytes = bytes,
-            Oov = tokens.LongCount(t => t == SpecialTokens.UnknownId), Models = results, NoveltyShares = shares, Sparsity = sparsity,
+            Oov = tokens.LongCount(t => t == SpecialTokens.UnknownId), Models = results, NoveltyShares = shares, Sparsity = analysis.Sparsity,
             Tool = ToolInfo.Description, CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             EvaluationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            TrainingAnalysisSeconds = Math.Round(analysisSeconds, 3), TrainingAnalysisCached = analysis.Cached,
         };
     }
 
+    /// <summary>The novelty buckets and sparsity tables: kept by the corpus from an earlier run, else computed and kept.</summary>
+    private TrainingAnalysis Analysis(int[] tokens, DocumentIndex documents, EvaluationSettings settings)
+    {
+        bool exact = corpus.SplitInfo(Splits.Train).Tokens * TrainingCensus.ExactBytesPerToken <= settings.MemoryBytes;
+        if (settings.ReuseAnalysis
+            && TrainingAnalysisCache.TryRead(corpus, settings.Split, settings.Distances, tokens.Length, exact) is { } kept) return kept;
+        var census = Census(tokens, documents, settings, exact);
+        progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
+        var analysis = TrainingAnalysis.Compute(corpus.Vocabulary.Count, census, tokens, documents);
+        TrainingAnalysisCache.Write(corpus, settings.Split, settings.Distances, analysis);
+        return analysis;
+    }
+
     /// <summary>The training keys, held whole when they fit <see cref="EvaluationSettings.MemoryBytes"/>, else streamed from the file.</summary>
-    private TrainingCensus Census(int[] tokens, DocumentIndex documents, EvaluationSettings settings)
+    private TrainingCensus Census(int[] tokens, DocumentIndex documents, EvaluationSettings settings, bool exact)
     {
         progress?.Report(new ProgressReport("training n-grams", 0, null, "orders"));
         var trainDocs = corpus.ReadDocuments(Splits.Train);
-        long trainTokens = corpus.SplitInfo(Splits.Train).Tokens;
-        if (trainTokens * TrainingCensus.ExactBytesPerToken <= settings.MemoryBytes)
-            return TrainingCensus.Exact(corpus.ReadTokens(Splits.Train), trainDocs, settings.Distances);
+        if (exact) return TrainingCensus.Exact(corpus.ReadTokens(Splits.Train), trainDocs, settings.Distances);
         int v = corpus.Vocabulary.Count;
-        return TrainingCensus.Streamed(new TokenFileRanges(corpus.TokenPath(Splits.Train), v), trainDocs, settings.Distances, recording =>
-        {
-            new ContextNoveltyAnalysis(recording.NGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
-            SparsityAnalysis.Analyse(v, recording, tokens, documents);
-        }, progress);
+        return TrainingCensus.Streamed(new TokenFileRanges(corpus.TokenPath(Splits.Train), v), trainDocs, settings.Distances,
+            recording => TrainingAnalysis.Compute(v, recording, tokens, documents), progress);
     }
 
     /// <summary>Each requested mixture's weight, by EM on the first validation lines (sentence scope).</summary>
@@ -143,6 +158,7 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
             BitsPerByte = EvaluationReport.Finite(m.BitsPerByte(bytes)), Top1 = EvaluationReport.Finite(m.Top1Accuracy),
                 Top5 = EvaluationReport.Finite(m.Top5Accuracy),
             Seconds = Math.Round(sentence.Seconds, 3), TokensPerSecond = EvaluationReport.Finite(m.Tokens / sentence.Seconds, 0),
+            OpenSeconds = model is null ? null : Math.Round(model.OpenSeconds, 4),
             Parameters = footprint.Parameters, BytesOnDisk = footprint.BytesOnDisk, NonZeros = footprint.NonZeros,
             Novelty = sentence.ByNovelty.Select((b, k) => new NoveltyResult(k, b.Tokens, positions == 0 ? 0 : (double)b.Tokens / positions,
                 EvaluationReport.Finite(b.Perplexity))).ToList(),

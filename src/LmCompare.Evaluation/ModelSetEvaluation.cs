@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LmCompare.Core;
 using LmCompare.Corpus;
 using LmCompare.Corpus.Models;
@@ -20,7 +21,12 @@ public static class ModelSetEvaluation
         var models = new List<EvaluatedModel>();
         try
         {
-            foreach (var id in ids) models.Add(opener.Open(workspace, id, corpus));
+            foreach (var id in ids)
+            {
+                var clock = Stopwatch.StartNew();
+                var model = opener.Open(workspace, id, corpus);
+                models.Add(model with { OpenSeconds = clock.Elapsed.TotalSeconds });
+            }
             return new CorpusEvaluation(corpus, progress).Evaluate(models, settings);
         }
         finally

@@ -25,13 +25,15 @@ public static class EvalCommand
     private static readonly Option<string> MemoryOption = new("--memory") { Description = "Memory for the training keys of the sparsity and " +
         "novelty analyses: held whole within it (exact), else read in one pass with distinct counts estimated (~0.4%)",
         DefaultValueFactory = _ => "4GB" };
+    private static readonly Option<bool> RecomputeOption = new("--recompute-analysis") { Description = "Compute the novelty and sparsity " +
+        "analyses of the training data again instead of reading those the corpus keeps from an earlier evaluation" };
     private static readonly Option<string?> OutOption = new("--out") { Description = "Also write the report (md, html, json, png) into this folder" };
 
     public static Command Create()
     {
         var command = new Command("eval",
             "Perplexity (incl./excl. OOV), bits per byte, top-1/top-5 accuracy, context novelty and sparsity of models on one corpus")
-            { CorpusOption, ModelsOption, SplitOption, MixOption, NoDocumentOption, MemoryOption, OutOption };
+            { CorpusOption, ModelsOption, SplitOption, MixOption, NoDocumentOption, MemoryOption, RecomputeOption, OutOption };
         command.SetAction(parse => LmcApp.Execute(parse, context =>
         {
             string split = parse.GetValue(SplitOption)!;
@@ -42,7 +44,7 @@ public static class EvalCommand
             string? outDir = parse.GetValue(OutOption);
             if (outDir is not null) ReportWriter.CheckWritable(outDir);
             var evaluation = new EvaluationSettings(split, mixes, !parse.GetValue(NoDocumentOption),
-                MemoryBytes: MemorySize.Parse(parse.GetValue(MemoryOption)!));
+                MemoryBytes: MemorySize.Parse(parse.GetValue(MemoryOption)!), ReuseAnalysis: !parse.GetValue(RecomputeOption));
             var report = context.WithProgress("eval", progress =>
                 ModelSetEvaluation.Run(context.Workspace, corpus, names, evaluation, ModelCatalog.Instance, progress));
             string? written = outDir is null ? null : ReportWriter.Write(report, outDir);

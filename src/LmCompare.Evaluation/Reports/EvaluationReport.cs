@@ -31,6 +31,8 @@ public sealed record ModelResult
     public double? Top5 { get; init; }
     public double? TokensPerSecond { get; init; }
     public double Seconds { get; init; }
+    /// <summary>Seconds to open the model (manifest, corpus check, mapping or loading); null for a mixture.</summary>
+    public double? OpenSeconds { get; init; }
     /// <summary>Trainable parameters (transformer) or stored count entries (count models).</summary>
     public long Parameters { get; init; }
     public long BytesOnDisk { get; init; }
@@ -72,6 +74,10 @@ public sealed record EvaluationReport
     public required string Tool { get; init; }
     public required string CreatedUtc { get; init; }
     public double EvaluationSeconds { get; init; }
+    /// <summary>Of <see cref="EvaluationSeconds"/>, the novelty and sparsity analyses of the training data.</summary>
+    public double TrainingAnalysisSeconds { get; init; }
+    /// <summary>Those analyses were read from the corpus's cache, kept by an earlier evaluation.</summary>
+    public bool TrainingAnalysisCached { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
