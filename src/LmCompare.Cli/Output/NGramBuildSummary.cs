@@ -1,4 +1,5 @@
 using LmCompare.Counting.NGrams;
+using LmCompare.Counting.NGrams.Mapped;
 using Spectre.Console;
 
 namespace LmCompare.Cli.Output;
@@ -24,6 +25,18 @@ public static class NGramBuildSummary
                 "--memory); run lmc ngram eval"
             : $"test: perplexity {m.TestPerplexity:0.0000} including OOVs, {m.TestPerplexityExclOov:0.0000} excluding, {m.TestOov:N0} OOVs, " +
                 $"{m.TestTokens:N0} tokens (sentence scope, as KenLM's query)");
-        Console.Out.WriteLine($"-> {result.Directory} ({m.BytesOnDisk / 1048576.0:0.0} MB on disk)");
+        Console.Out.WriteLine($"-> {result.Directory} ({Files(m)})");
+    }
+
+    /// <summary>Each file of the model folder with its size: ngrams.bin (every n-gram with its count, the source ARPA export
+    /// reads) and the files scored in place.</summary>
+    private static string Files(NGramModelManifest m)
+    {
+        static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
+        var files = new List<string> { $"ngrams.bin {Mb(m.BytesOnDisk)}" };
+        if (m.TrieBytes > 0) files.Add($"ngrams.trie {Mb(m.TrieBytes)}");
+        if (m.ScoringFormat == ProbingNGramModel.FormatName) files.Add($"ngrams.probing {Mb(m.ScoringBytes)}");
+        long total = m.BytesOnDisk + m.TrieBytes + (m.ScoringFormat == ProbingNGramModel.FormatName ? m.ScoringBytes : 0);
+        return string.Join(", ", files) + (files.Count > 1 ? $"; {Mb(total)} on disk" : " on disk");
     }
 }
