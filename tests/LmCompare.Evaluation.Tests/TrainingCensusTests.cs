@@ -52,6 +52,30 @@ public class TrainingCensusTests
     }
 
     [Theory]
+    [InlineData(EvaluationScope.Sentence)]
+    [InlineData(EvaluationScope.Document)]
+    public void Buckets_RandomSplits_EqualTheLongestSeenSuffixOfEachPosition_OneLookupAtATime(EvaluationScope scope)
+    {
+        var (train, trainDocs) = RandomSplit(5, 200_000, 11, 800);
+        var (test, testDocs) = RandomSplit(6, 20_000, 4, 800);
+        for (int i = 0; i < test.Length; i += 50) test[i] = 900; // a word training never saw: k = 0 after it
+        var census = TrainingCensus.Exact(train, trainDocs, 1);
+        var novelty = new ContextNoveltyAnalysis(census.NGrams);
+
+        var k = novelty.Buckets(test, testDocs, scope);
+
+        var expected = new byte[test.Length];
+        foreach (var (start, end) in ScoringUnits.Of(test, testDocs, scope))
+            for (int i = start; i < end; i++)
+            {
+                var history = new[] { SpecialTokens.SentenceEndId }.Concat(test[start..i]).TakeLast(ContextNoveltyAnalysis.MaxK).ToArray();
+                expected[i] = (byte)novelty.Longest(history);
+            }
+        Assert.Equal(expected, k);
+        Assert.Equal(ContextNoveltyAnalysis.MaxK + 1, k.Distinct().Count()); // every bucket occurs: the fixture tests them all
+    }
+
+    [Theory]
     [InlineData(1_000)]
     [InlineData(30_000)]
     [InlineData(150_000)]

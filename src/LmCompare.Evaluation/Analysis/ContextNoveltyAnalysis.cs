@@ -21,23 +21,36 @@ public sealed class ContextNoveltyAnalysis
         _training = trainingNGrams.Take(MaxK).ToArray();
     }
 
-    /// <summary>k of every position of <paramref name="tokens"/>, in split order.</summary>
+    /// <summary>k of every position of <paramref name="tokens"/>, in split order. Every suffix length of every position is
+    /// looked up at once per length (<see cref="ITrainingKeys.ContainsAll"/>); k is then the run of lengths seen from 1,
+    /// as <see cref="Longest"/> finds it one lookup at a time.</summary>
     public byte[] Buckets(ReadOnlySpan<int> tokens, DocumentIndex documents, EvaluationScope scope)
     {
         var k = new byte[tokens.Length];
-        Span<int> history = stackalloc int[MaxK];
-        foreach (var (start, end) in ScoringUnits.Of(tokens, documents, scope))
-            for (int i = start; i < end; i++)
-            {
-                // history = </s>, tokens[start..i]; its last MaxK tokens
-                int available = Math.Min(MaxK, i - start + 1);
-                for (int j = 0; j < available; j++)
+        var units = ScoringUnits.Of(tokens, documents, scope).ToList();
+        Span<int> longest = stackalloc int[MaxK];
+        for (int length = 1; length <= MaxK; length++)
+        {
+            var keys = new List<ulong>();
+            var positions = new List<int>();
+            var history = longest[..length];
+            foreach (var (start, end) in units)
+                for (int i = start; i < end; i++)
                 {
-                    int position = i - available + j;
-                    history[j] = position < start ? SpecialTokens.SentenceEndId : tokens[position];
+                    if (k[i] != length - 1 || i - start + 1 < length) continue; // a shorter suffix was unseen, or no history this long
+                    // history = </s>, tokens[start..i]; its last `length` tokens
+                    for (int j = 0; j < length; j++)
+                    {
+                        int position = i - length + j;
+                        history[j] = position < start ? SpecialTokens.SentenceEndId : tokens[position];
+                    }
+                    keys.Add(KeyCensus.NGramKey(history));
+                    positions.Add(i);
                 }
-                k[i] = (byte)Longest(history[..available]);
-            }
+            var found = new bool[keys.Count];
+            _training[length - 1].ContainsAll(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys), found);
+            for (int q = 0; q < found.Length; q++) if (found[q]) k[positions[q]] = (byte)length;
+        }
         return k;
     }
 

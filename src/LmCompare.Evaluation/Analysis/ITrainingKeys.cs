@@ -12,6 +12,13 @@ public interface ITrainingKeys
 
     bool Contains(ulong key);
 
+    /// <summary><see cref="Contains"/> of every key into <paramref name="found"/>. The default asks one key at a time; the
+    /// census held in memory sorts the keys and merges them with its own in one pass instead of a search per key.</summary>
+    void ContainsAll(ReadOnlySpan<ulong> keys, Span<bool> found)
+    {
+        for (int i = 0; i < keys.Length; i++) found[i] = Contains(keys[i]);
+    }
+
     /// <summary>Distinct keys that end before token <paramref name="prefixTokens"/>.</summary>
     long DistinctIn(long prefixTokens);
 }

@@ -35,21 +35,27 @@ public static class SparsityAnalysis
 
     public static SparsityReport Analyse(int vocabularySize, TrainingCensus census, ReadOnlySpan<int> test, DocumentIndex testDocs)
     {
-        var ngramRows = new List<SparsityRow>();
-        for (int n = 1; n <= census.NGrams.Length; n++)
+        int orders = census.NGrams.Length, kinds = orders + census.Pairs.Length;
+        var unseen = new double[kinds];
+        var tokens = test.ToArray();
+        // each kind on its own thread: they share nothing (a recording census notes each kind's keys in its own set)
+        Parallel.For(0, kinds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
-            var keys = census.NGrams[n - 1];
-            int order = n;
-            double unseen = UnseenShare(keys, test, testDocs, order - 1, (t, i) => KeyCensus.NGramKey(t.Slice(i - order + 1, order)));
-            ngramRows.Add(Row("ngram", n, keys.Distinct, BigInteger.Pow(vocabularySize, n), unseen));
-        }
-        var pairRows = new List<SparsityRow>();
-        for (int d = 1; d <= census.Pairs.Length; d++)
-        {
-            int distance = d;
-            double unseen = UnseenShare(census.Pairs[d - 1], test, testDocs, d, (t, i) => KeyCensus.PairKey(t[i - distance], t[i]));
-            pairRows.Add(Row("pair", d, census.Pairs[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen));
-        }
+            if (i < orders)
+            {
+                int order = i + 1;
+                unseen[i] = UnseenShare(census.NGrams[i], tokens, testDocs, order - 1, (t, p) => KeyCensus.NGramKey(t.Slice(p - order + 1, order)));
+            }
+            else
+            {
+                int distance = i - orders + 1;
+                unseen[i] = UnseenShare(census.Pairs[i - orders], tokens, testDocs, distance, (t, p) => KeyCensus.PairKey(t[p - distance], t[p]));
+            }
+        });
+        var ngramRows = Enumerable.Range(1, orders).Select(n =>
+            Row("ngram", n, census.NGrams[n - 1].Distinct, BigInteger.Pow(vocabularySize, n), unseen[n - 1])).ToList();
+        var pairRows = Enumerable.Range(1, census.Pairs.Length).Select(d =>
+            Row("pair", d, census.Pairs[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen[orders + d - 1])).ToList();
         var growth = GrowthFractions.Select(f =>
         {
             long prefix = TrainingCensus.Prefix(census.Tokens, f);
@@ -67,19 +73,18 @@ public static class SparsityAnalysis
         distinct <= 0 || possible.IsZero ? 0 : Math.Exp(Math.Log(distinct) - BigInteger.Log(possible));
 
     /// <summary>Share of the test keys (each occurrence: a key ending at a position with enough history in its document) unseen in
-    /// training.</summary>
-    private static double UnseenShare(ITrainingKeys train, ReadOnlySpan<int> test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
+    /// training, looked up together (<see cref="ITrainingKeys.ContainsAll"/>).</summary>
+    private static double UnseenShare(ITrainingKeys train, int[] test, DocumentIndex documents, int firstOffset, KeyCensus.KeyAt keyAt)
     {
-        long total = 0, unseen = 0;
+        var keys = new List<ulong>();
         for (int d = 0; d < documents.Documents; d++)
         {
             var (start, end) = documents[d];
-            for (long i = start + firstOffset; i < end; i++)
-            {
-                total++;
-                if (!train.Contains(keyAt(test, (int)i))) unseen++;
-            }
+            for (long i = start + firstOffset; i < end; i++) keys.Add(keyAt(test, (int)i));
         }
-        return total == 0 ? double.NaN : (double)unseen / total;
+        if (keys.Count == 0) return double.NaN;
+        var found = new bool[keys.Count];
+        train.ContainsAll(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys), found);
+        return (double)found.Count(f => !f) / keys.Count;
     }
 }
