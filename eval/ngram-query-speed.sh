@@ -6,7 +6,7 @@
 # lmc's own in-process figures (loadSeconds, scoreSeconds) are printed beside. Warm page cache (one untimed run first).
 # Prints the file sizes, every run, then medians and the ratio lmc/query of scoring tokens/s. Perplexities must agree.
 # lmc scores the file the model was built with (lmc ngram build --format probing|trie); pass the same format for KenLM.
-# Usage: KENLM_BIN=/path/to/kenlm/build/bin eval/ngram-query-speed.sh HOME MODEL [runs=5] [kenlm-format=probing|trie] [split=test]
+# Usage: KENLM_BIN=/path/to/kenlm/build/bin [KENLM_LOAD=lazy] eval/ngram-query-speed.sh HOME MODEL [runs=5] [kenlm-format=probing|trie] [split=test]
 # (split: the corpus split scored, test by default; train gives a text long enough to time on a small corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ python3 eval/corpus-to-text.py "$home/corpora/$corpus" "$work" "$split"; mv "$wo
 for f in probing trie; do /usr/bin/time -f "%e %M" -o "$work/bb-$f.time" "$KENLM_BIN/build_binary" -s "$f" "$work/m.arpa" "$work/m.$f" >/dev/null 2>&1; done
 rm -f "$work/m.arpa"
 size() { stat -c %s "$1"; }
-echo "machine: $(nproc) cores, $(date -u +%F); model $model ($corpus), $split split, $(wc -l <"$work/text.txt") lines"
+echo "machine: $(nproc) cores, $(date -u +%F); model $model ($corpus), $split split, $(wc -l <"$work/text.txt") lines; query load ${KENLM_LOAD:-populate}"
 size_or() { if [ -f "$1" ]; then size "$1"; else echo "-"; fi; }
 echo "sizes (bytes): lmc ngrams.probing $(size_or "$folder/ngrams.probing"), lmc ngrams.trie $(size_or "$folder/ngrams.trie"), " \
   "lmc ngrams.bin $(size "$folder/ngrams.bin"), " \
@@ -37,7 +37,9 @@ wall() { /usr/bin/time -f %e -o "$work/t" "$@" >"$work/out" 2>/dev/null; cat "$w
 # may split differently from the ids; the empty run gives --text an empty file
 lmc_run() { if [ "$1" = "$work/empty.txt" ]; then wall "$lmc" ngram eval "$model" --text "$1" --json --home "$home"
   else wall "$lmc" ngram eval "$model" --split "$split" --json --home "$home"; fi; }
-query_run() { wall "$KENLM_BIN/query" -v summary "$work/m.$format" <"$1"; }
+# KENLM_LOAD (lazy, populate, read; default query's own, populate): lazy maps the file as lmc does, so both tools fault
+# pages in while they score; with populate, query pays for them at load, which the wall difference leaves out
+query_run() { wall "$KENLM_BIN/query" ${KENLM_LOAD:+-l "$KENLM_LOAD"} -v summary "$work/m.$format" <"$1"; }
 lmc_run "$work/text.txt" >/dev/null; query_run "$work/text.txt" >/dev/null # warm the page cache
 : >"$work/rows"
 for r in $(seq 1 "$runs"); do

@@ -97,25 +97,23 @@ public sealed class CorpusEvaluation(TokenizedCorpus corpus, IProgress<ProgressR
     /// <summary>The novelty buckets and sparsity tables: kept by the corpus from an earlier run, else computed and kept.</summary>
     private TrainingAnalysis Analysis(int[] tokens, DocumentIndex documents, EvaluationSettings settings)
     {
-        bool exact = corpus.SplitInfo(Splits.Train).Tokens * TrainingCensus.ExactBytesPerToken <= settings.MemoryBytes;
+        bool exact = corpus.SplitInfo(Splits.Train).Tokens * TrainingAnalysis.ExactBytesPerToken <= settings.MemoryBytes;
         if (settings.ReuseAnalysis
             && TrainingAnalysisCache.TryRead(corpus, settings.Split, settings.Distances, tokens.Length, exact) is { } kept) return kept;
-        var census = Census(tokens, documents, settings, exact);
-        progress?.Report(new ProgressReport("sparsity", 0, null, "tables"));
-        var analysis = TrainingAnalysis.Compute(corpus.Vocabulary.Count, census, tokens, documents);
+        progress?.Report(new ProgressReport("training n-grams", 0, null, "orders"));
+        int v = corpus.Vocabulary.Count;
+        var trainDocs = corpus.ReadDocuments(Splits.Train);
+        TrainingAnalysis analysis;
+        // held whole within the budget (exact), else one pass over the training file (distinct counts estimated)
+        if (exact) analysis = TrainingAnalysis.ComputeExact(v, corpus.ReadTokens(Splits.Train), trainDocs, settings.Distances, tokens, documents);
+        else
+        {
+            var census = TrainingCensus.Streamed(new TokenFileRanges(corpus.TokenPath(Splits.Train), v), trainDocs, settings.Distances,
+                recording => TrainingAnalysis.Compute(v, recording, tokens, documents), progress);
+            analysis = TrainingAnalysis.Compute(v, census, tokens, documents);
+        }
         TrainingAnalysisCache.Write(corpus, settings.Split, settings.Distances, analysis);
         return analysis;
-    }
-
-    /// <summary>The training keys, held whole when they fit <see cref="EvaluationSettings.MemoryBytes"/>, else streamed from the file.</summary>
-    private TrainingCensus Census(int[] tokens, DocumentIndex documents, EvaluationSettings settings, bool exact)
-    {
-        progress?.Report(new ProgressReport("training n-grams", 0, null, "orders"));
-        var trainDocs = corpus.ReadDocuments(Splits.Train);
-        if (exact) return TrainingCensus.Exact(corpus.ReadTokens(Splits.Train), trainDocs, settings.Distances);
-        int v = corpus.Vocabulary.Count;
-        return TrainingCensus.Streamed(new TokenFileRanges(corpus.TokenPath(Splits.Train), v), trainDocs, settings.Distances,
-            recording => TrainingAnalysis.Compute(v, recording, tokens, documents), progress);
     }
 
     /// <summary>Each requested mixture's weight, by EM on the first validation lines (sentence scope).</summary>

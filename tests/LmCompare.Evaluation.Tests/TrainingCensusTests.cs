@@ -51,6 +51,23 @@ public class TrainingCensusTests
                 Assert.InRange(q, p * 0.98 - 2, p * 1.02 + 2);
     }
 
+    [Fact]
+    public void ComputeExact_RandomSplits_SameAnalysisAsTheWholeCensus()
+    {
+        const int v = 2000;
+        var (train, trainDocs) = RandomSplit(8, 150_000, 9, v);
+        var (test, testDocs) = RandomSplit(9, 15_000, 3, v);
+        for (int i = 0; i < test.Length; i += 70) test[i] = v + 5; // unseen in training
+
+        var kindAtATime = TrainingAnalysis.ComputeExact(v + 6, train, trainDocs, 4, test, testDocs);
+        var whole = TrainingAnalysis.Compute(v + 6, TrainingCensus.Exact(train, trainDocs, 4), test, testDocs);
+
+        Assert.Equal(whole.Novelty, kindAtATime.Novelty);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(whole.Sparsity), System.Text.Json.JsonSerializer.Serialize(kindAtATime.Sparsity));
+        Assert.False(kindAtATime.Sparsity.DistinctEstimated);
+        Assert.Equal(4, kindAtATime.Sparsity.Pairs.Count);
+    }
+
     [Theory]
     [InlineData(EvaluationScope.Sentence)]
     [InlineData(EvaluationScope.Document)]

@@ -21,35 +21,51 @@ public sealed class ContextNoveltyAnalysis
         _training = trainingNGrams.Take(MaxK).ToArray();
     }
 
-    /// <summary>k of every position of <paramref name="tokens"/>, in split order. Every suffix length of every position is
-    /// looked up at once per length (<see cref="ITrainingKeys.ContainsAll"/>); k is then the run of lengths seen from 1,
-    /// as <see cref="Longest"/> finds it one lookup at a time.</summary>
+    /// <summary>k of every position of <paramref name="tokens"/>, in split order.</summary>
     public byte[] Buckets(ReadOnlySpan<int> tokens, DocumentIndex documents, EvaluationScope scope)
     {
-        var k = new byte[tokens.Length];
-        var units = ScoringUnits.Of(tokens, documents, scope).ToList();
-        Span<int> longest = stackalloc int[MaxK];
-        for (int length = 1; length <= MaxK; length++)
-        {
-            var keys = new List<ulong>();
-            var positions = new List<int>();
-            var history = longest[..length];
-            foreach (var (start, end) in units)
-                for (int i = start; i < end; i++)
+        var array = tokens.ToArray();
+        return Combine(Enumerable.Range(1, MaxK).Select(length => Seen(_training[length - 1], length, array, documents, scope)).ToArray());
+    }
+
+    /// <summary>
+    /// Per position, whether the suffix of <paramref name="length"/> tokens of its history was seen in training (false when
+    /// the history is shorter), asked of that order's keys at once (<see cref="ITrainingKeys.ContainsAll"/>). The history is
+    /// &lt;/s&gt;, then the scope's tokens before the position.
+    /// </summary>
+    public static bool[] Seen(ITrainingKeys order, int length, int[] tokens, DocumentIndex documents, EvaluationScope scope)
+    {
+        var keys = new List<ulong>();
+        var positions = new List<int>();
+        Span<int> history = stackalloc int[length];
+        foreach (var (start, end) in ScoringUnits.Of(tokens, documents, scope))
+            for (int i = start + length - 1; i < end; i++) // i - start + 1 tokens of history, </s> included
+            {
+                for (int j = 0; j < length; j++)
                 {
-                    if (k[i] != length - 1 || i - start + 1 < length) continue; // a shorter suffix was unseen, or no history this long
-                    // history = </s>, tokens[start..i]; its last `length` tokens
-                    for (int j = 0; j < length; j++)
-                    {
-                        int position = i - length + j;
-                        history[j] = position < start ? SpecialTokens.SentenceEndId : tokens[position];
-                    }
-                    keys.Add(KeyCensus.NGramKey(history));
-                    positions.Add(i);
+                    int position = i - length + j;
+                    history[j] = position < start ? SpecialTokens.SentenceEndId : tokens[position];
                 }
-            var found = new bool[keys.Count];
-            _training[length - 1].ContainsAll(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys), found);
-            for (int q = 0; q < found.Length; q++) if (found[q]) k[positions[q]] = (byte)length;
+                keys.Add(KeyCensus.NGramKey(history));
+                positions.Add(i);
+            }
+        var found = new bool[keys.Count];
+        order.ContainsAll(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys), found);
+        var seen = new bool[tokens.Length];
+        for (int q = 0; q < found.Length; q++) seen[positions[q]] = found[q];
+        return seen;
+    }
+
+    /// <summary>k per position from <see cref="Seen"/> of lengths 1..<see cref="MaxK"/>: the run of seen lengths from 1
+    /// (a longer suffix cannot be seen if a shorter one is not).</summary>
+    public static byte[] Combine(IReadOnlyList<bool[]> seenByLength)
+    {
+        var k = new byte[seenByLength[0].Length];
+        for (int i = 0; i < k.Length; i++)
+        {
+            int length = 0;
+            while (length < seenByLength.Count && seenByLength[length][i]) length++;
+            k[i] = (byte)length;
         }
         return k;
     }

@@ -10,24 +10,27 @@ namespace LmCompare.Evaluation.Analysis;
 /// </summary>
 public sealed class KeyCensus : ITrainingKeys
 {
-    private readonly ulong[] _keys;        // sorted, distinct
-    private readonly int[] _firstSeen;     // token position of the first occurrence, per key
+    private readonly ulong[] _keys;        // [0, _count): sorted, distinct
+    private readonly int[] _firstSeen;     // [0, _count): token position of the first occurrence, per key
+    private readonly int _count;
     private readonly int[] _starts;        // index of the first key of each top-bits bucket, then the count
     private readonly int _shift;           // key >> _shift is its bucket
 
-    private KeyCensus(ulong[] keys, int[] firstSeen)
+    /// <summary>The first <paramref name="count"/> of each array (kept whole: a copy of the distinct part would double the
+    /// memory of the largest kinds while both live).</summary>
+    private KeyCensus(ulong[] keys, int[] firstSeen, int count)
     {
-        (_keys, _firstSeen) = (keys, firstSeen);
-        _shift = Math.Max(0, KeySort.UsedBits(keys, keys.Length) - KeySort.BucketBits);
+        (_keys, _firstSeen, _count) = (keys, firstSeen, count);
+        _shift = Math.Max(0, KeySort.UsedBits(keys, count) - KeySort.BucketBits);
         _starts = new int[(1 << KeySort.BucketBits) + 1];
         for (int b = 0, i = 0; b < _starts.Length; b++)
         {
-            while (i < keys.Length && (keys[i] >> _shift) < (ulong)b) i++;
+            while (i < count && (keys[i] >> _shift) < (ulong)b) i++;
             _starts[b] = i;
         }
     }
 
-    public long Distinct => _keys.Length;
+    public long Distinct => _count;
 
     /// <summary>A binary search within the key's top-bits bucket (about 1/2048 of the keys, so a few cache misses).</summary>
     public bool Contains(ulong key)
@@ -52,8 +55,8 @@ public sealed class KeyCensus : ITrainingKeys
             ulong key = sorted[i], bucket = key >> _shift;
             if (bucket >= (ulong)_starts.Length - 1) { found[index[i]] = false; continue; }
             at = Math.Max(at, _starts[bucket]);
-            while (at < _keys.Length && _keys[at] < key) at++;
-            found[index[i]] = at < _keys.Length && _keys[at] == key;
+            while (at < _count && _keys[at] < key) at++;
+            found[index[i]] = at < _count && _keys[at] == key;
         }
     }
 
@@ -61,7 +64,7 @@ public sealed class KeyCensus : ITrainingKeys
     public long DistinctIn(long prefixTokens)
     {
         long n = 0;
-        foreach (int first in _firstSeen) if (first < prefixTokens) n++;
+        for (int i = 0; i < _count; i++) if (_firstSeen[i] < prefixTokens) n++;
         return n;
     }
 
@@ -78,7 +81,7 @@ public sealed class KeyCensus : ITrainingKeys
             keys[distinct] = keys[i];
             positions[distinct++] = positions[i];
         }
-        return new KeyCensus(keys[..distinct], positions[..distinct]);
+        return new KeyCensus(keys, positions, distinct);
     }
 
     /// <summary>Key of an n-gram: the word itself for order 1, an exact pack for order 2, a 64-bit hash above.</summary>

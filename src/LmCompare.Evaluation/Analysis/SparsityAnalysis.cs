@@ -33,36 +33,42 @@ public static class SparsityAnalysis
     public const int MaxOrder = 5;
     public static readonly double[] GrowthFractions = [1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1];
 
+    /// <summary>What the report needs of one kind of key: its distinct count, in the whole split and in each growth prefix,
+    /// and the share of the test split's keys it does not hold.</summary>
+    public sealed record KindFigures(long Distinct, long[] DistinctInPrefixes, double TestUnseen);
+
+    /// <summary>The figures of n-gram order <paramref name="order"/> (<paramref name="pair"/> false) or of the pairs at
+    /// that distance, asked of the kind's training keys.</summary>
+    public static KindFigures Figures(ITrainingKeys keys, bool pair, int order, long trainTokens, int[] test, DocumentIndex testDocs)
+    {
+        double unseen = pair
+            ? UnseenShare(keys, test, testDocs, order, (t, p) => KeyCensus.PairKey(t[p - order], t[p]))
+            : UnseenShare(keys, test, testDocs, order - 1, (t, p) => KeyCensus.NGramKey(t.Slice(p - order + 1, order)));
+        var prefixes = GrowthFractions.Select(f => keys.DistinctIn(TrainingCensus.Prefix(trainTokens, f))).ToArray();
+        return new KindFigures(keys.Distinct, prefixes, unseen);
+    }
+
     public static SparsityReport Analyse(int vocabularySize, TrainingCensus census, ReadOnlySpan<int> test, DocumentIndex testDocs)
     {
         int orders = census.NGrams.Length, kinds = orders + census.Pairs.Length;
-        var unseen = new double[kinds];
+        var figures = new KindFigures[kinds];
         var tokens = test.ToArray();
         // each kind on its own thread: they share nothing (a recording census notes each kind's keys in its own set)
-        Parallel.For(0, kinds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
-        {
-            if (i < orders)
-            {
-                int order = i + 1;
-                unseen[i] = UnseenShare(census.NGrams[i], tokens, testDocs, order - 1, (t, p) => KeyCensus.NGramKey(t.Slice(p - order + 1, order)));
-            }
-            else
-            {
-                int distance = i - orders + 1;
-                unseen[i] = UnseenShare(census.Pairs[i - orders], tokens, testDocs, distance, (t, p) => KeyCensus.PairKey(t[p - distance], t[p]));
-            }
-        });
-        var ngramRows = Enumerable.Range(1, orders).Select(n =>
-            Row("ngram", n, census.NGrams[n - 1].Distinct, BigInteger.Pow(vocabularySize, n), unseen[n - 1])).ToList();
-        var pairRows = Enumerable.Range(1, census.Pairs.Length).Select(d =>
-            Row("pair", d, census.Pairs[d - 1].Distinct, BigInteger.Pow(vocabularySize, 2), unseen[orders + d - 1])).ToList();
-        var growth = GrowthFractions.Select(f =>
-        {
-            long prefix = TrainingCensus.Prefix(census.Tokens, f);
-            return new GrowthPoint(f, prefix, census.NGrams.Select(c => c.DistinctIn(prefix)).ToArray(),
-                census.Pairs.Select(c => c.DistinctIn(prefix)).ToArray());
-        }).ToList();
-        return new SparsityReport(vocabularySize, ngramRows, pairRows, growth) { DistinctEstimated = census.Estimated };
+        Parallel.For(0, kinds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => figures[i] = i < orders
+            ? Figures(census.NGrams[i], false, i + 1, census.Tokens, tokens, testDocs)
+            : Figures(census.Pairs[i - orders], true, i - orders + 1, census.Tokens, tokens, testDocs));
+        return Report(vocabularySize, figures[..orders], figures[orders..], census.Tokens, census.Estimated);
+    }
+
+    /// <summary>The report from each kind's figures: n-gram orders 1.., then pair distances 1...</summary>
+    public static SparsityReport Report(int vocabularySize, IReadOnlyList<KindFigures> ngrams, IReadOnlyList<KindFigures> pairs, long trainTokens,
+        bool estimated)
+    {
+        var ngramRows = ngrams.Select((f, i) => Row("ngram", i + 1, f.Distinct, BigInteger.Pow(vocabularySize, i + 1), f.TestUnseen)).ToList();
+        var pairRows = pairs.Select((f, i) => Row("pair", i + 1, f.Distinct, BigInteger.Pow(vocabularySize, 2), f.TestUnseen)).ToList();
+        var growth = GrowthFractions.Select((f, g) => new GrowthPoint(f, TrainingCensus.Prefix(trainTokens, f),
+            ngrams.Select(k => k.DistinctInPrefixes[g]).ToArray(), pairs.Select(k => k.DistinctInPrefixes[g]).ToArray())).ToList();
+        return new SparsityReport(vocabularySize, ngramRows, pairRows, growth) { DistinctEstimated = estimated };
     }
 
     public static SparsityRow Row(string kind, int size, long distinct, BigInteger possible, double testUnseen) =>

@@ -5,14 +5,12 @@ namespace LmCompare.Evaluation.Analysis;
 /// <summary>
 /// The training keys the sparsity and novelty analyses ask about: n-grams of orders 1..<see cref="SparsityAnalysis.MaxOrder"/>
 /// and pairs at distances 1..N, within documents. <see cref="Exact"/> holds every key (about 16 bytes per training token
-/// and kind); <see cref="Streamed"/> reads the training split once in blocks, in memory set by the test split, with the
-/// distinct counts estimated (<see cref="HyperLogLog"/>, about 1%) and every lookup exact.
+/// and kind; <c>lmc eval</c> makes them a kind at a time instead, <see cref="TrainingAnalysis.ComputeExact"/>).
+/// <see cref="Streamed"/> reads the training split once in blocks, in memory set by the test split, with the distinct
+/// counts estimated (<see cref="HyperLogLog"/>, about 1%) and every lookup exact.
 /// </summary>
 public sealed class TrainingCensus
 {
-    /// <summary>Bytes an exact census takes per training token (every kind's keys and first positions, sorted).</summary>
-    public const long ExactBytesPerToken = 16L * (SparsityAnalysis.MaxOrder + 8);
-
     public required ITrainingKeys[] NGrams { get; init; }
     public required ITrainingKeys[] Pairs { get; init; }
     public required long Tokens { get; init; }
