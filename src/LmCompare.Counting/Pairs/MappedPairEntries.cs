@@ -51,7 +51,7 @@ public sealed class MappedPairEntries : PairEntries
 
     private bool Verify(ulong expected)
     {
-        return _file.HashByReading(_file.Length) == expected;
+        return _file.HashByReading(_file.Length, xxHash3: false) == expected;
     }
 
     public override void Dispose()

@@ -7,7 +7,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// <summary>
 /// <c>ngrams.probing</c>, the n-gram model laid out to be scored in place (after KenLM's <c>probing</c> structure,
 /// lm/search_hashed.hh): unigrams as an array indexed by word id, then one linear-probing hash table per higher order,
-/// 1.5 slots per n-gram (KenLM's default multiplier), then the XxHash64 of everything before. An n-gram's key is exact,
+/// 1.5 slots per n-gram (KenLM's default multiplier), then the XxHash3 (64-bit) of everything before. An n-gram's key is exact,
 /// not a hash of its words: (last word, slot of its context in the order below), so two n-grams can never share a key
 /// and scoring walks the orders as KenLM's state does, carrying the context's slot. Records: (key, log10 p, log10
 /// backoff), 16 bytes; the top order has no backoff, 12 bytes. Little-endian, sections 8-byte aligned.
@@ -16,7 +16,7 @@ internal static class ProbingFormat
 {
     public const string FileName = "ngrams.probing";
     public static ReadOnlySpan<byte> Magic => "LMCPROB1"u8;
-    public const int Version = 1;
+    public const int Version = 2; // 2: the trailer is XxHash3, not XxHash64
     /// <summary>Magic, version, order, vocabulary size, 4 spare, the source file's checksum, then per order (up to
     /// <see cref="KneserNeySettings.MaxOrder"/>): n-grams, slots, byte offset.</summary>
     public const int HeaderBytes = 32 + 24 * KneserNeySettings.MaxOrder;

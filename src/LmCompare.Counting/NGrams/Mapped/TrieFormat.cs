@@ -20,7 +20,7 @@ namespace LmCompare.Counting.NGrams.Mapped;
 /// most probable word ids by unigram, as many as the header's ranked runs of order 1 say (<see cref="DefaultUnigramPrefix"/>
 /// or V if smaller; ceil(log2 V) bits each). Top-k ranks read a run in
 /// order of decreasing probability from its prefix, and scan runs of at most P records, or a ranked run whose prefix
-/// ends before the count is settled (<see cref="TrieRanker"/>). Then the XxHash64 of everything before. Little-endian;
+/// ends before the count is settled (<see cref="TrieRanker"/>). Then the XxHash3 (64-bit) of everything before. Little-endian;
 /// sections 8-byte aligned and followed by 8 spare bytes, so a 64-bit read at any bit of a section stays in the file.
 /// </para>
 /// </summary>
@@ -28,7 +28,7 @@ internal static class TrieFormat
 {
     public const string FileName = "ngrams.trie";
     public static ReadOnlySpan<byte> Magic => "LMCTRIE1"u8;
-    public const int Version = 2;
+    public const int Version = 3; // 3: the trailer is XxHash3, not XxHash64
     /// <summary>Magic, version, order, vocabulary size, rank prefix, the source file's checksum, then per order
     /// (up to <see cref="KneserNeySettings.MaxOrder"/>): n-grams, longest run, ranked runs, records' offset, ranks' offset.</summary>
     public const int HeaderBytes = 32 + PerOrderBytes * KneserNeySettings.MaxOrder;

@@ -125,7 +125,7 @@ internal static class TrieWriter
         }
     }
 
-    /// <summary>The XxHash64 of the file's first <paramref name="length"/> bytes (header included), read back, as its trailer.</summary>
+    /// <summary>The XxHash3 of the file's first <paramref name="length"/> bytes (header included), read back, as its trailer.</summary>
     private static void WriteChecksum(FileStream stream, long length)
     {
         Span<byte> trailer = stackalloc byte[8];
