@@ -58,6 +58,32 @@ public class EvalCommandTests
         Assert.Equal(File.ReadAllText(temp.Combine("report", "report.json")), File.ReadAllText(temp.Combine("again", "report.json")));
     }
 
+    [Fact]
+    public void Eval_SecondRun_ReadsTheCorpusAnalysis_SaysSo_SameFigures_RecomputeAsked_ComputesAgain()
+    {
+        using var temp = new TempDirectory();
+        string home = Workspace(temp);
+        string[] eval = ["eval", "--corpus", "r", "--models", "rp,rk", "--home", home, "--quiet"];
+
+        var first = LmcProcess.Run(null, eval);
+        var second = LmcProcess.Run(null, eval);
+        var json = LmcProcess.Run(null, [.. eval, "--json"]);
+        var recomputed = LmcProcess.Run(null, [.. eval, "--json", "--recompute-analysis"]);
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("training census in", first.Stdout);
+        Assert.True(File.Exists(Path.Combine(home, "corpora", "r", "analysis-test-n8.bin")));
+        Assert.Contains("read from the corpus's kept analysis", second.Stdout);
+        using var cached = JsonDocument.Parse(json.Stdout);
+        using var fresh = JsonDocument.Parse(recomputed.Stdout);
+        Assert.True(cached.RootElement.GetProperty("trainingAnalysisCached").GetBoolean());
+        Assert.False(fresh.RootElement.GetProperty("trainingAnalysisCached").GetBoolean());
+        foreach (string field in new[] { "sparsity", "noveltyShares" })
+            Assert.Equal(cached.RootElement.GetProperty(field).GetRawText(), fresh.RootElement.GetProperty(field).GetRawText());
+        foreach (var m in cached.RootElement.GetProperty("models").EnumerateArray())
+            Assert.InRange(m.GetProperty("openSeconds").GetDouble(), 0, 10);
+    }
+
     [Theory]
     [InlineData(2, "model 'nope' not found", "--models", "rp,nope")]
     [InlineData(2, "built on corpus 's', not 'r'", "--models", "rp,sk")]

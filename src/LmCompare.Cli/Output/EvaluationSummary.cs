@@ -17,7 +17,20 @@ public static class EvaluationSummary
             table.AddRow(Markup.Escape(m.Name), m.Kind, Num(m.Perplexity, "0.00"), Num(m.PerplexityExclOov, "0.00"), Num(m.BitsPerByte, "0.000"),
                 Pct(m.Top1), Pct(m.Top5), Num(m.Document?.Perplexity, "0.00"), Num(m.TokensPerSecond, "N0"), ReportText.Bytes(m.BytesOnDisk));
         context.Out.Write(table);
+        if (Analysis(report) is { } analysis) context.Out.WriteLine(analysis);
         foreach (string line in report.Verdict) context.Out.WriteLine(line);
+    }
+
+    /// <summary>Where the novelty and sparsity figures came from (null for a stored report from before it was recorded).</summary>
+    private static string? Analysis(EvaluationReport report)
+    {
+        string kind = report.Sparsity?.DistinctEstimated == true ? "distinct counts estimated" : "exact";
+        if (report.TrainingAnalysisCached)
+            return $"novelty and sparsity ({kind}): read from the corpus's kept analysis (--recompute-analysis computes them again)";
+        return report.TrainingAnalysisSeconds > 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"novelty and sparsity ({kind}): training census in {report.TrainingAnalysisSeconds:0.0} s, kept for later evaluations")
+            : null;
     }
 
     private static string Num(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
