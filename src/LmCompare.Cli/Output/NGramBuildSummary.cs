@@ -33,10 +33,11 @@ public static class NGramBuildSummary
     private static string Files(NGramModelManifest m)
     {
         static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
+        long probing = m.ScoringFormat == ProbingNGramModel.FormatName ? m.ScoringBytes : 0;
         var files = new List<string> { $"ngrams.bin {Mb(m.BytesOnDisk)}" };
         if (m.TrieBytes > 0) files.Add($"ngrams.trie {Mb(m.TrieBytes)}");
-        if (m.ScoringFormat == ProbingNGramModel.FormatName) files.Add($"ngrams.probing {Mb(m.ScoringBytes)}");
-        long total = m.BytesOnDisk + m.TrieBytes + (m.ScoringFormat == ProbingNGramModel.FormatName ? m.ScoringBytes : 0);
+        if (probing > 0) files.Add($"ngrams.probing {Mb(probing)}");
+        long total = m.BytesOnDisk + m.TrieBytes + probing;
         return string.Join(", ", files) + (files.Count > 1 ? $"; {Mb(total)} on disk" : " on disk");
     }
 }

@@ -51,7 +51,7 @@ public sealed class MappedPairEntries : PairEntries
 
     private bool Verify(ulong expected)
     {
-        return _file.HashByReading(_file.Length, xxHash3: false) == expected;
+        return _file.HashByReading(_file.Length, new System.IO.Hashing.XxHash64()) == expected;
     }
 
     public override void Dispose()

@@ -22,11 +22,8 @@ public sealed class ContextNoveltyAnalysis
     }
 
     /// <summary>k of every position of <paramref name="tokens"/>, in split order.</summary>
-    public byte[] Buckets(ReadOnlySpan<int> tokens, DocumentIndex documents, EvaluationScope scope)
-    {
-        var array = tokens.ToArray();
-        return Combine(Enumerable.Range(1, MaxK).Select(length => Seen(_training[length - 1], length, array, documents, scope)).ToArray());
-    }
+    public byte[] Buckets(int[] tokens, DocumentIndex documents, EvaluationScope scope) =>
+        Combine(Enumerable.Range(1, MaxK).Select(length => Seen(_training[length - 1], length, tokens, documents, scope)).ToArray());
 
     /// <summary>
     /// Per position, whether the suffix of <paramref name="length"/> tokens of its history was seen in training (false when

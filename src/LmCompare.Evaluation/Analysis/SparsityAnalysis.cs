@@ -48,15 +48,14 @@ public static class SparsityAnalysis
         return new KindFigures(keys.Distinct, prefixes, unseen);
     }
 
-    public static SparsityReport Analyse(int vocabularySize, TrainingCensus census, ReadOnlySpan<int> test, DocumentIndex testDocs)
+    public static SparsityReport Analyse(int vocabularySize, TrainingCensus census, int[] test, DocumentIndex testDocs)
     {
         int orders = census.NGrams.Length, kinds = orders + census.Pairs.Length;
         var figures = new KindFigures[kinds];
-        var tokens = test.ToArray();
         // each kind on its own thread: they share nothing (a recording census notes each kind's keys in its own set)
         Parallel.For(0, kinds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => figures[i] = i < orders
-            ? Figures(census.NGrams[i], false, i + 1, census.Tokens, tokens, testDocs)
-            : Figures(census.Pairs[i - orders], true, i - orders + 1, census.Tokens, tokens, testDocs));
+            ? Figures(census.NGrams[i], false, i + 1, census.Tokens, test, testDocs)
+            : Figures(census.Pairs[i - orders], true, i - orders + 1, census.Tokens, test, testDocs));
         return Report(vocabularySize, figures[..orders], figures[orders..], census.Tokens, census.Estimated);
     }
 

@@ -46,7 +46,7 @@ public sealed record TrainingAnalysis(byte[] Novelty, SparsityReport Sparsity)
     }
 
     /// <summary>Runs both analyses on a census of the training split.</summary>
-    public static TrainingAnalysis Compute(int vocabularySize, TrainingCensus census, ReadOnlySpan<int> tokens, DocumentIndex documents)
+    public static TrainingAnalysis Compute(int vocabularySize, TrainingCensus census, int[] tokens, DocumentIndex documents)
     {
         var novelty = new ContextNoveltyAnalysis(census.NGrams).Buckets(tokens, documents, EvaluationScope.Sentence);
         var sparsity = SparsityAnalysis.Analyse(vocabularySize, census, tokens, documents);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Text;
 using System.Text.Json;
 using LmCompare.Corpus;
 
@@ -23,7 +22,8 @@ public static class TrainingAnalysisCache
         WriteIndented = false, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private sealed record Header(string Corpus, string Split, int Distances, long Tokens, bool Estimated, SparsityReport Sparsity);
+    /// <summary>What the file was computed for; whether it is estimated is its sparsity report's, its length the novelty's.</summary>
+    private sealed record Header(string Corpus, string Split, int Distances, SparsityReport Sparsity);
 
     public static string PathOf(TokenizedCorpus corpus, string split, int distances) =>
         Path.Combine(corpus.Directory, $"analysis-{split}-n{distances}.bin");
@@ -47,9 +47,8 @@ public static class TrainingAnalysisCache
             at += 4 + headerLength;
             long noveltyLength = BinaryPrimitives.ReadInt64LittleEndian(body[at..]);
             if (header is null || header.Sparsity is null || noveltyLength != tokens || noveltyLength != body.Length - at - 8) return null;
-            if (header.Corpus != corpus.QuickFingerprint() || header.Split != split || header.Distances != distances || header.Tokens != tokens)
-                return null;
-            if (header.Estimated && exactWithinBudget) return null;
+            if (header.Corpus != corpus.QuickFingerprint() || header.Split != split || header.Distances != distances) return null;
+            if (header.Sparsity.DistinctEstimated && exactWithinBudget) return null;
             return new TrainingAnalysis(body[(at + 8)..].ToArray(), header.Sparsity) { Cached = true };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException) { return null; }
@@ -59,8 +58,7 @@ public static class TrainingAnalysisCache
     public static void Write(TokenizedCorpus corpus, string split, int distances, TrainingAnalysis analysis)
     {
         string path = PathOf(corpus, split, distances);
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(corpus.QuickFingerprint(), split, distances, analysis.Novelty.LongLength,
-            analysis.Sparsity.DistinctEstimated, analysis.Sparsity), Json);
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(corpus.QuickFingerprint(), split, distances, analysis.Sparsity), Json);
         var stream = new MemoryStream();
         stream.Write(Magic);
         Span<byte> number = stackalloc byte[8];

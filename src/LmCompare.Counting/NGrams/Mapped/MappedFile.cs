@@ -57,14 +57,13 @@ internal sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>
-    /// The XxHash3 (64-bit, the n-gram files' trailer) or XxHash64 (the pair tables', kept in their manifest) of bytes
-    /// [0, <paramref name="length"/>), read through the file rather than the mapping: the pages a whole-file checksum
+    /// The 64-bit <paramref name="hash"/> (XxHash3 for the n-gram files' trailer, XxHash64 for the pair tables', kept in
+    /// their manifest) of bytes [0, <paramref name="length"/>), read through the file rather than the mapping: the pages a whole-file checksum
     /// reads then stay in the page cache instead of the process's resident set, which holds only what the lookups touch
     /// (measured on debian-docs: a checksum through the mapping made every byte of the model resident).
     /// </summary>
-    public ulong HashByReading(long length, bool xxHash3)
+    public ulong HashByReading(long length, NonCryptographicHashAlgorithm hash)
     {
-        NonCryptographicHashAlgorithm hash = xxHash3 ? new XxHash3() : new XxHash64();
         var buffer = new byte[1 << 22];
         using var file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         for (long at = 0; at < length;)
@@ -74,7 +73,7 @@ internal sealed unsafe class MappedFile : IDisposable
             hash.Append(buffer.AsSpan(0, read));
             at += read;
         }
-        return hash is XxHash3 x3 ? x3.GetCurrentHashAsUInt64() : ((XxHash64)hash).GetCurrentHashAsUInt64();
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash.GetCurrentHash()); // both write their hash big-endian
     }
 
     /// <summary>Bytes [offset, offset + length) as a span (length below 2^31).</summary>

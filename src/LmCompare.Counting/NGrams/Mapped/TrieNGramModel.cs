@@ -93,7 +93,7 @@ public sealed class TrieNGramModel : INGramLookup
     private bool Verify()
     {
         long length = _file.Length;
-        return _file.HashByReading(length - 8, xxHash3: true) == _file.At<ulong>(length - 8);
+        return _file.HashByReading(length - 8, new System.IO.Hashing.XxHash3()) == _file.At<ulong>(length - 8);
     }
 
     /// <summary>The unigram of <paramref name="word"/> (NaN probability when it has none).</summary>
